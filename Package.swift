@@ -1,0 +1,114 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One set of settings for every Swift target, as hummingbird and swift-log do.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "gazette",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gazette", targets: ["gazette"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+    ],
+    targets: [
+        // Layer 0: values, no I/O.
+        .target(name: "GazetteCore", swiftSettings: swiftSettings),
+
+        // C libraries: system-library targets with a shim for variadic calls.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+
+        // Layer 1: storage and pure transformations.
+        .target(
+            name: "GazetteStore",
+            dependencies: ["GazetteCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GazetteRender",
+            dependencies: ["GazetteCore", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Layer 2: each owns one kind of I/O.
+        .target(
+            name: "GazetteIngest",
+            dependencies: ["GazetteCore", "Curl", "CLibXML2"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GazetteMail",
+            dependencies: ["GazetteCore", "Curl"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Layer 3: the pipeline that composes the stages.
+        .target(
+            name: "GazetteApp",
+            dependencies: [
+                "GazetteCore", "GazetteStore", "GazetteIngest", "GazetteRender", "GazetteMail",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Layer 4: the command-line face.
+        .executableTarget(
+            name: "gazette",
+            dependencies: [
+                "GazetteApp", "GazetteCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "GazetteCoreTests", dependencies: ["GazetteCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GazetteStoreTests",
+            dependencies: ["GazetteStore", "GazetteCore", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GazetteIngestTests",
+            dependencies: ["GazetteIngest", "GazetteCore", "Curl", "TestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GazetteRenderTests",
+            dependencies: ["GazetteRender", "GazetteCore", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GazetteMailTests",
+            dependencies: ["GazetteMail", "GazetteRender", "GazetteCore", "Curl", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GazetteAppTests",
+            dependencies: ["GazetteApp", "GazetteCore", "GazetteStore", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // Helpers shared by the tests: temporary folders, Python peers, paths to the repo.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+    ]
+)

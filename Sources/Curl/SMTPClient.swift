@@ -1,0 +1,132 @@
+import CCurl
+import Dispatch
+import Foundation
+
+/// Where and how to reach the SMTP server. The password is passed in, never read from config.
+public struct SMTPServer: Sendable {
+    /// `smtp://host:port` (STARTTLS when offered; required when credentials are set) or
+    /// `smtps://host:port` (TLS from the start).
+    public var url: URL
+    /// Sent in EHLO; libcurl takes it from the URL's path.
+    public var heloName: String
+    public var username: String?
+    public var password: String?
+    public var timeoutSeconds: Int
+
+    public init(url: URL, heloName: String = "localhost", username: String? = nil, password: String? = nil,
+                timeoutSeconds: Int = 60) {
+        self.url = url
+        self.heloName = heloName
+        self.username = username
+        self.password = password
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// The server's answer to one message: the last reply code and its text.
+public struct SMTPReply: Hashable, Sendable {
+    /// 250 on success; 4xx temporary, 5xx permanent, 0 when no reply came (connection failure).
+    public var code: Int
+    /// The last reply line, e.g. `250 2.0.0 Ok: queued as 13025`, or libcurl's error.
+    public var text: String
+
+    public init(code: Int, text: String) {
+        self.code = code
+        self.text = text
+    }
+
+    public var isSuccess: Bool { (200..<300).contains(code) }
+    public var isPermanentFailure: Bool { (500..<600).contains(code) }
+}
+
+/// One SMTP connection, reused for every message sent through it (libcurl keeps it open
+/// between transfers). Messages go one at a time, on a serial queue of its own.
+public final class SMTPConnection: @unchecked Sendable {
+    // @unchecked: `easy` is touched only on `queue`, which is serial.
+    private let server: SMTPServer
+    private let queue = DispatchQueue(label: "gazette.smtp.connection")
+    private let easy = CurlEasy()
+
+    public init(server: SMTPServer) {
+        self.server = server
+    }
+
+    /// Sends one message to one recipient (one envelope per recipient, so one refusal never
+    /// affects another). `message` must use CRLF line ends; libcurl dot-stuffs it.
+    public func send(from sender: String, to recipient: String, message: [UInt8]) async -> SMTPReply {
+        await BlockingQueue.run(on: queue) { [self] in
+            perform(from: sender, to: recipient, message: message)
+        }
+    }
+
+    private func perform(from sender: String, to recipient: String, message: [UInt8]) -> SMTPReply {
+        easy.reset()
+        let upload = UploadSource(bytes: message)
+        let opaque = Unmanaged.passUnretained(upload).toOpaque()
+        do {
+            var components = URLComponents(url: server.url, resolvingAgainstBaseURL: false)
+            components?.path = "/" + server.heloName
+            try easy.set(CURLOPT_URL, components?.string ?? server.url.absoluteString)
+            try easy.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+            try easy.set(CURLOPT_MAIL_FROM, "<\(sender)>")
+            try easy.set(CURLOPT_MAIL_RCPT, list: ["<\(recipient)>"])
+            try easy.set(CURLOPT_UPLOAD, 1)
+            try easy.set(CURLOPT_INFILESIZE_LARGE, message.count)
+            try easy.set(CURLOPT_READDATA, pointer: opaque)
+            try easy.set(CURLOPT_READFUNCTION, callback: UploadSource.read)
+            try easy.set(CURLOPT_HEADERDATA, pointer: opaque)
+            try easy.set(CURLOPT_HEADERFUNCTION, callback: UploadSource.replyLine)
+            try easy.set(CURLOPT_CONNECTTIMEOUT, min(30, server.timeoutSeconds))
+            try easy.set(CURLOPT_TIMEOUT, server.timeoutSeconds)
+            if let username = server.username {
+                try easy.set(CURLOPT_USERNAME, username)
+                try easy.set(CURLOPT_PASSWORD, server.password ?? "")
+                // Credentials never cross the wire in clear: STARTTLS is required, not tried.
+                try easy.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
+            } else {
+                try easy.set(CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue))
+            }
+        } catch {
+            return SMTPReply(code: 0, text: "\(error)")
+        }
+        let failure = withExtendedLifetime(upload) { easy.perform() }
+        let code = easy.responseCode
+        if let failure, code == 0 || (200..<300).contains(code) {
+            // No reply, or a failure after the last good reply: a transport problem.
+            return SMTPReply(code: 0, text: failure.description)
+        }
+        return SMTPReply(code: code, text: upload.lastReplyLine ?? failure?.description ?? "")
+    }
+}
+
+/// Feeds a message to libcurl's read callback and keeps the server's last reply line.
+final class UploadSource {
+    let bytes: [UInt8]
+    var offset = 0
+    var lastReplyLine: String?
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    static let read: gazette_curl_data_callback = { buffer, size, count, userdata in
+        guard let userdata, let buffer else { return 0 }
+        let source = Unmanaged<UploadSource>.fromOpaque(userdata).takeUnretainedValue()
+        let length = min(size * count, source.bytes.count - source.offset)
+        guard length > 0 else { return 0 }
+        source.bytes.withUnsafeBufferPointer { all in
+            UnsafeMutableRawPointer(buffer).copyMemory(from: all.baseAddress! + source.offset, byteCount: length)
+        }
+        source.offset += length
+        return length
+    }
+
+    static let replyLine: gazette_curl_data_callback = { buffer, size, count, userdata in
+        guard let userdata, let buffer else { return 0 }
+        let source = Unmanaged<UploadSource>.fromOpaque(userdata).takeUnretainedValue()
+        let length = size * count
+        let line = buffer.withMemoryRebound(to: UInt8.self, capacity: length) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !line.isEmpty { source.lastReplyLine = line }
+        return length
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// One item of one outlet's feed, normalised to plain text.
+public struct Article: Hashable, Sendable {
+    /// The store's row id; nil until stored.
+    public var id: Int64?
+    public var sourceID: String
+    /// The feed's own identifier for the item (guid or id), or the link when it has none.
+    public var guid: String
+    public var url: String?
+    public var title: String
+    /// Plain text of the item's description or content, whitespace collapsed.
+    public var text: String
+    public var author: String?
+    public var publishedAt: Date
+    public var fetchedAt: Date
+    public var country: Country
+    public var language: String
+    public var topics: [Topic]
+
+    public init(
+        id: Int64? = nil,
+        sourceID: String,
+        guid: String,
+        url: String?,
+        title: String,
+        text: String,
+        author: String? = nil,
+        publishedAt: Date,
+        fetchedAt: Date,
+        country: Country,
+        language: String,
+        topics: [Topic] = []
+    ) {
+        self.id = id
+        self.sourceID = sourceID
+        self.guid = guid
+        self.url = url
+        self.title = title
+        self.text = text
+        self.author = author
+        self.publishedAt = publishedAt
+        self.fetchedAt = fetchedAt
+        self.country = country
+        self.language = language
+        self.topics = topics
+    }
+}

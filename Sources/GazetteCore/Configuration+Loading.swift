@@ -1,0 +1,217 @@
+import Foundation
+
+extension GazetteConfiguration {
+    /// Loads and validates a config file. Relative paths in it are made absolute against the
+    /// file's folder, so the same file works from any working directory.
+    public static func load(contentsOf file: URL) throws -> GazetteConfiguration {
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw ConfigurationError(path: "", message: "cannot read config file \(file.path): \(error.localizedDescription)")
+        }
+        return try parse(data, relativeTo: file.deletingLastPathComponent())
+    }
+
+    /// Parses a config document; every problem names its key path and what was expected.
+    public static func parse(_ data: Data, relativeTo folder: URL) throws -> GazetteConfiguration {
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ConfigurationError(path: "", message: "not valid JSON: \(error.localizedDescription)")
+        }
+        var root = try JSONObjectReader(json, path: "")
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") ? path : folder.appendingPathComponent(path).standardizedFileURL.path
+        }
+
+        var ingest = Ingest()
+        if var reader = try root.object("ingest") {
+            ingest.timeoutSeconds = try reader.int("timeoutSeconds", in: 1...600) ?? ingest.timeoutSeconds
+            ingest.maxFeedBytes = try reader.int("maxFeedBytes", in: 1024...(256 * 1024 * 1024)) ?? ingest.maxFeedBytes
+            ingest.allowFileURLs = try reader.bool("allowFileURLs") ?? ingest.allowFileURLs
+            try reader.rejectUnknownKeys()
+        }
+
+        guard let sourceValues = try root.array("sources") else {
+            throw ConfigurationError(path: "sources", message: "missing; expected an array of news sources")
+        }
+        guard !sourceValues.isEmpty else {
+            throw ConfigurationError(path: "sources", message: "must list at least one source")
+        }
+        var sources: [Source] = []
+        for (index, value) in sourceValues.enumerated() {
+            let source = try parseSource(value, path: "sources[\(index)]", ingest: ingest, relativeTo: folder)
+            if let earlier = sources.firstIndex(where: { $0.id == source.id }) {
+                throw ConfigurationError(
+                    path: "sources[\(index)].id",
+                    message: "\"\(source.id)\" is already used by sources[\(earlier)]"
+                )
+            }
+            sources.append(source)
+        }
+
+        var database = Database()
+        if var reader = try root.object("database") {
+            database.path = try reader.string("path") ?? database.path
+            try reader.rejectUnknownKeys()
+        }
+        database.path = resolve(database.path)
+
+        guard var deliveryReader = try root.object("delivery") else {
+            throw ConfigurationError(path: "delivery", message: "missing; expected an object with at least \"from\"")
+        }
+        let delivery = try parseDelivery(&deliveryReader, resolve: resolve)
+
+        guard var siteReader = try root.object("site") else {
+            throw ConfigurationError(path: "site", message: "missing; expected an object with \"baseURL\"")
+        }
+        let baseURLText = try siteReader.requiredString("baseURL")
+        guard let baseURL = URL(string: baseURLText), ["http", "https"].contains(baseURL.scheme?.lowercased() ?? ""),
+            baseURL.host != nil
+        else {
+            throw ConfigurationError(path: "site.baseURL", message: "\"\(baseURLText)\" is not an http or https URL")
+        }
+        let site = Site(baseURL: baseURL, title: try siteReader.string("title") ?? "Gazette")
+        try siteReader.rejectUnknownKeys()
+
+        var feeds = Feeds()
+        if var reader = try root.object("feeds") {
+            feeds.outputDirectory = try reader.string("outputDirectory") ?? feeds.outputDirectory
+            feeds.maxEntries = try reader.int("maxEntries", in: 1...1000) ?? feeds.maxEntries
+            try reader.rejectUnknownKeys()
+        }
+        feeds.outputDirectory = resolve(feeds.outputDirectory)
+
+        try root.rejectUnknownKeys()
+        return GazetteConfiguration(
+            sources: sources,
+            database: database,
+            delivery: delivery,
+            site: site,
+            feeds: feeds,
+            ingest: ingest
+        )
+    }
+
+    private static func parseSource(_ value: Any, path: String, ingest: Ingest, relativeTo folder: URL) throws -> Source {
+        var reader = try JSONObjectReader(value, path: path)
+        let id = try reader.requiredString("id")
+        guard id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }), id.count <= 64
+        else {
+            throw ConfigurationError(
+                path: reader.childPath("id"),
+                message: "\"\(id)\" may hold only ASCII letters, digits, - and _ (at most 64)"
+            )
+        }
+        let name = try reader.requiredString("name")
+        let countryCode = try reader.requiredString("country")
+        guard let country = Country(code: countryCode) else {
+            throw ConfigurationError(
+                path: reader.childPath("country"),
+                message: "\"\(countryCode)\" is not an ISO 3166-1 alpha-2 code"
+            )
+        }
+        let language = try reader.requiredString("language")
+        guard language.count <= 35, language.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        else {
+            throw ConfigurationError(path: reader.childPath("language"), message: "\"\(language)\" is not a language tag")
+        }
+        guard let feedTexts = try reader.stringArray("feeds"), !feedTexts.isEmpty else {
+            throw ConfigurationError(path: reader.childPath("feeds"), message: "missing; expected at least one feed URL")
+        }
+        let feeds = try feedTexts.enumerated().map { index, text in
+            try validateFeedURL(text, path: "\(reader.childPath("feeds"))[\(index)]", ingest: ingest, relativeTo: folder)
+        }
+        let topics = try (reader.stringArray("topics") ?? []).enumerated().map { index, text in
+            guard let topic = Topic(text) else {
+                throw ConfigurationError(
+                    path: "\(reader.childPath("topics"))[\(index)]",
+                    message: "\"\(text)\" is not a topic slug (lower-case letters, digits, -)"
+                )
+            }
+            return topic
+        }
+        try reader.rejectUnknownKeys()
+        return Source(id: id, name: name, country: country, language: language, feeds: feeds, topics: topics)
+    }
+
+    /// Feeds are fetched over http(s); `file:` only when `ingest.allowFileURLs` is set, for samples.
+    /// A relative `file:` path is resolved against the config file's folder.
+    private static func validateFeedURL(_ text: String, path: String, ingest: Ingest, relativeTo folder: URL) throws
+        -> String
+    {
+        let scheme = text.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+        switch scheme {
+        case "http", "https":
+            guard let url = URL(string: text), url.host?.isEmpty == false else {
+                throw ConfigurationError(path: path, message: "\"\(text)\" is not a valid URL")
+            }
+            return text
+        case "file":
+            guard ingest.allowFileURLs else {
+                throw ConfigurationError(
+                    path: path,
+                    message: "file: URLs are refused unless ingest.allowFileURLs is true (for local samples only)"
+                )
+            }
+            let rest = String(text.dropFirst("file:".count))
+            if rest.hasPrefix("//") { return text }
+            return folder.appendingPathComponent(rest).standardizedFileURL.absoluteString
+        default:
+            throw ConfigurationError(path: path, message: "\"\(text)\" is not an http or https URL")
+        }
+    }
+
+    private static func parseDelivery(_ reader: inout JSONObjectReader, resolve: (String) -> String) throws -> Delivery {
+        let modeText = try reader.string("mode") ?? Delivery.Mode.outbox.rawValue
+        guard let mode = Delivery.Mode(rawValue: modeText) else {
+            throw ConfigurationError(
+                path: reader.childPath("mode"),
+                message: "\"\(modeText)\" is not a delivery mode; expected smtp or outbox"
+            )
+        }
+        let fromText = try reader.requiredString("from")
+        guard let from = MailboxName(parsing: fromText) else {
+            throw ConfigurationError(
+                path: reader.childPath("from"),
+                message: "\"\(fromText)\" is not an address like Gazette <digest@example.org>"
+            )
+        }
+        let outbox = resolve(try reader.string("outboxDirectory") ?? "outbox")
+        var smtp: SMTP?
+        if var smtpReader = try reader.object("smtp") {
+            let urlText = try smtpReader.requiredString("url")
+            guard let url = URL(string: urlText), ["smtp", "smtps"].contains(url.scheme?.lowercased() ?? ""),
+                url.host?.isEmpty == false
+            else {
+                throw ConfigurationError(
+                    path: smtpReader.childPath("url"),
+                    message: "\"\(urlText)\" is not an smtp:// or smtps:// URL"
+                )
+            }
+            guard url.user == nil, url.password == nil else {
+                throw ConfigurationError(
+                    path: smtpReader.childPath("url"),
+                    message: "must not carry credentials; use username and passwordEnv"
+                )
+            }
+            let username = try smtpReader.string("username")
+            let passwordEnv = try smtpReader.string("passwordEnv")
+            if let passwordEnv, passwordEnv.isEmpty || !passwordEnv.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                throw ConfigurationError(
+                    path: smtpReader.childPath("passwordEnv"),
+                    message: "expected the name of an environment variable (letters, digits, _), not a password"
+                )
+            }
+            try smtpReader.rejectUnknownKeys()
+            smtp = SMTP(url: url, username: username, passwordEnv: passwordEnv)
+        }
+        if mode == .smtp, smtp == nil {
+            throw ConfigurationError(path: reader.childPath("smtp"), message: "missing; required when mode is smtp")
+        }
+        try reader.rejectUnknownKeys()
+        return Delivery(mode: mode, outboxDirectory: outbox, smtp: smtp, from: from)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// Everything an operator sets in `gazette.json`. Secrets are never here: only the names of
+/// the environment variables that hold them.
+public struct GazetteConfiguration: Sendable {
+    public struct Database: Sendable {
+        /// The SQLite file; relative paths are relative to the config file's folder.
+        public var path: String = "gazette.sqlite"
+        public init(path: String = "gazette.sqlite") { self.path = path }
+    }
+
+    public struct SMTP: Sendable {
+        /// `smtp://host:port` or `smtps://host:port`.
+        public var url: URL
+        public var username: String?
+        /// The name of the environment variable that holds the SMTP password.
+        public var passwordEnv: String?
+        public init(url: URL, username: String? = nil, passwordEnv: String? = nil) {
+            self.url = url
+            self.username = username
+            self.passwordEnv = passwordEnv
+        }
+    }
+
+    public struct Delivery: Sendable {
+        public enum Mode: String, Sendable, CaseIterable {
+            case smtp
+            case outbox
+        }
+        public var mode: Mode = .outbox
+        public var outboxDirectory: String = "outbox"
+        public var smtp: SMTP?
+        /// The From header and envelope sender, e.g. `Gazette <digest@news.example.org>`.
+        public var from: MailboxName
+        public init(mode: Mode = .outbox, outboxDirectory: String = "outbox", smtp: SMTP? = nil, from: MailboxName) {
+            self.mode = mode
+            self.outboxDirectory = outboxDirectory
+            self.smtp = smtp
+            self.from = from
+        }
+    }
+
+    public struct Site: Sendable {
+        /// Where the feeds and pages are published; links in emails and feeds start here.
+        public var baseURL: URL
+        public var title: String = "Gazette"
+        public init(baseURL: URL, title: String = "Gazette") {
+            self.baseURL = baseURL
+            self.title = title
+        }
+    }
+
+    public struct Feeds: Sendable {
+        public var outputDirectory: String = "feeds"
+        /// How many of the newest articles a feed carries.
+        public var maxEntries: Int = 50
+        public init(outputDirectory: String = "feeds", maxEntries: Int = 50) {
+            self.outputDirectory = outputDirectory
+            self.maxEntries = maxEntries
+        }
+    }
+
+    public struct Ingest: Sendable {
+        public var timeoutSeconds: Int = 30
+        /// The largest feed body accepted, counted after decompression.
+        public var maxFeedBytes: Int = 10 * 1024 * 1024
+        /// `file:` feed URLs are for the bundled samples and tests only.
+        public var allowFileURLs: Bool = false
+        public init(timeoutSeconds: Int = 30, maxFeedBytes: Int = 10 * 1024 * 1024, allowFileURLs: Bool = false) {
+            self.timeoutSeconds = timeoutSeconds
+            self.maxFeedBytes = maxFeedBytes
+            self.allowFileURLs = allowFileURLs
+        }
+    }
+
+    public var sources: [Source]
+    public var database: Database
+    public var delivery: Delivery
+    public var site: Site
+    public var feeds: Feeds
+    public var ingest: Ingest
+
+    public init(
+        sources: [Source],
+        database: Database = Database(),
+        delivery: Delivery,
+        site: Site,
+        feeds: Feeds = Feeds(),
+        ingest: Ingest = Ingest()
+    ) {
+        self.sources = sources
+        self.database = database
+        self.delivery = delivery
+        self.site = site
+        self.feeds = feeds
+        self.ingest = ingest
+    }
+}
+
+/// A display name with an address: `Gazette <digest@news.example.org>`, or a bare address.
+public struct MailboxName: Hashable, Sendable {
+    public var displayName: String?
+    public var address: EmailAddress
+
+    public init(displayName: String? = nil, address: EmailAddress) {
+        self.displayName = displayName
+        self.address = address
+    }
+
+    /// Parses `Name <addr>` or `addr`. The name may not contain quotes, angle brackets or line breaks.
+    public init?(parsing raw: String) {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
+            let name = text[..<open].trimmingCharacters(in: .whitespaces)
+            guard let address = EmailAddress(String(text[text.index(after: open)..<text.index(before: text.endIndex)])),
+                !name.contains(where: { "\"<>\r\n".contains($0) })
+            else { return nil }
+            self.init(displayName: name.isEmpty ? nil : name, address: address)
+        } else {
+            guard let address = EmailAddress(text) else { return nil }
+            self.init(address: address)
+        }
+    }
+}

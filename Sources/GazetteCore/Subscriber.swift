@@ -1,0 +1,72 @@
+import Foundation
+
+/// A person who receives digests, identified by their email address.
+public struct Subscriber: Hashable, Sendable {
+    public enum Status: String, Sendable, CaseIterable {
+        /// Signed up by web form, not yet confirmed (double opt-in).
+        case pending
+        case active
+        case unsubscribed
+    }
+
+    public var id: Int64?
+    public var email: EmailAddress
+    public var status: Status
+    /// A random secret that authorises the unsubscribe link for this subscriber.
+    public var token: String
+    public var createdAt: Date
+
+    public init(id: Int64? = nil, email: EmailAddress, status: Status, token: String, createdAt: Date) {
+        self.id = id
+        self.email = email
+        self.status = status
+        self.token = token
+        self.createdAt = createdAt
+    }
+}
+
+/// What a subscriber wants to receive, and when.
+public struct Subscription: Hashable, Sendable {
+    public enum Frequency: String, Sendable, CaseIterable {
+        case daily
+        case weekly
+    }
+
+    public enum Format: String, Sendable, CaseIterable {
+        /// multipart/alternative with a text and an HTML part.
+        case html
+        /// text/plain only.
+        case text
+    }
+
+    public var id: Int64?
+    public var subscriberID: Int64
+    public var countries: [Country]
+    /// Empty means every topic.
+    public var topics: [Topic]
+    public var frequency: Frequency
+    /// The local hour (0–23) at which the digest is due.
+    public var sendHour: Int
+    public var timeZone: TimeZone
+    public var format: Format
+
+    public init(
+        id: Int64? = nil,
+        subscriberID: Int64,
+        countries: [Country],
+        topics: [Topic] = [],
+        frequency: Frequency = .daily,
+        sendHour: Int = 7,
+        timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        format: Format = .html
+    ) {
+        self.id = id
+        self.subscriberID = subscriberID
+        self.countries = countries
+        self.topics = topics
+        self.frequency = frequency
+        self.sendHour = sendHour
+        self.timeZone = timeZone
+        self.format = format
+    }
+}

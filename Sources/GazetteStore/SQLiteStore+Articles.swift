@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+import GazetteCore
+
+extension SQLiteStore: ArticleStore {
+    public func saveSources(_ sources: [Source]) async throws {
+        try await pool.write { db in
+            for source in sources {
+                try db.execute(
+                    sql: """
+                        INSERT INTO sources (id, name, country, language, topics) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET
+                            name = excluded.name, country = excluded.country,
+                            language = excluded.language, topics = excluded.topics
+                        """,
+                    arguments: [
+                        source.id, source.name, source.country.code, source.language,
+                        Self.encodeList(source.topics.map(\.slug)),
+                    ]
+                )
+                for url in source.feeds {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO feeds (url, sourceID) VALUES (?, ?)
+                            ON CONFLICT (url) DO UPDATE SET sourceID = excluded.sourceID
+                            """,
+                        arguments: [url, source.id]
+                    )
+                }
+            }
+        }
+    }
+
+    public func feedState(url: String) async throws -> FeedState? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM feeds WHERE url = ?", arguments: [url]).map(Self.feedState(from:))
+        }
+    }
+
+    public func saveFeedState(_ state: FeedState) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO feeds (url, sourceID, etag, lastModified, lastFetchedAt, lastSuccessAt, lastError,
+                                       consecutiveFailures)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (url) DO UPDATE SET
+                        sourceID = excluded.sourceID, etag = excluded.etag, lastModified = excluded.lastModified,
+                        lastFetchedAt = excluded.lastFetchedAt, lastSuccessAt = excluded.lastSuccessAt,
+                        lastError = excluded.lastError, consecutiveFailures = excluded.consecutiveFailures
+                    """,
+                arguments: [
+                    state.url, state.sourceID, state.etag, state.lastModified, state.lastFetchedAt,
+                    state.lastSuccessAt, state.lastError, state.consecutiveFailures,
+                ]
+            )
+        }
+    }
+
+    public func insertNewArticles(_ articles: [Article]) async throws -> Int {
+        try await pool.write { db in
+            var inserted = 0
+            for article in articles {
+                try db.execute(
+                    sql: """
+                        INSERT INTO articles (sourceID, guid, url, title, text, author, publishedAt, fetchedAt,
+                                              country, language, topics)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (sourceID, guid) DO NOTHING
+                        """,
+                    arguments: [
+                        article.sourceID, article.guid, article.url, article.title, article.text, article.author,
+                        article.publishedAt, article.fetchedAt, article.country.code, article.language,
+                        Self.encodeList(article.topics.map(\.slug)),
+                    ]
+                )
+                inserted += db.changesCount
+            }
+            return inserted
+        }
+    }
+
+    public func articles(matching query: ArticleQuery) async throws -> [Article] {
+        var conditions = ["publishedAt >= ?", "publishedAt <= ?"]
+        var arguments: StatementArguments = [query.since, query.until]
+        if !query.countries.isEmpty {
+            conditions.append("country IN (\(databaseQuestionMarks(count: query.countries.count)))")
+            arguments += StatementArguments(query.countries.map(\.code))
+        }
+        if !query.topics.isEmpty {
+            conditions.append("(" + query.topics.map { _ in "topics LIKE ?" }.joined(separator: " OR ") + ")")
+            arguments += StatementArguments(query.topics.map { "%,\($0.slug),%" })
+        }
+        arguments += [query.limit]
+        let sql = """
+            SELECT * FROM articles WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY publishedAt DESC, id DESC LIMIT ?
+            """
+        let finalArguments = arguments
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.article(from:))
+        }
+    }
+
+    public func articles(ids: [Int64]) async throws -> [Article] {
+        guard !ids.isEmpty else { return [] }
+        let byID = try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM articles WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+                arguments: StatementArguments(ids)
+            ).map(Self.article(from:))
+        }
+        // Keep the caller's order: an edition lists its articles in the order they were chosen.
+        let index = Dictionary(uniqueKeysWithValues: byID.compactMap { article in article.id.map { ($0, article) } })
+        return ids.compactMap { index[$0] }
+    }
+
+    public func articleCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles") ?? 0 }
+    }
+
+    public func countriesWithArticles() async throws -> [Country] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT country FROM articles ORDER BY country")
+                .compactMap { Country(code: $0) }
+        }
+    }
+
+    static func article(from row: Row) throws -> Article {
+        let code: String = row["country"]
+        guard let country = Country(code: code) else {
+            throw StoreError("articles row \(row["id"] as Int64? ?? 0): \"\(code)\" is not a country code")
+        }
+        return Article(
+            id: row["id"],
+            sourceID: row["sourceID"],
+            guid: row["guid"],
+            url: row["url"],
+            title: row["title"],
+            text: row["text"],
+            author: row["author"],
+            publishedAt: row["publishedAt"],
+            fetchedAt: row["fetchedAt"],
+            country: country,
+            language: row["language"],
+            topics: decodeTopics(row["topics"])
+        )
+    }
+
+    static func feedState(from row: Row) -> FeedState {
+        FeedState(
+            url: row["url"],
+            sourceID: row["sourceID"],
+            etag: row["etag"],
+            lastModified: row["lastModified"],
+            lastFetchedAt: row["lastFetchedAt"],
+            lastSuccessAt: row["lastSuccessAt"],
+            lastError: row["lastError"],
+            consecutiveFailures: row["consecutiveFailures"]
+        )
+    }
+}

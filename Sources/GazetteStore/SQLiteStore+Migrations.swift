@@ -1,0 +1,86 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema, one migration per change; never edit a migration that has shipped.
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: sources, feeds, articles, subscribers, editions, deliveries") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sources (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        country TEXT NOT NULL,
+                        language TEXT NOT NULL,
+                        topics TEXT NOT NULL DEFAULT ''
+                    );
+                    CREATE TABLE feeds (
+                        url TEXT PRIMARY KEY NOT NULL,
+                        sourceID TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+                        etag TEXT,
+                        lastModified TEXT,
+                        lastFetchedAt DATETIME,
+                        lastSuccessAt DATETIME,
+                        lastError TEXT,
+                        consecutiveFailures INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE articles (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        sourceID TEXT NOT NULL REFERENCES sources(id),
+                        guid TEXT NOT NULL,
+                        url TEXT,
+                        title TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        author TEXT,
+                        publishedAt DATETIME NOT NULL,
+                        fetchedAt DATETIME NOT NULL,
+                        country TEXT NOT NULL,
+                        language TEXT NOT NULL,
+                        topics TEXT NOT NULL DEFAULT '',
+                        UNIQUE (sourceID, guid)
+                    );
+                    CREATE INDEX articles_by_country_and_date ON articles (country, publishedAt);
+                    CREATE INDEX articles_by_date ON articles (publishedAt);
+                    CREATE TABLE subscribers (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'unsubscribed')),
+                        token TEXT NOT NULL UNIQUE,
+                        createdAt DATETIME NOT NULL
+                    );
+                    CREATE TABLE subscriptions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        subscriberID INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+                        countries TEXT NOT NULL,
+                        topics TEXT NOT NULL DEFAULT '',
+                        frequency TEXT NOT NULL CHECK (frequency IN ('daily', 'weekly')),
+                        sendHour INTEGER NOT NULL CHECK (sendHour BETWEEN 0 AND 23),
+                        timeZone TEXT NOT NULL,
+                        format TEXT NOT NULL CHECK (format IN ('html', 'text'))
+                    );
+                    CREATE INDEX subscriptions_by_subscriber ON subscriptions (subscriberID);
+                    CREATE TABLE editions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        subscriptionID INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+                        period TEXT NOT NULL,
+                        messageID TEXT NOT NULL UNIQUE,
+                        articleIDs TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL,
+                        UNIQUE (subscriptionID, period)
+                    );
+                    CREATE TABLE deliveries (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        editionID INTEGER NOT NULL REFERENCES editions(id) ON DELETE CASCADE,
+                        recipient TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('delivered', 'deferred', 'failed')),
+                        replyCode INTEGER,
+                        replyText TEXT,
+                        attemptedAt DATETIME NOT NULL
+                    );
+                    CREATE INDEX deliveries_by_edition ON deliveries (editionID);
+                    """
+            )
+        }
+        return migrator
+    }()
+}

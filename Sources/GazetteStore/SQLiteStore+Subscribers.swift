@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import GazetteCore
+
+extension SQLiteStore: SubscriberStore {
+    public func subscribe(
+        _ email: EmailAddress,
+        preferences: SubscriptionPreferences,
+        status: Subscriber.Status,
+        now: Date
+    ) async throws -> SubscriberRecord {
+        try await pool.write { db in
+            if let existing = try Row.fetchOne(db, sql: "SELECT id FROM subscribers WHERE email = ?", arguments: [email.value]) {
+                let id: Int64 = existing["id"]
+                try db.execute(sql: "UPDATE subscribers SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
+                // One subscription per subscriber for now: subscribing again replaces the preferences.
+                try db.execute(sql: "DELETE FROM subscriptions WHERE subscriberID = ?", arguments: [id])
+            } else {
+                try db.execute(
+                    sql: "INSERT INTO subscribers (email, status, token, createdAt) VALUES (?, ?, ?, ?)",
+                    arguments: [email.value, status.rawValue, Self.newToken(), now]
+                )
+            }
+            let subscriberID: Int64 = try Int64.fetchOne(
+                db,
+                sql: "SELECT id FROM subscribers WHERE email = ?",
+                arguments: [email.value]
+            )!
+            try db.execute(
+                sql: """
+                    INSERT INTO subscriptions (subscriberID, countries, topics, frequency, sendHour, timeZone, format)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    subscriberID, Self.encodeList(preferences.countries.map(\.code)),
+                    Self.encodeList(preferences.topics.map(\.slug)), preferences.frequency.rawValue,
+                    preferences.sendHour, preferences.timeZone.identifier, preferences.format.rawValue,
+                ]
+            )
+            return try Self.fetchRecords(db, whereClause: "s.id = ?", arguments: [subscriberID])[0]
+        }
+    }
+
+    public func unsubscribe(_ email: EmailAddress) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE subscribers SET status = 'unsubscribed' WHERE email = ?",
+                arguments: [email.value]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    public func subscriber(_ email: EmailAddress) async throws -> SubscriberRecord? {
+        try await pool.read { db in
+            try Self.fetchRecords(db, whereClause: "s.email = ?", arguments: [email.value]).first
+        }
+    }
+
+    public func allSubscribers() async throws -> [SubscriberRecord] {
+        try await pool.read { db in try Self.fetchRecords(db, whereClause: "1", arguments: []) }
+    }
+
+    public func activeSubscribers() async throws -> [SubscriberRecord] {
+        try await pool.read { db in try Self.fetchRecords(db, whereClause: "s.status = 'active'", arguments: []) }
+    }
+
+    private static func fetchRecords(_ db: Database, whereClause: String, arguments: StatementArguments) throws
+        -> [SubscriberRecord]
+    {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.id, s.email, s.status, s.token, s.createdAt,
+                       p.id AS subscriptionID, p.countries, p.topics, p.frequency, p.sendHour, p.timeZone, p.format
+                FROM subscribers s JOIN subscriptions p ON p.subscriberID = s.id
+                WHERE \(whereClause)
+                ORDER BY s.email, p.id
+                """,
+            arguments: arguments
+        )
+        return try rows.map { row in
+            let id: Int64 = row["id"]
+            let emailText: String = row["email"]
+            let statusText: String = row["status"]
+            let zoneText: String = row["timeZone"]
+            let frequencyText: String = row["frequency"]
+            let formatText: String = row["format"]
+            guard let email = EmailAddress(emailText), let status = Subscriber.Status(rawValue: statusText),
+                let timeZone = TimeZone(identifier: zoneText),
+                let frequency = Subscription.Frequency(rawValue: frequencyText),
+                let format = Subscription.Format(rawValue: formatText)
+            else {
+                throw StoreError("subscribers row \(id) (\(emailText)) holds a value this version cannot read")
+            }
+            let subscriber = Subscriber(
+                id: id,
+                email: email,
+                status: status,
+                token: row["token"],
+                createdAt: row["createdAt"]
+            )
+            let subscription = Subscription(
+                id: row["subscriptionID"],
+                subscriberID: id,
+                countries: decodeCountries(row["countries"]),
+                topics: decodeTopics(row["topics"]),
+                frequency: frequency,
+                sendHour: row["sendHour"],
+                timeZone: timeZone,
+                format: format
+            )
+            return SubscriberRecord(subscriber: subscriber, subscription: subscription)
+        }
+    }
+
+    /// 128 random bits, hex: authorises one subscriber's unsubscribe link.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(format: "%08x", generator.next() as UInt32) }.joined()
+    }
+}

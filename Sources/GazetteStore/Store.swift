@@ -1,0 +1,143 @@
+import Foundation
+import GazetteCore
+
+/// The HTTP validators and health of one feed URL, as remembered between fetches.
+public struct FeedState: Hashable, Sendable {
+    public var url: String
+    public var sourceID: String
+    public var etag: String?
+    public var lastModified: String?
+    public var lastFetchedAt: Date?
+    public var lastSuccessAt: Date?
+    public var lastError: String?
+    public var consecutiveFailures: Int
+
+    public init(
+        url: String,
+        sourceID: String,
+        etag: String? = nil,
+        lastModified: String? = nil,
+        lastFetchedAt: Date? = nil,
+        lastSuccessAt: Date? = nil,
+        lastError: String? = nil,
+        consecutiveFailures: Int = 0
+    ) {
+        self.url = url
+        self.sourceID = sourceID
+        self.etag = etag
+        self.lastModified = lastModified
+        self.lastFetchedAt = lastFetchedAt
+        self.lastSuccessAt = lastSuccessAt
+        self.lastError = lastError
+        self.consecutiveFailures = consecutiveFailures
+    }
+}
+
+/// Which articles a digest or a feed wants.
+public struct ArticleQuery: Hashable, Sendable {
+    /// Empty means every country.
+    public var countries: [Country]
+    /// Empty means every topic; otherwise an article matches when it has any of them.
+    public var topics: [Topic]
+    /// Only articles published at or after this instant (and not after `until`).
+    public var since: Date
+    public var until: Date
+    public var limit: Int
+
+    public init(countries: [Country] = [], topics: [Topic] = [], since: Date, until: Date, limit: Int) {
+        self.countries = countries
+        self.topics = topics
+        self.since = since
+        self.until = until
+        self.limit = limit
+    }
+}
+
+/// Sources, their feeds' state, and the articles read from them.
+public protocol ArticleStore: Sendable {
+    /// Makes the stored sources match the configured ones (new ones added, changed ones updated).
+    func saveSources(_ sources: [Source]) async throws
+    func feedState(url: String) async throws -> FeedState?
+    func saveFeedState(_ state: FeedState) async throws
+    /// Stores the articles that are not yet stored (by source and guid) in one transaction;
+    /// returns how many were new.
+    func insertNewArticles(_ articles: [Article]) async throws -> Int
+    /// Newest first.
+    func articles(matching query: ArticleQuery) async throws -> [Article]
+    func articles(ids: [Int64]) async throws -> [Article]
+    func articleCount() async throws -> Int
+    /// Every country that has at least one article, in code order.
+    func countriesWithArticles() async throws -> [Country]
+}
+
+/// A subscriber with their subscription.
+public struct SubscriberRecord: Hashable, Sendable {
+    public var subscriber: Subscriber
+    public var subscription: Subscription
+
+    public init(subscriber: Subscriber, subscription: Subscription) {
+        self.subscriber = subscriber
+        self.subscription = subscription
+    }
+}
+
+/// What a subscriber asks for; the store assigns ids.
+public struct SubscriptionPreferences: Hashable, Sendable {
+    public var countries: [Country]
+    public var topics: [Topic]
+    public var frequency: Subscription.Frequency
+    public var sendHour: Int
+    public var timeZone: TimeZone
+    public var format: Subscription.Format
+
+    public init(
+        countries: [Country],
+        topics: [Topic] = [],
+        frequency: Subscription.Frequency = .daily,
+        sendHour: Int = 7,
+        timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        format: Subscription.Format = .html
+    ) {
+        self.countries = countries
+        self.topics = topics
+        self.frequency = frequency
+        self.sendHour = sendHour
+        self.timeZone = timeZone
+        self.format = format
+    }
+}
+
+public protocol SubscriberStore: Sendable {
+    /// Creates the subscriber, or updates an existing one's status and preferences.
+    func subscribe(
+        _ email: EmailAddress,
+        preferences: SubscriptionPreferences,
+        status: Subscriber.Status,
+        now: Date
+    ) async throws -> SubscriberRecord
+    /// Marks the subscriber unsubscribed; returns false when the address is unknown.
+    func unsubscribe(_ email: EmailAddress) async throws -> Bool
+    func subscriber(_ email: EmailAddress) async throws -> SubscriberRecord?
+    /// Every subscriber, by address.
+    func allSubscribers() async throws -> [SubscriberRecord]
+    /// Subscribers whose status is active.
+    func activeSubscribers() async throws -> [SubscriberRecord]
+}
+
+public protocol EditionStore: Sendable {
+    /// Stores the edition unless one exists for the same subscription and period; returns the
+    /// stored one either way, and whether it was new.
+    func claimEdition(_ edition: Edition) async throws -> (edition: Edition, isNew: Bool)
+    func edition(subscriptionID: Int64, period: String) async throws -> Edition?
+    func recordDelivery(_ delivery: Delivery) async throws
+    func deliveries(editionID: Int64) async throws -> [Delivery]
+}
+
+/// Everything Gazette stores. SQLite implements it now; PostgreSQL can follow.
+public typealias GazetteStore = ArticleStore & SubscriberStore & EditionStore
+
+/// A store failure that names what was being done.
+public struct StoreError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
