@@ -1,6 +1,12 @@
 #ifndef GAZETTE_CLIBXML2_SHIM_H
 #define GAZETTE_CLIBXML2_SHIM_H
 
+// libxml2 is built with ICU here, and its encoding.h would pull in the system's ICU headers,
+// which clash with the ICU copy that Foundation bundles. Gazette never touches libxml2's ICU
+// converter fields, so hide them.
+#include <libxml/xmlversion.h>
+#undef LIBXML_ICU_ENABLED
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>

@@ -1,0 +1,119 @@
+import CLibXML2
+import Foundation
+
+/// The one place that touches libxml2's XML tree pointers. A parsed document owns its tree
+/// and frees it in `deinit`; `XMLElement` values borrow from it and must not outlive it.
+final class XMLDocument {
+    private let document: xmlDocPtr
+
+    /// Parses with the safe options only: no network, no entity substitution, no DTD loading,
+    /// no huge-document mode. Documents that declare entities are refused outright: feeds never
+    /// need them, and libxml2 2.9 has no limit on the quadratic entity blowup.
+    init(bytes: Data) throws(FeedParseError) {
+        XMLDocument.initializeLibrary
+        if bytes.range(of: Data("<!ENTITY".utf8)) != nil {
+            throw FeedParseError(line: nil, message: "the document declares entities, which feeds never need")
+        }
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+                | XML_PARSE_NOCDATA.rawValue
+        )
+        xmlResetLastError()
+        let parsed = bytes.withUnsafeBytes { raw -> xmlDocPtr? in
+            guard let base = raw.baseAddress, raw.count <= Int(Int32.max) else { return nil }
+            // xmlReadMemory copies what it needs: the buffer may go away after the call.
+            return xmlReadMemory(base.assumingMemoryBound(to: CChar.self), Int32(raw.count), "feed.xml", nil, options)
+        }
+        guard let parsed else {
+            throw XMLDocument.lastError(fallback: bytes.isEmpty ? "the document is empty" : "not well-formed XML")
+        }
+        if let subset = parsed.pointee.intSubset, subset.pointee.entities != nil {
+            xmlFreeDoc(parsed)
+            throw FeedParseError(line: nil, message: "the document declares entities, which feeds never need")
+        }
+        document = parsed
+    }
+
+    deinit {
+        xmlFreeDoc(document)
+    }
+
+    var root: XMLElement? {
+        xmlDocGetRootElement(document).map(XMLElement.init)
+    }
+
+    /// Once per process: initialise the parser for use from many threads, and replace the
+    /// external-entity loader with one that loads nothing (NONET does not cover file://).
+    private static let initializeLibrary: Void = {
+        xmlInitParser()
+        gazette_xml_install_refusing_loader()
+    }()
+
+    private static func lastError(fallback: String) -> FeedParseError {
+        guard let error = xmlGetLastError(), let message = error.pointee.message else {
+            return FeedParseError(line: nil, message: fallback)
+        }
+        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = Int(error.pointee.line)
+        return FeedParseError(line: line > 0 ? line : nil, message: text.isEmpty ? fallback : text)
+    }
+}
+
+/// An element of a live `XMLDocument`.
+struct XMLElement {
+    fileprivate let node: xmlNodePtr
+
+    fileprivate init(_ node: xmlNodePtr) { self.node = node }
+
+    var localName: String { node.pointee.name.map { String(cString: $0) } ?? "" }
+
+    var namespace: String? { node.pointee.ns?.pointee.href.map { String(cString: $0) } }
+
+    /// Whether this is `name` in namespace `namespace` (nil: no namespace).
+    func `is`(_ name: String, in namespace: String?) -> Bool {
+        localName == name && self.namespace == namespace
+    }
+
+    var children: [XMLElement] {
+        var result: [XMLElement] = []
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { result.append(XMLElement(current)) }
+            child = current.pointee.next
+        }
+        return result
+    }
+
+    func firstChild(_ name: String, in namespace: String?) -> XMLElement? {
+        children.first { $0.is(name, in: namespace) }
+    }
+
+    /// The concatenated text of this element and its descendants.
+    var text: String {
+        guard let content = xmlNodeGetContent(node) else { return "" }
+        defer { gazette_xml_free(content) }
+        return String(cString: content)
+    }
+
+    func attribute(_ name: String) -> String? {
+        guard let value = xmlGetProp(node, name) else { return nil }
+        defer { gazette_xml_free(value) }
+        return String(cString: value)
+    }
+
+    /// The document's line for error messages.
+    var line: Int { Int(xmlGetLineNo(node)) }
+}
+
+/// Why a feed could not be read, with the line where libxml2 found the problem.
+public struct FeedParseError: Error, Hashable, CustomStringConvertible {
+    public var line: Int?
+    public var message: String
+
+    public init(line: Int?, message: String) {
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { line.map { "line \($0): \(message)" } ?? message }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GazetteCore
+
+/// Renders digests and feeds from the templates. Values in, strings and bytes out: no I/O.
+public struct DigestRenderer: Sendable {
+    public let templates: TemplateSet
+
+    public init(templates: TemplateSet) {
+        self.templates = templates
+    }
+
+    public func html(_ content: DigestContent) -> String {
+        templates.render(.digestHTML, content)
+    }
+
+    public func text(_ content: DigestContent) -> String {
+        templates.render(.digestText, content)
+    }
+
+    /// The whole email for one subscriber; `format` decides whether the HTML part is included.
+    public func email(
+        _ content: DigestContent,
+        format: Subscription.Format,
+        from: MailboxName,
+        to: EmailAddress,
+        messageID: String,
+        date: Date
+    ) -> MailMessage {
+        MailMessage(
+            from: from,
+            to: to,
+            subject: content.title,
+            date: date,
+            messageID: messageID,
+            listUnsubscribe: URL(string: content.unsubscribeURL)!,
+            text: text(content),
+            html: format == .html ? html(content) : nil
+        )
+    }
+
+    public func rss(_ content: FeedContent) -> String {
+        templates.render(.rss, content)
+    }
+
+    public func atom(_ content: FeedContent) -> String {
+        templates.render(.atom, content)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import GazetteCore
+
+/// What a feed template sees; names match `templates/feed.*.mustache`.
+public struct FeedContent: Sendable {
+    public struct Entry: Sendable {
+        /// Stable across runs: derived from the source and the article's own guid.
+        public var id: String
+        public var title: String
+        public var url: String?
+        public var summary: String
+        public var sourceName: String
+        public var publishedRFC822: String
+        public var publishedRFC3339: String
+    }
+
+    public var title: String
+    public var description: String
+    public var siteURL: String
+    public var selfURL: String
+    public var feedID: String
+    public var updatedRFC822: String
+    public var updatedRFC3339: String
+    public var entries: [Entry]
+
+    /// - Parameters:
+    ///   - path: the feed's path under the site, e.g. `feeds/country/de.atom`.
+    ///   - generatedAt: used as the feed's update time only when it has no articles.
+    public init(
+        title: String,
+        description: String,
+        path: String,
+        articles: [Article],
+        sourceNames: [String: String],
+        siteURL: URL,
+        generatedAt: Date
+    ) {
+        let host = siteURL.host ?? "localhost"
+        self.title = SafeText.line(title)
+        self.description = SafeText.line(description)
+        self.siteURL = siteURL.absoluteString
+        self.selfURL = siteURL.appendingPathComponent(path).absoluteString
+        // A tag URI (RFC 4151) names the feed by what it is, not by where it is served.
+        let idPath = path.split(separator: ".").first.map(String.init) ?? path
+        feedID = "tag:\(host),2026:\(idPath)"
+        let newest = articles.map(\.publishedAt).max() ?? generatedAt
+        updatedRFC822 = RFCDate.rfc822(newest)
+        updatedRFC3339 = RFCDate.rfc3339(newest)
+        entries = articles.map { article in
+            Entry(
+                id: "tag:\(host),2026:article/\(article.sourceID)/\(StableHash.hex(article.guid))",
+                title: SafeText.line(article.title),
+                url: article.url,
+                summary: SafeText.xml(TextSnippet.lead(article.text, limit: 600)),
+                sourceName: SafeText.line(sourceNames[article.sourceID] ?? article.sourceID),
+                publishedRFC822: RFCDate.rfc822(article.publishedAt),
+                publishedRFC3339: RFCDate.rfc3339(article.publishedAt)
+            )
+        }
+    }
+}

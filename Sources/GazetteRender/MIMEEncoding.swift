@@ -1,0 +1,77 @@
+import Foundation
+import GazetteCore
+
+/// The encodings that keep a message 7-bit clean with lines under 998 octets:
+/// quoted-printable bodies (RFC 2045) and encoded words in headers (RFC 2047).
+enum MIMEEncoding {
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// Quoted-printable with CRLF line ends and encoded lines of at most 76 characters.
+    static func quotedPrintable(_ text: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count * 11 / 10)
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        for (lineIndex, line) in lines.enumerated() {
+            if lineIndex > 0 { output += [13, 10] }
+            let bytes = Array(line.utf8)
+            var column = 0
+            for (index, byte) in bytes.enumerated() {
+                let isLast = index == bytes.count - 1
+                // Trailing spaces and tabs are encoded: transports may strip them.
+                let plain =
+                    (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
+                    || ((byte == 32 || byte == 9) && !isLast)
+                let encoded: [UInt8] =
+                    plain ? [byte] : [UInt8(ascii: "="), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+                // Leave room for the soft break "=" unless this is the line's last character.
+                if column + encoded.count > (isLast ? 76 : 75) {
+                    output += [UInt8(ascii: "="), 13, 10]
+                    column = 0
+                }
+                output += encoded
+                column += encoded.count
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Header text as-is when it is short printable ASCII, otherwise as RFC 2047 B-encoded words
+    /// of whole UTF-8 characters, folded so that no line exceeds 78 characters.
+    static func headerText(_ text: String, nameLength: Int) -> String {
+        let isPlain = text.utf8.allSatisfy { $0 >= 32 && $0 < 127 } && !text.contains("=?")
+        if isPlain && nameLength + text.utf8.count <= 78 { return text }
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        // "=?utf-8?B?" + base64 + "?=" fits in 75 characters when the chunk is at most 45 bytes.
+        for character in text {
+            let bytes = Array(String(character).utf8)
+            if chunk.count + bytes.count > 45 {
+                words.append(encodedWord(chunk))
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append(encodedWord(chunk)) }
+        return words.joined(separator: "\r\n ")
+    }
+
+    /// `Display Name <address>`, the name quoted or encoded as needed.
+    static func mailbox(_ mailbox: MailboxName) -> String {
+        guard let name = mailbox.displayName, !name.isEmpty else { return mailbox.address.value }
+        let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~ ")
+        let rendered: String
+        if name.allSatisfy({ atext.contains($0) }) {
+            rendered = name
+        } else if name.allSatisfy({ $0.isASCII && !$0.isNewline && $0 != "\"" && $0 != "\\" }) {
+            rendered = "\"\(name)\""
+        } else {
+            rendered = headerText(name, nameLength: 78)
+        }
+        return "\(rendered) <\(mailbox.address.value)>"
+    }
+
+    private static func encodedWord(_ bytes: [UInt8]) -> String {
+        "=?utf-8?B?" + Data(bytes).base64EncodedString() + "?="
+    }
+}

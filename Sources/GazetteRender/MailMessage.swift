@@ -1,0 +1,72 @@
+import Foundation
+import GazetteCore
+
+/// One email, ready to hand to SMTP or the outbox: RFC 5322 headers, a `multipart/alternative`
+/// body (text first, then HTML) or a single text part, UTF-8 in quoted-printable, CRLF line ends.
+public struct MailMessage: Sendable {
+    public var from: MailboxName
+    public var to: EmailAddress
+    public var subject: String
+    public var date: Date
+    /// Without angle brackets: `20261129.42@news.example.org`.
+    public var messageID: String
+    public var listUnsubscribe: URL
+    public var text: String
+    public var html: String?
+
+    public init(
+        from: MailboxName,
+        to: EmailAddress,
+        subject: String,
+        date: Date,
+        messageID: String,
+        listUnsubscribe: URL,
+        text: String,
+        html: String?
+    ) {
+        self.from = from
+        self.to = to
+        self.subject = subject
+        self.date = date
+        self.messageID = messageID
+        self.listUnsubscribe = listUnsubscribe
+        self.text = text
+        self.html = html
+    }
+
+    /// The message as it goes on the wire.
+    public func bytes() -> [UInt8] {
+        var lines = [
+            "From: " + MIMEEncoding.mailbox(from),
+            "To: " + to.value,
+            "Subject: " + MIMEEncoding.headerText(SafeText.line(subject), nameLength: "Subject: ".count),
+            "Date: " + RFCDate.rfc822(date),
+            "Message-ID: <\(messageID)>",
+            "MIME-Version: 1.0",
+            "List-Unsubscribe: <\(listUnsubscribe.absoluteString)>",
+            // RFC 8058: mail clients may unsubscribe with one POST, no page to visit.
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        ]
+        if let html {
+            // Quoted-printable never emits "=_", so this boundary cannot occur in a part.
+            let boundary = "=_gazette_" + StableHash.hex(messageID)
+            lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+            lines.append("")
+            lines.append("This is a multi-part message in MIME format.")
+            for (type, body) in [("text/plain", text), ("text/html", html)] {
+                lines.append("--" + boundary)
+                lines.append("Content-Type: \(type); charset=utf-8")
+                lines.append("Content-Transfer-Encoding: quoted-printable")
+                lines.append("")
+                lines.append(MIMEEncoding.quotedPrintable(body))
+            }
+            lines.append("--" + boundary + "--")
+        } else {
+            lines.append("Content-Type: text/plain; charset=utf-8")
+            lines.append("Content-Transfer-Encoding: quoted-printable")
+            lines.append("")
+            lines.append(MIMEEncoding.quotedPrintable(text))
+        }
+        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+}
