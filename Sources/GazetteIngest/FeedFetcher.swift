@@ -14,6 +14,11 @@ public struct FeedFetchError: Error, CustomStringConvertible {
     public var url: String
     public var reason: String
 
+    public init(url: String, reason: String) {
+        self.url = url
+        self.reason = reason
+    }
+
     public var description: String { "feed \(url): \(reason)" }
 }
 

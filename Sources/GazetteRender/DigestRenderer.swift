@@ -23,6 +23,7 @@ public struct DigestRenderer: Sendable {
         format: Subscription.Format,
         from: MailboxName,
         to: EmailAddress,
+        listUnsubscribe: URL,
         messageID: String,
         date: Date
     ) -> MailMessage {
@@ -32,7 +33,7 @@ public struct DigestRenderer: Sendable {
             subject: content.title,
             date: date,
             messageID: messageID,
-            listUnsubscribe: URL(string: content.unsubscribeURL)!,
+            listUnsubscribe: listUnsubscribe,
             text: text(content),
             html: format == .html ? html(content) : nil
         )
