@@ -1,0 +1,211 @@
+import ArgumentParser
+import Foundation
+import GazetteApp
+import GazetteCore
+import GazetteRender
+import GazetteStore
+
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or migrate the database.")
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        let gazette = try await options.openGazette()
+        print("database ready: \(gazette.configuration.database.path)")
+    }
+}
+
+struct Ingest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch the configured feeds and store new articles.",
+        discussion: "Exits with status 1 when any feed failed; the other feeds are still ingested."
+    )
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Only this source (its id in the config).") var source: String?
+
+    func run() async throws {
+        let gazette = try await options.openGazette()
+        let reports = try await CommandFailure.wrap { try await gazette.ingest(sourceID: source) }
+        ReportPrinter.print(reports)
+        let failures = reports.filter(\.isFailure).count
+        if failures > 0 {
+            throw CommandFailure("\(failures) of \(reports.count) feeds failed")
+        }
+    }
+}
+
+struct Subscribe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Subscribe an address (active at once: the operator vouches for it).",
+        discussion: "Subscribing an address again replaces its preferences and reactivates it."
+    )
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The subscriber's email address.") var email: String
+    @Option(name: .customLong("country"), help: "An ISO 3166-1 country code; repeat for several.")
+    var countries: [String] = []
+    @Option(name: .customLong("topic"), help: "Only articles on this topic; repeat for several.")
+    var topics: [String] = []
+    @Option(help: "The local hour (0-23) at which the digest is sent.") var hour = 7
+    @Option(name: .customLong("time-zone"), help: "An IANA time zone, e.g. Europe/Berlin.")
+    var timeZone = "UTC"
+    @Option(help: "daily or weekly (Mondays).") var frequency = "daily"
+    @Option(help: "html (text and HTML parts) or text.") var format = "html"
+
+    func validate() throws {
+        guard EmailAddress(email) != nil else { throw ValidationError("\(email): not a valid email address") }
+        guard !countries.isEmpty else { throw ValidationError("give at least one --country") }
+        _ = try parseCountries(countries)
+        for topic in topics where Topic(topic) == nil {
+            throw ValidationError("--topic \(topic): use lower-case letters, digits and -")
+        }
+        guard (0...23).contains(hour) else { throw ValidationError("--hour must be 0-23") }
+        guard TimeZone(identifier: timeZone) != nil else {
+            throw ValidationError("--time-zone \(timeZone): not an IANA time zone")
+        }
+        guard Subscription.Frequency(rawValue: frequency) != nil else {
+            throw ValidationError("--frequency must be daily or weekly")
+        }
+        guard Subscription.Format(rawValue: format) != nil else { throw ValidationError("--format must be html or text") }
+    }
+
+    func run() async throws {
+        let gazette = try await options.openGazette()
+        let preferences = SubscriptionPreferences(
+            countries: try parseCountries(countries),
+            topics: topics.compactMap(Topic.init),
+            frequency: Subscription.Frequency(rawValue: frequency)!,
+            sendHour: hour,
+            timeZone: TimeZone(identifier: timeZone)!,
+            format: Subscription.Format(rawValue: format)!
+        )
+        let record = try await CommandFailure.wrap {
+            try await gazette.store.subscribe(EmailAddress(email)!, preferences: preferences, status: .active, now: Date())
+        }
+        print("subscribed \(record.subscriber.email): \(ReportPrinter.describe(record.subscription))")
+    }
+}
+
+struct Unsubscribe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Stop sending digests to an address.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The subscriber's email address.") var email: String
+
+    func run() async throws {
+        guard let address = EmailAddress(email) else { throw ValidationError("\(email): not a valid email address") }
+        let gazette = try await options.openGazette()
+        guard try await gazette.store.unsubscribe(address) else {
+            throw CommandFailure("no subscriber \(address)")
+        }
+        print("unsubscribed \(address)")
+    }
+}
+
+struct Subscribers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List subscribers and what they receive.")
+    @OptionGroup var options: GlobalOptions
+    @Flag(help: "Print JSON, one object per subscriber.") var json = false
+
+    func run() async throws {
+        let gazette = try await options.openGazette()
+        let records = try await gazette.store.allSubscribers()
+        if json {
+            print(try ReportPrinter.json(records))
+        } else {
+            for record in records {
+                print("\(record.subscriber.email)\t\(record.subscriber.status.rawValue)\t\(ReportPrinter.describe(record.subscription))")
+            }
+        }
+    }
+}
+
+struct Digest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a subscriber's digest as it would be sent now, without sending it."
+    )
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, html, eml
+    }
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The subscriber's email address.") var email: String
+    @Option(help: "text, html, or eml (the whole message).") var format: Format = .text
+
+    func run() async throws {
+        guard let address = EmailAddress(email) else { throw ValidationError("\(email): not a valid email address") }
+        let gazette = try await options.openGazette()
+        let digest = try await CommandFailure.wrap { try await gazette.previewDigest(for: address) }
+        switch format {
+        case .text: print(digest.message.text)
+        case .html: print(digest.message.html ?? gazette.renderer.html(digest.content))
+        case .eml: FileHandle.standardOutput.write(Data(digest.message.bytes()))
+        }
+    }
+}
+
+struct Send: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build and deliver the digests that are due.",
+        discussion: "A digest already delivered for its period is never sent again. Exits 1 when a delivery failed."
+    )
+    @OptionGroup var options: GlobalOptions
+    @Flag(help: "Send to every active subscription now, whatever its hour.") var now = false
+
+    func run() async throws {
+        let gazette = try await options.openGazette()
+        let reports = try await CommandFailure.wrap {
+            try await gazette.send(force: now, transport: try gazette.makeTransport())
+        }
+        ReportPrinter.print(reports)
+        let failed = reports.filter {
+            if case .attempted(let status, _, _) = $0.outcome { return status != .delivered }
+            return false
+        }
+        if !failed.isEmpty { throw CommandFailure("\(failed.count) deliveries did not succeed") }
+    }
+}
+
+struct Feeds: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write country/{cc}.rss and country/{cc}.atom for every country with articles."
+    )
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "The output folder (default: feeds.outputDirectory).") var out: String?
+
+    func run() async throws {
+        let gazette = try await options.openGazette()
+        let folder = URL(fileURLWithPath: out ?? gazette.configuration.feeds.outputDirectory)
+        let files = try await CommandFailure.wrap { try await gazette.writeFeeds(to: folder) }
+        for file in files { print(file.path) }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the main job on the bundled sample feeds: ingest, subscribe, feeds, deliver to an outbox."
+    )
+    @Option(help: "Where the demo writes its database, feeds and outbox.") var dir = "gazette-demo"
+    @Flag(name: .long, help: "Log every step.") var verbose = false
+
+    func run() async throws {
+        let samples = try Resources.samples()
+        var configuration = try GazetteConfiguration.load(
+            contentsOf: samples.appendingPathComponent("gazette.sample.json")
+        )
+        let folder = URL(fileURLWithPath: dir).standardizedFileURL
+        // Each demo starts from an empty database, so that it can be run again and again.
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent("gazette.sqlite" + suffix))
+        }
+        configuration.database.path = folder.appendingPathComponent("gazette.sqlite").path
+        configuration.delivery.outboxDirectory = folder.appendingPathComponent("outbox").path
+        configuration.feeds.outputDirectory = folder.appendingPathComponent("public/feeds").path
+        var options = GlobalOptions()
+        options.verbose = verbose
+        let gazette = try await Gazette.open(
+            configuration: configuration,
+            templatesDirectory: try Resources.templates(),
+            logger: options.makeLogger()
+        )
+        let report = try await CommandFailure.wrap { try await gazette.runDemo() }
+        ReportPrinter.print(report)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GazetteApp
+import GazetteCore
+import GazetteStore
+
+/// How the commands show their results to a person (and, with --json, to a program).
+enum ReportPrinter {
+    static func describe(_ subscription: Subscription) -> String {
+        var parts = ["countries " + subscription.countries.map(\.code).joined(separator: ",")]
+        if !subscription.topics.isEmpty { parts.append("topics " + subscription.topics.map(\.slug).joined(separator: ",")) }
+        parts.append("\(subscription.frequency.rawValue) at \(subscription.sendHour):00 \(subscription.timeZone.identifier)")
+        parts.append(subscription.format.rawValue)
+        return parts.joined(separator: "; ")
+    }
+
+    static func print(_ reports: [FeedReport]) {
+        for report in reports {
+            switch report.outcome {
+            case .stored(let new, let seen, let skipped):
+                let skippedNote = skipped.isEmpty ? "" : ", \(skipped.count) skipped"
+                Swift.print("ok      \(report.sourceID)  \(report.url)  \(new) new of \(seen)\(skippedNote)")
+            case .notModified:
+                Swift.print("same    \(report.sourceID)  \(report.url)  not modified")
+            case .failed(let message):
+                Swift.print("FAILED  \(report.sourceID)  \(message)")
+            }
+        }
+    }
+
+    static func print(_ reports: [SendReport]) {
+        for report in reports {
+            let what: String
+            switch report.outcome {
+            case .notDue: what = "not due yet"
+            case .noNews: what = "no news for this period, nothing sent"
+            case .alreadySent: what = "already delivered for this period"
+            case .attempted(let status, let code, let detail):
+                what = "\(status.rawValue)\(code.map { " (\($0))" } ?? ""): \(report.articleCount) articles; \(detail)"
+            }
+            Swift.print("\(report.email)  \(report.period)  \(what)")
+        }
+    }
+
+    static func print(_ report: DemoReport) {
+        let failed = report.feedReports.filter(\.isFailure).count
+        Swift.print("Gazette demo")
+        Swift.print("  ingested   \(report.feedReports.count) sample feeds (\(failed) failed), \(report.articleCount) articles")
+        Swift.print("  database   \(report.databasePath)")
+        Swift.print("  clock      \(report.demoClock) (one hour after the newest sample article)")
+        Swift.print("  reader     \(report.subscriber) (DE, FR, KE; 07:00 Europe/Berlin)")
+        Swift.print("  feeds      \(report.feedFiles.count) files:")
+        for file in report.feedFiles { Swift.print("             \(file.path)") }
+        Swift.print("  digest")
+        print(report.sendReports)
+        Swift.print("  outbox     \(report.outboxDirectory)")
+    }
+
+    static func json(_ records: [SubscriberRecord]) throws -> String {
+        struct Row: Encodable {
+            var email: String
+            var status: String
+            var countries: [String]
+            var topics: [String]
+            var frequency: String
+            var sendHour: Int
+            var timeZone: String
+            var format: String
+            var createdAt: Date
+        }
+        let rows = records.map { record in
+            Row(
+                email: record.subscriber.email.value,
+                status: record.subscriber.status.rawValue,
+                countries: record.subscription.countries.map(\.code),
+                topics: record.subscription.topics.map(\.slug),
+                frequency: record.subscription.frequency.rawValue,
+                sendHour: record.subscription.sendHour,
+                timeZone: record.subscription.timeZone.identifier,
+                format: record.subscription.format.rawValue,
+                createdAt: record.subscriber.createdAt
+            )
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(rows), as: UTF8.self)
+    }
+}
