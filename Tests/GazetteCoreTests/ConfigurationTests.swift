@@ -1,0 +1,151 @@
+import Foundation
+import GazetteCore
+import Testing
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    let folder = URL(fileURLWithPath: "/srv/gazette")
+
+    /// A minimal valid document, with `edit` applied to its JSON object first.
+    func parse(_ edit: (inout [String: Any]) -> Void = { _ in }) throws -> GazetteConfiguration {
+        var document: [String: Any] = [
+            "sources": [
+                ["id": "dw", "name": "DW", "country": "de", "language": "en", "feeds": ["https://rss.dw.com/x"]]
+            ],
+            "delivery": ["from": "Gazette <digest@news.example.org>"],
+            "site": ["baseURL": "https://news.example.org"],
+        ]
+        edit(&document)
+        return try GazetteConfiguration.parse(JSONSerialization.data(withJSONObject: document), relativeTo: folder)
+    }
+
+    func error(_ edit: (inout [String: Any]) -> Void) -> ConfigurationError? {
+        do {
+            _ = try parse(edit)
+            return nil
+        } catch {
+            return error as? ConfigurationError
+        }
+    }
+
+    @Test("a minimal config gets the embedded defaults, with paths made absolute")
+    func defaults() throws {
+        let configuration = try parse()
+        #expect(configuration.sources[0].country == Country(code: "DE"))
+        #expect(configuration.delivery.mode == .outbox)
+        #expect(configuration.database.path == "/srv/gazette/gazette.sqlite")
+        #expect(configuration.delivery.outboxDirectory == "/srv/gazette/outbox")
+        #expect(configuration.feeds.outputDirectory == "/srv/gazette/feeds")
+        #expect(configuration.delivery.from.displayName == "Gazette")
+    }
+
+    @Test("a misspelt key is reported with its path")
+    func unknownKey() {
+        let failure = error { $0["delivery"] = ["from": "a@b.org", "outboxDir": "x"] }
+        #expect(failure?.path == "delivery.outboxDir")
+        #expect(failure?.description.contains("unknown key") == true)
+    }
+
+    @Test("a bad country names the source's index")
+    func badCountry() {
+        let failure = error {
+            $0["sources"] = [
+                ["id": "a", "name": "A", "country": "DE", "language": "en", "feeds": ["https://a.example/rss"]],
+                ["id": "b", "name": "B", "country": "XX", "language": "en", "feeds": ["https://b.example/rss"]],
+            ]
+        }
+        #expect(failure?.description == #"sources[1].country: "XX" is not an ISO 3166-1 alpha-2 code"#)
+    }
+
+    @Test("a missing required key says what was expected")
+    func missingKey() {
+        #expect(error { $0["site"] = nil }?.path == "site")
+        #expect(error { $0["delivery"] = [:] }?.path == "delivery.from")
+        #expect(error { $0["sources"] = [] }?.path == "sources")
+    }
+
+    @Test("a value of the wrong type names the type found")
+    func wrongType() {
+        let failure = error { $0["feeds"] = ["maxEntries": "fifty"] }
+        #expect(failure?.description == "feeds.maxEntries: expected an integer, found a string")
+    }
+
+    @Test("smtp mode needs an smtp block, and credentials never go in the URL")
+    func smtp() throws {
+        #expect(error { $0["delivery"] = ["mode": "smtp", "from": "a@b.org"] }?.path == "delivery.smtp")
+        #expect(
+            error {
+                $0["delivery"] = ["mode": "smtp", "from": "a@b.org", "smtp": ["url": "smtp://u:secret@mail.example.org"]]
+            }?.path == "delivery.smtp.url"
+        )
+        let failure = error {
+            $0["delivery"] = [
+                "mode": "smtp", "from": "a@b.org",
+                "smtp": ["url": "smtp://mail.example.org", "passwordEnv": "hunter2!"],
+            ]
+        }
+        #expect(failure?.path == "delivery.smtp.passwordEnv")
+        #expect(failure?.description.contains("hunter2") == false, "the rejected value may be a password")
+        let configuration = try parse {
+            $0["delivery"] = [
+                "mode": "smtp", "from": "a@b.org",
+                "smtp": ["url": "smtps://mail.example.org:465", "username": "u", "passwordEnv": "SMTP_PASSWORD"],
+            ]
+        }
+        #expect(configuration.delivery.smtp?.passwordEnv == "SMTP_PASSWORD")
+    }
+
+    @Test("file: feed URLs need ingest.allowFileURLs")
+    func fileURLs() throws {
+        let local: (inout [String: Any]) -> Void = {
+            $0["sources"] = [["id": "s", "name": "S", "country": "FR", "language": "fr", "feeds": ["file:feeds/s.rss"]]]
+        }
+        #expect(error(local)?.path == "sources[0].feeds[0]")
+        let configuration = try parse {
+            local(&$0)
+            $0["ingest"] = ["allowFileURLs": true]
+        }
+        #expect(configuration.sources[0].feeds == ["file:///srv/gazette/feeds/s.rss"])
+    }
+
+    @Test("a feed URL with another scheme is refused")
+    func otherSchemes() {
+        let failure = error {
+            $0["sources"] = [["id": "s", "name": "S", "country": "FR", "language": "fr", "feeds": ["ftp://x.example/r"]]]
+        }
+        #expect(failure?.path == "sources[0].feeds[0]")
+    }
+
+    @Test("source ids are unique")
+    func duplicateIDs() {
+        let source: [String: Any] = ["id": "a", "name": "A", "country": "DE", "language": "en", "feeds": ["https://a.example/"]]
+        #expect(error { $0["sources"] = [source, source] }?.path == "sources[1].id")
+    }
+
+    @Test("config.example.json is a realistic deployment: 12+ outlets in 8+ countries, all https")
+    func example() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config.example.json")
+        let configuration = try GazetteConfiguration.load(contentsOf: file)
+        #expect(configuration.sources.count >= 12)
+        #expect(Set(configuration.sources.map(\.country)).count >= 8)
+        #expect(configuration.sources.allSatisfy { $0.feeds.allSatisfy { $0.hasPrefix("https://") } })
+        #expect(configuration.delivery.mode == .smtp)
+    }
+
+    @Test("the bundled sample config is valid: 6+ outlets in 4+ countries")
+    func samples() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples/gazette.sample.json")
+        let configuration = try GazetteConfiguration.load(contentsOf: file)
+        #expect(configuration.sources.count >= 6)
+        #expect(Set(configuration.sources.map(\.country)).count >= 4)
+    }
+
+    @Test("not JSON at all is a clear error")
+    func notJSON() {
+        #expect(throws: ConfigurationError.self) {
+            try GazetteConfiguration.parse(Data("sources = []".utf8), relativeTo: folder)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import GazetteCore
+import Testing
+
+@Suite("Values")
+struct ValueTests {
+    @Test(
+        "email addresses that could inject headers or commands are refused",
+        arguments: [
+            "", "plain", "a@b", "a b@c.org", "a@b.org\r\nBcc: x@y.org", "<a@b.org>", "a@b.org>", "\"q\"@b.org",
+            "a..b@c.org", ".a@c.org", "a@-b.org", "a@b..org",
+        ]
+    )
+    func invalidEmail(_ raw: String) {
+        #expect(EmailAddress(raw) == nil)
+    }
+
+    @Test("email domains are lower-cased, local parts kept")
+    func emailCase() {
+        #expect(EmailAddress(" Anna.B+news@Example.ORG ")?.value == "Anna.B+news@example.org")
+        #expect(EmailAddress("x@mail.example.org")?.domain == "mail.example.org")
+    }
+
+    @Test("countries are ISO 3166-1 codes, any case")
+    func countries() {
+        #expect(Country(code: "de")?.code == "DE")
+        #expect(Country(code: "DE")?.name == "Germany")
+        #expect(Country(code: "XX") == nil)
+        #expect(Country(code: "EU") == nil)
+        #expect(Country(code: "DEU") == nil)
+    }
+
+    @Test("mailboxes parse with and without a display name")
+    func mailbox() {
+        #expect(MailboxName(parsing: "Gazette <d@news.example.org>")?.displayName == "Gazette")
+        #expect(MailboxName(parsing: "d@news.example.org")?.displayName == nil)
+        #expect(MailboxName(parsing: "Bad \"Name\" <d@news.example.org>") == nil)
+    }
+
+    @Test("a lead keeps whole sentences within the limit")
+    func lead() {
+        let text = "First sentence here. Second one is longer than the first. The U.S. said 3.5 percent. Fourth."
+        #expect(TextSnippet.lead(text, limit: 60) == "First sentence here. Second one is longer than the first.")
+        #expect(TextSnippet.lead("Short text.", limit: 60) == "Short text.")
+        let long = String(repeating: "word ", count: 100)
+        let cut = TextSnippet.lead(long, limit: 50)
+        #expect(cut.count <= 50)
+        #expect(cut.hasSuffix("…"))
+    }
+
+    @Test("sentence splitting keeps abbreviations and decimals whole")
+    func sentences() {
+        let text = "The U.S. economy grew 3.5 percent. Analysts were surprised."
+        #expect(TextSnippet.lead(text, limit: 40) == "The U.S. economy grew 3.5 percent.")
+    }
+
+    @Test("stable hashes do not change between runs")
+    func stableHash() {
+        #expect(StableHash.hex("gazette") == StableHash.hex("gazette"))
+        #expect(StableHash.hex("") == "cbf29ce484222325")
+    }
+}
