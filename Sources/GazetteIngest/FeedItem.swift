@@ -46,4 +46,10 @@ public struct ParsedFeed: Hashable, Sendable {
     public var format: Format
     public var title: String?
     public var items: [FeedItem]
+
+    public init(format: Format, title: String?, items: [FeedItem]) {
+        self.format = format
+        self.title = title
+        self.items = items
+    }
 }

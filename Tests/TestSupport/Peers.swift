@@ -88,6 +88,8 @@ public final class PeerServer: @unchecked Sendable {
         process.arguments = Array(parts.dropFirst()) + ["-u", Paths.peers.appendingPathComponent(script).path] + arguments
         let out = Pipe()
         process.standardOutput = out
+        // Not the test run's own stderr: `swift test` waits for every holder of that pipe to exit.
+        process.standardError = FileHandle.nullDevice
         try process.run()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
@@ -106,7 +108,8 @@ public final class PeerServer: @unchecked Sendable {
     }
 
     deinit {
+        // SIGTERM ends the peer; Foundation reaps it. waitUntilExit() is not used: called from a
+        // test's task it can spin in the run loop forever on Linux.
         process.terminate()
-        process.waitUntilExit()
     }
 }

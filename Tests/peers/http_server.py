@@ -12,6 +12,8 @@ import gzip
 import http.server
 import sys
 
+import peer_lifetime  # noqa: F401  (ends this server when the test process ends)
+
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):

@@ -11,6 +11,8 @@ import os
 import socket
 import sys
 
+import peer_lifetime  # noqa: F401  (ends this server when the test process ends)
+
 from aiosmtpd.smtp import SMTP
 
 

@@ -1,0 +1,64 @@
+import Foundation
+import GazetteCore
+import GazetteIngest
+import Testing
+
+@Suite("Article normalizer")
+struct ArticleNormalizerTests {
+    let source = Source(
+        id: "fixture",
+        name: "Fixture",
+        country: Country(code: "FR")!,
+        language: "fr",
+        feeds: ["https://fixture.example/feed.xml"],
+        topics: [Topic("economy")!]
+    )
+    let fetchedAt = Date(timeIntervalSince1970: 1_795_900_000)
+
+    func articles() throws -> [Article] {
+        let feed = try FeedParser.parse(fixture("rss2.xml"))
+        return ArticleNormalizer().articles(
+            from: feed,
+            source: source,
+            feedURL: "https://fixture.example/feed.xml",
+            fetchedAt: fetchedAt
+        ).articles
+    }
+
+    @Test("content becomes plain text without script; the source's country, language and topics carry over")
+    func text() throws {
+        let first = try articles()[0]
+        #expect(first.text == "Full body, first paragraph.\nSecond paragraph été.")
+        #expect(first.title == "First & foremost")
+        #expect(first.country.code == "FR")
+        #expect(first.language == "fr")
+        #expect(first.topics == [Topic("economy")!])
+        #expect(first.publishedAt == Date(timeIntervalSince1970: 1_795_853_700))
+    }
+
+    @Test("identity: guid, else the absolute link, else a content hash that is stable")
+    func identity() throws {
+        let all = try articles()
+        #expect(all[0].guid == "fixture-1")
+        #expect(all[1].guid == "https://fixture.example/a/2")
+        #expect(all[1].url == "https://fixture.example/a/2")
+        #expect(all[2].guid.hasPrefix("hash:"))
+        #expect(try articles()[2].guid == all[2].guid)
+    }
+
+    @Test("javascript: links are dropped and far-future dates fall back to the fetch time")
+    func hostile() throws {
+        let dangerous = try articles()[3]
+        #expect(dangerous.url == nil)
+        #expect(dangerous.publishedAt == fetchedAt)
+        #expect(try articles()[2].publishedAt == fetchedAt, "an item without a date gets the fetch time")
+    }
+
+    @Test("an item with neither title nor text is skipped and reported")
+    func empty() {
+        let feed = ParsedFeed(format: .rss2, title: nil, items: [FeedItem(guid: "x"), FeedItem(title: "ok")])
+        let result = ArticleNormalizer().articles(from: feed, source: source, feedURL: "https://f.example/", fetchedAt: fetchedAt)
+        #expect(result.articles.map(\.title) == ["ok"])
+        #expect(result.skipped == ["item 1: no title and no text"])
+    }
+}

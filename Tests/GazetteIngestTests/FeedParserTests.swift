@@ -1,0 +1,110 @@
+import Foundation
+import GazetteIngest
+import Testing
+
+func fixture(_ name: String) throws -> Data {
+    let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"))
+    return try Data(contentsOf: url)
+}
+
+@Suite("Feed parser")
+struct FeedParserTests {
+    @Test("RSS 2.0: title, link, guid, date, author, categories, description and content:encoded")
+    func rss2() throws {
+        let feed = try FeedParser.parse(fixture("rss2.xml"))
+        #expect(feed.format == .rss2)
+        #expect(feed.title == "Fixture RSS")
+        #expect(feed.items.count == 4)
+        let first = feed.items[0]
+        #expect(first.title == "First & foremost")
+        #expect(first.link == "https://fixture.example/a/1")
+        #expect(first.guid == "fixture-1")
+        #expect(first.author == "Ada Writer")
+        #expect(first.categories == ["Politics"])
+        #expect(first.summaryHTML == "Short <b>description</b>.")
+        #expect(first.contentHTML?.contains("<script>") == true)
+        #expect(first.dateText == "Sat, 28 Nov 2026 09:15:00 +0100")
+        #expect(feed.items[1].guid == nil)
+    }
+
+    @Test("Atom 1.0: alternate link, text constructs by type, updated when published is missing")
+    func atom() throws {
+        let feed = try FeedParser.parse(fixture("atom.xml"))
+        #expect(feed.format == .atom)
+        #expect(feed.items.count == 2)
+        let first = feed.items[0]
+        #expect(first.link == "https://fixture.example/e/1")
+        #expect(first.title == "Markup <em>in</em> title")
+        // type="text" is escaped so that its literal "<tag>" is never taken for markup.
+        #expect(first.summaryHTML == "Text with a literal &lt;tag&gt; that is not markup.")
+        #expect(first.contentHTML == "<p>HTML content.</p>")
+        #expect(first.dateText == "2026-11-28T10:55:00+01:00")
+        #expect(first.categories == ["economy"])
+        #expect(feed.items[1].dateText == "2026-11-28T08:30:00.250Z")
+        #expect(feed.items[1].link == "https://fixture.example/e/2")
+    }
+
+    @Test("RSS 1.0 (RDF) items sit beside the channel")
+    func rdf() throws {
+        let feed = try FeedParser.parse(fixture("rdf.xml"))
+        #expect(feed.format == .rss1)
+        #expect(feed.items.map(\.title) == ["RDF item"])
+        #expect(feed.items[0].guid == "https://fixture.example/r/1")
+        #expect(feed.items[0].dateText == "2026-11-28T07:00:00+01:00")
+    }
+
+    @Test("a web page where a feed should be is a clear error with its line")
+    func notAFeed() throws {
+        let error = try #require(throws: FeedParseError.self) { try FeedParser.parse(fixture("not-a-feed.html")) }
+        #expect(error.line != nil)
+        #expect(error.description.hasPrefix("line "))
+    }
+
+    @Test("a truncated document is an error, not a partial feed")
+    func truncated() throws {
+        let error = try #require(throws: FeedParseError.self) { try FeedParser.parse(fixture("truncated.xml")) }
+        #expect(error.message.isEmpty == false)
+    }
+
+    @Test("documents that declare entities are refused before expansion")
+    func entityExpansion() throws {
+        let error = try #require(throws: FeedParseError.self) { try FeedParser.parse(fixture("entity-expansion.xml")) }
+        #expect(error.message.contains("declares entities"))
+        #expect(throws: FeedParseError.self) { try FeedParser.parse(fixture("external-entity.xml")) }
+    }
+
+    @Test("an external DTD is never loaded")
+    func externalDTD() throws {
+        let feed = try FeedParser.parse(fixture("external-dtd.xml"))
+        #expect(feed.items.map(\.title) == ["External DTD item"])
+        #expect(feed.title?.contains("root:") == false)
+    }
+
+    @Test("an empty body and a document with another root are errors")
+    func otherRoots() {
+        #expect(throws: FeedParseError.self) { try FeedParser.parse(Data()) }
+        let error = #expect(throws: FeedParseError.self) { try FeedParser.parse(Data("<html><body/></html>".utf8)) }
+        #expect(error?.message.contains("not RSS or Atom") == true)
+    }
+
+    @Test("hostile bytes never crash the parser", arguments: 0..<20)
+    func garbage(seed: Int) {
+        var generator = SplitMix(seed: UInt64(seed))
+        var bytes = Array("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>".utf8)
+        bytes += (0..<2_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        _ = try? FeedParser.parse(Data(bytes))
+    }
+}
+
+/// A tiny seeded generator, so the garbage tests are the same on every run.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
