@@ -1,0 +1,169 @@
+import Foundation
+import GazetteCore
+import GazetteStore
+import Testing
+import TestSupport
+
+@Suite("SQLite store on a real file")
+struct SQLiteStoreTests {
+    let folder: TemporaryDirectory
+    let store: SQLiteStore
+    let de = Country(code: "DE")!
+    let fr = Country(code: "FR")!
+    let now = Date(timeIntervalSince1970: 1_795_900_000)
+
+    init() throws {
+        folder = try TemporaryDirectory()
+        store = try SQLiteStore(path: folder.file("db/gazette.sqlite").path)
+    }
+
+    func source(_ id: String, _ country: Country) -> Source {
+        Source(id: id, name: id.uppercased(), country: country, language: "en", feeds: ["https://\(id).example/rss"])
+    }
+
+    func article(_ guid: String, source: String = "a", country: Country? = nil, hoursAgo: Double = 1, topics: [String] = [])
+        -> Article
+    {
+        Article(
+            sourceID: source,
+            guid: guid,
+            url: "https://\(source).example/\(guid)",
+            title: "Title \(guid)",
+            text: "Text of \(guid).",
+            publishedAt: now.addingTimeInterval(-hoursAgo * 3_600),
+            fetchedAt: now,
+            country: country ?? de,
+            language: "en",
+            topics: topics.compactMap(Topic.init)
+        )
+    }
+
+    @Test("the file is created, migrated and in WAL mode; reopening it keeps the data")
+    func migrations() async throws {
+        #expect(try store.appliedMigrations().count == 1)
+        #expect(try store.journalMode == "wal")
+        try await store.saveSources([source("a", de)])
+        #expect(try await store.insertNewArticles([article("1")]) == 1)
+        let reopened = try SQLiteStore(path: folder.file("db/gazette.sqlite").path)
+        #expect(try await reopened.articleCount() == 1)
+    }
+
+    @Test("an article already stored (same source and guid) is skipped, not duplicated")
+    func dedupe() async throws {
+        try await store.saveSources([source("a", de), source("b", de)])
+        #expect(try await store.insertNewArticles([article("1"), article("2")]) == 2)
+        #expect(try await store.insertNewArticles([article("1"), article("3"), article("1", source: "b")]) == 2)
+        #expect(try await store.articleCount() == 4)
+    }
+
+    @Test("queries filter by country, topic and time, newest first")
+    func query() async throws {
+        try await store.saveSources([source("a", de), source("f", fr)])
+        _ = try await store.insertNewArticles([
+            article("old", hoursAgo: 30), article("new", hoursAgo: 1, topics: ["economy"]),
+            article("mid", hoursAgo: 5, topics: ["politics", "economy"]), article("fr", source: "f", country: fr),
+        ])
+        let day = ArticleQuery(countries: [de], since: now.addingTimeInterval(-86_400), until: now, limit: 10)
+        #expect(try await store.articles(matching: day).map(\.guid) == ["new", "mid"])
+        var economy = day
+        economy.topics = [Topic("politics")!]
+        #expect(try await store.articles(matching: economy).map(\.guid) == ["mid"])
+        #expect(try await store.countriesWithArticles() == [de, fr])
+        let stored = try await store.articles(matching: day)
+        let ids = stored.compactMap(\.id).reversed()
+        #expect(try await store.articles(ids: Array(ids)).map(\.guid) == ["mid", "new"], "in the order asked")
+        #expect(stored[0].topics == [Topic("economy")!])
+    }
+
+    @Test("feed state keeps validators and failures across saves")
+    func feedState() async throws {
+        try await store.saveSources([source("a", de)])
+        var state = try #require(try await store.feedState(url: "https://a.example/rss"))
+        #expect(state.consecutiveFailures == 0)
+        state.etag = "\"v1\""
+        state.lastError = "HTTP status 503"
+        state.consecutiveFailures = 2
+        try await store.saveFeedState(state)
+        #expect(try await store.feedState(url: "https://a.example/rss") == state)
+    }
+
+    @Test("subscribe, resubscribe with new preferences, unsubscribe")
+    func subscribers() async throws {
+        let email = EmailAddress("reader@example.org")!
+        let first = try await store.subscribe(
+            email,
+            preferences: SubscriptionPreferences(countries: [de], topics: [Topic("economy")!]),
+            status: .active,
+            now: now
+        )
+        #expect(first.subscription.countries == [de])
+        #expect(first.subscriber.token.count == 32)
+        let second = try await store.subscribe(
+            EmailAddress("reader@EXAMPLE.org")!,
+            preferences: SubscriptionPreferences(
+                countries: [fr, de],
+                frequency: .weekly,
+                sendHour: 18,
+                timeZone: TimeZone(identifier: "Asia/Tokyo")!,
+                format: .text
+            ),
+            status: .active,
+            now: now
+        )
+        #expect(second.subscriber.id == first.subscriber.id, "the same person, not a second row")
+        #expect(second.subscriber.token == first.subscriber.token)
+        #expect(second.subscription.countries == [fr, de])
+        #expect(second.subscription.timeZone.identifier == "Asia/Tokyo")
+        #expect(try await store.allSubscribers().count == 1)
+        #expect(try await store.unsubscribe(email))
+        #expect(try await store.activeSubscribers().isEmpty)
+        #expect(try await store.subscriber(email)?.subscriber.status == .unsubscribed)
+        #expect(try await store.unsubscribe(EmailAddress("nobody@example.org")!) == false)
+    }
+
+    @Test("one edition per subscription and period; deliveries are recorded against it")
+    func editions() async throws {
+        let record = try await store.subscribe(
+            EmailAddress("reader@example.org")!,
+            preferences: SubscriptionPreferences(countries: [de]),
+            status: .active,
+            now: now
+        )
+        let edition = Edition(
+            subscriptionID: record.subscription.id!,
+            period: "2026-11-29",
+            messageID: "m1@example.org",
+            articleIDs: [3, 1, 2],
+            createdAt: now
+        )
+        let (stored, isNew) = try await store.claimEdition(edition)
+        #expect(isNew)
+        #expect(stored.articleIDs == [3, 1, 2])
+        var again = edition
+        again.messageID = "m2@example.org"
+        let (existing, isNewAgain) = try await store.claimEdition(again)
+        #expect(!isNewAgain)
+        #expect(existing.messageID == "m1@example.org", "the first edition stands")
+        try await store.recordDelivery(
+            Delivery(
+                editionID: stored.id!,
+                recipient: record.subscriber.email,
+                status: .deferred,
+                replyCode: 451,
+                replyText: "451 try later",
+                attemptedAt: now
+            )
+        )
+        let deliveries = try await store.deliveries(editionID: stored.id!)
+        #expect(deliveries.map(\.replyCode) == [451])
+        #expect(deliveries.first?.status == .deferred)
+    }
+
+    @Test("a file that is not a database is a clear error")
+    func notADatabase() throws {
+        let path = folder.file("garbage.sqlite").path
+        try Data(repeating: 0x41, count: 8_192).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: StoreError.self) { try SQLiteStore(path: path) }
+        #expect(error?.description.contains(path) == true)
+    }
+}
