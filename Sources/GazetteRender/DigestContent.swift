@@ -6,6 +6,8 @@ import GazetteCore
 public struct DigestContent: Sendable {
     public struct Item: Sendable {
         public var title: String
+        /// "* title", wrapped at 72 columns, for the text part.
+        public var titleWrapped: String
         public var url: String?
         public var sourceName: String
         public var publishedLabel: String
@@ -24,6 +26,9 @@ public struct DigestContent: Sendable {
     public var title: String
     public var dateLabel: String
     public var scopeLabel: String
+    /// For the text part: the scope and the footer, wrapped at 72 columns.
+    public var scopeWrapped: String
+    public var footerWrapped: String
     public var recipient: String
     public var unsubscribeURL: String
     public var feedURL: String?
@@ -48,6 +53,10 @@ public struct DigestContent: Sendable {
         if !subscription.topics.isEmpty { scope += " (" + subscription.topics.map(\.slug).joined(separator: ", ") + ")" }
         self.siteTitle = SafeText.line(siteTitle)
         self.scopeLabel = scope
+        self.scopeWrapped = TextWrap.wrap(scope)
+        self.footerWrapped = TextWrap.wrap(
+            "You receive this digest because \(recipient.value) subscribed to \(scope) at \(self.siteTitle)."
+        )
         self.dateLabel = DigestContent.dayFormat(zone).string(from: date)
         self.title = "\(self.siteTitle): \(scope), \(DigestContent.shortDayFormat(zone).string(from: date))"
         self.recipient = recipient.value
@@ -59,8 +68,10 @@ public struct DigestContent: Sendable {
             guard let articles = byCountry[country], !articles.isEmpty else { return nil }
             let items = articles.sorted { $0.publishedAt > $1.publishedAt }.map { article in
                 let summary = SafeText.xml(TextSnippet.lead(article.text))
+                let title = SafeText.line(article.title)
                 return Item(
-                    title: SafeText.line(article.title),
+                    title: title,
+                    titleWrapped: TextWrap.wrap(title, width: 72, firstIndent: "* ", indent: "  "),
                     url: article.url,
                     sourceName: SafeText.line(sourceNames[article.sourceID] ?? article.sourceID),
                     publishedLabel: timeFormat.string(from: article.publishedAt),

@@ -43,10 +43,11 @@ enum MIMEEncoding {
         if isPlain && nameLength + text.utf8.count <= 78 { return text }
         var words: [String] = []
         var chunk: [UInt8] = []
-        // "=?utf-8?B?" + base64 + "?=" fits in 75 characters when the chunk is at most 45 bytes.
+        // 36 bytes make 48 of base64 and a 60-character word: with "Subject: " before it, or a
+        // folding space, every line stays under 78 characters.
         for character in text {
             let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > 45 {
+            if chunk.count + bytes.count > 36 {
                 words.append(encodedWord(chunk))
                 chunk = []
             }

@@ -43,7 +43,8 @@ public struct MailMessage: Sendable {
             "Date: " + RFCDate.rfc822(date),
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
-            "List-Unsubscribe: <\(listUnsubscribe.absoluteString)>",
+            // Folded onto its own line: the URL with its token rarely fits after the name.
+            "List-Unsubscribe:\r\n <\(listUnsubscribe.absoluteString)>",
             // RFC 8058: mail clients may unsubscribe with one POST, no page to visit.
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
         ]

@@ -1,0 +1,48 @@
+import Foundation
+import GazetteCore
+import GazetteRender
+import Testing
+import TestSupport
+
+@Suite("Feed rendering")
+struct FeedRenderTests {
+    func content(_ format: String) -> FeedContent {
+        FeedContent(
+            title: "Gazette: Germany",
+            description: "News from Germany",
+            path: "feeds/country/de.\(format)",
+            articles: RenderFixtures.articles,
+            sourceNames: RenderFixtures.sourceNames,
+            siteURL: URL(string: "https://news.example.org")!,
+            generatedAt: RenderFixtures.now
+        )
+    }
+
+    @Test("RSS and Atom are accepted by feedparser without bozo, with every entry and hostile text intact")
+    func feedparser() async throws {
+        let renderer = try await RenderFixtures.renderer()
+        let folder = try TemporaryDirectory()
+        let rss = folder.file("de.rss")
+        let atom = folder.file("de.atom")
+        try Data(renderer.rss(content("rss")).utf8).write(to: rss)
+        try Data(renderer.atom(content("atom")).utf8).write(to: atom)
+        let result = try Peers.json(Peers.runScript("check_feeds.py", [rss.path, atom.path]))
+        for (file, version) in [(rss.path, "rss20"), (atom.path, "atom10")] {
+            let feed = try #require(result[file] as? [String: Any])
+            #expect(feed["bozo"] as? Int == 0, "\(file): \(feed["exception"] ?? "")")
+            #expect(feed["version"] as? String == version)
+            #expect(feed["entries"] as? Int == 2)
+            let titles = try #require(feed["titles"] as? [String])
+            #expect(titles.first == "Zürich & <Genève>: \"talks\" résumé")
+            #expect(titles.last == "Line break in a title")
+        }
+    }
+
+    @Test("entry ids are stable and differ between articles")
+    func stableIDs() {
+        let first = content("atom").entries.map(\.id)
+        #expect(first == content("atom").entries.map(\.id))
+        #expect(Set(first).count == 2)
+        #expect(first[0].hasPrefix("tag:news.example.org,2026:article/rundschau/"))
+    }
+}
