@@ -95,15 +95,18 @@ public final class SMTPConnection: @unchecked Sendable {
             // No reply, or a failure after the last good reply: a transport problem.
             return SMTPReply(code: 0, text: failure.description)
         }
-        return SMTPReply(code: code, text: upload.lastReplyLine ?? failure?.description ?? "")
+        // After a refusal libcurl sends QUIT, so the last line is "221 Bye": report the line
+        // that carries the code instead.
+        let line = upload.replyLines.last { $0.hasPrefix(String(code)) } ?? upload.replyLines.last
+        return SMTPReply(code: code, text: line ?? failure?.description ?? "")
     }
 }
 
-/// Feeds a message to libcurl's read callback and keeps the server's last reply line.
+/// Feeds a message to libcurl's read callback and keeps the server's recent reply lines.
 final class UploadSource {
     let bytes: [UInt8]
     var offset = 0
-    var lastReplyLine: String?
+    var replyLines: [String] = []
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -126,7 +129,11 @@ final class UploadSource {
         let line = buffer.withMemoryRebound(to: UInt8.self, capacity: length) {
             String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
         }.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !line.isEmpty { source.lastReplyLine = line }
+        if !line.isEmpty {
+            // A conversation has a dozen replies; the cap only guards against a babbling server.
+            if source.replyLines.count == 32 { source.replyLines.removeFirst() }
+            source.replyLines.append(String(line.prefix(512)))
+        }
         return length
     }
 }
