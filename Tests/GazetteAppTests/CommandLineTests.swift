@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The `gazette` executable as an operator runs it: exit codes and messages.
+@Suite("gazette command line")
+struct CommandLineTests {
+    let folder: TemporaryDirectory
+
+    init() throws {
+        folder = try TemporaryDirectory()
+    }
+
+    func gazette(_ arguments: [String], environment: [String: String] = [:]) throws -> Peers.Output {
+        var env = ProcessInfo.processInfo.environment
+        env["GAZETTE_HOME"] = Paths.repository.path
+        env.merge(environment) { $1 }
+        return try Peers.run(Paths.gazetteExecutable.path, arguments, environment: env)
+    }
+
+    /// A config over two of the samples (copied here) and one extra feed file.
+    func writeConfig(extraFeed: String? = nil, deliveryExtra: String = "") throws -> String {
+        for name in ["tokyo-evening-post.rss", "nairobi-courier.atom"] {
+            try FileManager.default.copyItem(
+                at: Paths.samples.appendingPathComponent("feeds/\(name)"),
+                to: folder.file(name)
+            )
+        }
+        var feeds = #""file:nairobi-courier.atom""#
+        if let extraFeed { feeds += #", "file:\#(extraFeed)""# }
+        let config = """
+            {
+              "sources": [
+                {"id": "post", "name": "Post", "country": "JP", "language": "en", "feeds": ["file:tokyo-evening-post.rss"]},
+                {"id": "courier", "name": "Courier", "country": "KE", "language": "en", "feeds": [\(feeds)]}
+              ],
+              "ingest": {"allowFileURLs": true},
+              "delivery": {"from": "Gazette <digest@news.example.org>"\(deliveryExtra)},
+              "site": {"baseURL": "https://news.example.org"}
+            }
+            """
+        let path = folder.file("gazette.json").path
+        try Data(config.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("--version and --help on every command")
+    func help() throws {
+        #expect(try gazette(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        for command in ["init", "ingest", "subscribe", "unsubscribe", "subscribers", "digest", "send", "feeds", "demo"] {
+            let output = try gazette([command, "--help"])
+            #expect(output.status == 0, "\(command)")
+            #expect(output.stdout.contains("USAGE: gazette \(command)"), "\(command)")
+        }
+    }
+
+    @Test("a config with a misspelt key fails before anything runs, naming the key path")
+    func wrongKey() throws {
+        let path = try writeConfig(deliveryExtra: #", "outboxDir": "mail""#)
+        let output = try gazette(["init", "--config", path])
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("delivery.outboxDir: unknown key"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("gazette.sqlite").path), "nothing ran")
+    }
+
+    @Test("a feed that is not XML: exit 1 and a clear error; the other feeds are stored and earlier articles kept")
+    func badFeed() throws {
+        let path = try writeConfig(extraFeed: "broken.rss")
+        try Data("this is not XML at all".utf8).write(to: folder.file("broken.rss"))
+        let first = try gazette(["ingest", "--config", path])
+        #expect(first.status == 1)
+        #expect(first.stdout.contains("FAILED  courier  feed file://\(folder.file("broken.rss").path): line 1:"))
+        #expect(first.stderr.contains("1 of 3 feeds failed"))
+        #expect(first.stdout.contains("ok      post"))
+        let before = try gazette(["feeds", "--config", path])
+        #expect(before.status == 0)
+        let second = try gazette(["ingest", "--config", path])
+        #expect(second.status == 1)
+        #expect(second.stdout.contains("0 new of 3"), "already stored, so nothing new and nothing lost")
+        let feeds = try Peers.json(
+            Peers.runScript("check_feeds.py", [folder.file("feeds/country/jp.atom").path])
+        )
+        #expect((feeds[folder.file("feeds/country/jp.atom").path] as? [String: Any])?["entries"] as? Int == 3)
+    }
+
+    @Test("subscribe, list as JSON, preview the digest as a message, unsubscribe")
+    func subscribers() throws {
+        let path = try writeConfig()
+        #expect(try gazette(["ingest", "--config", path]).status == 0)
+        let subscribe = try gazette(["subscribe", "reader@example.org", "--country", "jp", "--config", path])
+        #expect(subscribe.status == 0, "\(subscribe.stderr)")
+        let list = try gazette(["subscribers", "--json", "--config", path])
+        let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.first?["email"] as? String == "reader@example.org")
+        #expect(rows?.first?["countries"] as? [String] == ["JP"])
+        #expect(rows?.first?["status"] as? String == "active")
+        let digest = try gazette(["digest", "reader@example.org", "--format", "eml", "--config", path])
+        #expect(digest.status == 0)
+        #expect(digest.stdout.contains("Content-Type: multipart/alternative"))
+        #expect(try gazette(["unsubscribe", "reader@example.org", "--config", path]).status == 0)
+        let missing = try gazette(["unsubscribe", "nobody@example.org", "--config", path])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no subscriber nobody@example.org"))
+        let invalid = try gazette(["subscribe", "not-an-address", "--country", "JP", "--config", path])
+        #expect(invalid.status != 0)
+        #expect(invalid.stderr.contains("not a valid email address"))
+    }
+
+    @Test("the SMTP password comes from the environment and never appears in output")
+    func smtpSecret() throws {
+        let path = try writeConfig(
+            deliveryExtra: #", "mode": "smtp", "smtp": {"url": "smtp://127.0.0.1:1", "username": "u", "passwordEnv": "GAZETTE_TEST_SMTP_PASSWORD"}"#
+        )
+        #expect(try gazette(["ingest", "--config", path]).status == 0)
+        #expect(try gazette(["subscribe", "reader@example.org", "--country", "KE", "--config", path]).status == 0)
+        let unset = try gazette(["send", "--now", "--config", path])
+        #expect(unset.status != 0)
+        #expect(unset.stderr.contains("GAZETTE_TEST_SMTP_PASSWORD is not set"))
+        let secret = "s3cret-Value-42"
+        let set = try gazette(["send", "--now", "--config", path, "--verbose"], environment: ["GAZETTE_TEST_SMTP_PASSWORD": secret])
+        #expect(set.status != 0, "nothing listens on port 1")
+        #expect(set.stdout.contains("deferred (0)"))
+        #expect(!(set.stdout + set.stderr).contains(secret))
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import GazetteApp
+import GazetteCore
+import GazetteMail
+import GazetteStore
+import Logging
+import Testing
+import TestSupport
+
+/// The whole pipeline on the bundled samples, with a real SQLite file, real feed files checked
+/// by feedparser and real messages checked by Python's email package.
+@Suite("Pipeline on the bundled samples")
+struct PipelineTests {
+    let folder: TemporaryDirectory
+    let gazette: Gazette
+    static let clock = Date(timeIntervalSince1970: 1_795_900_000)  // 2026-11-28T21:06:40Z
+
+    init() async throws {
+        folder = try TemporaryDirectory()
+        var configuration = try GazetteConfiguration.load(
+            contentsOf: Paths.samples.appendingPathComponent("gazette.sample.json")
+        )
+        configuration.database.path = folder.file("gazette.sqlite").path
+        configuration.delivery.outboxDirectory = folder.file("outbox").path
+        configuration.feeds.outputDirectory = folder.file("feeds").path
+        gazette = try await Gazette.open(
+            configuration: configuration,
+            templatesDirectory: Paths.templates,
+            logger: Logger(label: "test"),
+            now: { PipelineTests.clock }
+        )
+    }
+
+    @Test("every sample feed is ingested; a second run stores nothing new")
+    func ingest() async throws {
+        let reports = try await gazette.ingest()
+        #expect(reports.count == 7)
+        #expect(reports.allSatisfy { !$0.isFailure })
+        let count = try await gazette.store.articleCount()
+        #expect(count == 22)
+        let again = try await gazette.ingest()
+        #expect(try await gazette.store.articleCount() == count)
+        for report in again {
+            guard case .stored(let new, _, _) = report.outcome else { continue }
+            #expect(new == 0)
+        }
+    }
+
+    @Test("country feeds: feedparser reads each with bozo 0 and one entry per stored article")
+    func feeds() async throws {
+        _ = try await gazette.ingest()
+        let files = try await gazette.writeFeeds(to: folder.file("feeds"))
+        let countries = try await gazette.store.countriesWithArticles()
+        #expect(files.count == countries.count * 2)
+        #expect(files.map(\.lastPathComponent).contains("de.atom"))
+        let result = try Peers.json(Peers.runScript("check_feeds.py", files.map(\.path)))
+        for file in files {
+            let feed = try #require(result[file.path] as? [String: Any])
+            let code = Country(code: file.deletingPathExtension().lastPathComponent)!
+            let stored = try await gazette.store.articles(
+                matching: ArticleQuery(countries: [code], since: .distantPast, until: Self.clock, limit: 1_000)
+            )
+            #expect(feed["bozo"] as? Int == 0, "\(file.lastPathComponent): \(feed["exception"] ?? "")")
+            #expect(feed["entries"] as? Int == stored.count, "\(file.lastPathComponent)")
+            #expect(Set(feed["ids"] as? [String] ?? []).count == stored.count, "unique ids")
+        }
+    }
+
+    @Test("send delivers a due digest once; a second send finds it already delivered")
+    func sendOnce() async throws {
+        _ = try await gazette.ingest()
+        _ = try await gazette.store.subscribe(
+            EmailAddress("reader@example.org")!,
+            preferences: SubscriptionPreferences(countries: [Country(code: "JP")!, Country(code: "KE")!]),
+            status: .active,
+            now: Self.clock
+        )
+        let outbox = try gazette.makeTransport()
+        let first = try await gazette.send(force: false, transport: outbox)
+        #expect(first.count == 1)
+        guard case .attempted(.delivered, _, let path) = first[0].outcome else {
+            Issue.record("expected a delivery, got \(first[0].outcome)")
+            return
+        }
+        #expect(first[0].articleCount == 5)
+        let parsed = try Peers.json(Peers.runScript("check_email.py", [path]))
+        #expect((parsed["defects"] as? [String]) == [])
+        let text = try #require((parsed["parts"] as? [[String: Any]])?.first?["text"] as? String)
+        #expect(text.contains("== Japan =="))
+        #expect(text.contains("Magnitude 6.8 quake strikes off Hokkaido"))
+        #expect(!text.contains("Rheinische Rundschau"), "only the subscribed countries")
+        let second = try await gazette.send(force: true, transport: outbox)
+        #expect(second.map(\.outcome) == [.alreadySent])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path).count == 1)
+    }
+
+    @Test("a subscription is not due before its local send hour")
+    func notDue() async throws {
+        _ = try await gazette.ingest()
+        // 21:06 UTC is 06:06 the next morning in Tokyo: before a 07:00 send hour.
+        _ = try await gazette.store.subscribe(
+            EmailAddress("early@example.org")!,
+            preferences: SubscriptionPreferences(
+                countries: [Country(code: "JP")!],
+                sendHour: 7,
+                timeZone: TimeZone(identifier: "Asia/Tokyo")!
+            ),
+            status: .active,
+            now: Self.clock
+        )
+        let reports = try await gazette.send(transport: try gazette.makeTransport())
+        #expect(reports.map(\.outcome) == [.notDue])
+    }
+
+    @Test("a subscriber with no news for the period gets no empty digest")
+    func noNews() async throws {
+        _ = try await gazette.store.subscribe(
+            EmailAddress("quiet@example.org")!,
+            preferences: SubscriptionPreferences(countries: [Country(code: "IS")!]),
+            status: .active,
+            now: Self.clock
+        )
+        let reports = try await gazette.send(force: true, transport: try gazette.makeTransport())
+        #expect(reports.map(\.outcome) == [.noNews])
+    }
+
+    @Test("a feed that is not XML is reported; the other feeds go on and nothing stored is lost")
+    func badFeed() async throws {
+        _ = try await gazette.ingest()
+        let before = try await gazette.store.articleCount()
+        let page = folder.file("page.xml")
+        try Data("<html><body><p>Service unavailable</p></body></html>".utf8).write(to: page)
+        let truncated = folder.file("truncated.xml")
+        try Data("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>Cut".utf8).write(to: truncated)
+        var configuration = gazette.configuration
+        configuration.sources[0].feeds.append(page.absoluteString)
+        configuration.sources.append(
+            Source(id: "junk", name: "Junk", country: Country(code: "NL")!, language: "nl", feeds: [truncated.absoluteString])
+        )
+        let broken = try await Gazette.open(
+            configuration: configuration,
+            templatesDirectory: Paths.templates,
+            logger: Logger(label: "test"),
+            now: { PipelineTests.clock }
+        )
+        let reports = try await broken.ingest()
+        let failures = reports.filter(\.isFailure)
+        #expect(failures.count == 2)
+        #expect(reports.count - failures.count == 7)
+        for (failure, url) in zip(failures, [page, truncated]) {
+            guard case .failed(let message) = failure.outcome else { continue }
+            #expect(message.hasPrefix("feed \(url.absoluteString): "))
+        }
+        #expect(try await broken.store.articleCount() == before)
+        _ = try await broken.ingest()
+        let state = try #require(try await broken.store.feedState(url: page.absoluteString))
+        #expect(state.consecutiveFailures == 2)
+        #expect(state.lastError?.contains("not RSS or Atom") == true)
+    }
+
+    @Test("the demo runs the main job end to end and delivers one digest")
+    func demo() async throws {
+        let report = try await gazette.runDemo()
+        #expect(report.feedReports.allSatisfy { !$0.isFailure })
+        #expect(report.articleCount == 22)
+        #expect(report.feedFiles.count == 14)
+        #expect(report.sendReports.count == 1)
+        #expect(report.sendReports.first?.articleCount ?? 0 >= 6)
+    }
+}
