@@ -80,7 +80,11 @@ public struct HTTPClient: Sendable {
         return try result.get()
     }
 
-    private static func perform(url: String, validators: HTTPValidators, limits: HTTPFetchLimits) -> Result<
+    private static func perform(
+        url: String,
+        validators: HTTPValidators,
+        limits: HTTPFetchLimits
+    ) -> Result<
         HTTPResponse, HTTPFetchError
     > {
         let easy = CurlEasy()

@@ -13,8 +13,13 @@ public struct SMTPServer: Sendable {
     public var password: String?
     public var timeoutSeconds: Int
 
-    public init(url: URL, heloName: String = "localhost", username: String? = nil, password: String? = nil,
-                timeoutSeconds: Int = 60) {
+    public init(
+        url: URL,
+        heloName: String = "localhost",
+        username: String? = nil,
+        password: String? = nil,
+        timeoutSeconds: Int = 60
+    ) {
         self.url = url
         self.heloName = heloName
         self.username = username

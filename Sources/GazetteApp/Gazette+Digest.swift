@@ -64,7 +64,8 @@ extension Gazette {
     func prepare(_ record: SubscriberRecord, articles: [Article], period: String) -> PreparedDigest {
         let date = now()
         let subscription = record.subscription
-        let feedURL = subscription.countries.count == 1
+        let feedURL =
+            subscription.countries.count == 1
             ? configuration.site.baseURL.appendingPathComponent(
                 Self.countryFeedPath(subscription.countries[0], format: "atom")
             ) : nil
@@ -81,7 +82,8 @@ extension Gazette {
         )
         let from = configuration.delivery.from
         // Stable for the edition: a retry or a lost 250 reply reuses the same Message-ID.
-        let messageID = "\(period).\(subscription.id ?? 0).\(StableHash.hex(record.subscriber.email.value))"
+        let messageID =
+            "\(period).\(subscription.id ?? 0).\(StableHash.hex(record.subscriber.email.value))"
             + "@\(from.address.domain)"
         let message = renderer.email(
             content,

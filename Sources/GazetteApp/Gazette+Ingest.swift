@@ -107,7 +107,10 @@ extension Gazette {
         }
         switch outcome {
         case .failed(let message):
-            logger.error("feed failed", metadata: ["feed.url": "\(url)", "source.id": "\(source.id)", "error": "\(message)"])
+            logger.error(
+                "feed failed",
+                metadata: ["feed.url": "\(url)", "source.id": "\(source.id)", "error": "\(message)"]
+            )
         case .stored(let new, let seen, let skipped):
             logger.info(
                 "feed ingested",

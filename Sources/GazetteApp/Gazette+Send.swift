@@ -25,7 +25,9 @@ public struct SendReport: Sendable {
 extension Gazette {
     /// The transport the configuration asks for. The SMTP password is read from the environment
     /// variable the config names; its value is never logged or shown in an error.
-    public func makeTransport(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    public func makeTransport(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws
         -> any MailTransport
     {
         let delivery = configuration.delivery
@@ -63,7 +65,9 @@ extension Gazette {
             let subscription = record.subscription
             let period = Self.period(of: subscription, at: date)
             func report(_ outcome: SendReport.Outcome, count: Int = 0) {
-                reports.append(SendReport(email: record.subscriber.email, period: period, articleCount: count, outcome: outcome))
+                reports.append(
+                    SendReport(email: record.subscriber.email, period: period, articleCount: count, outcome: outcome)
+                )
             }
             guard force || Self.isDue(subscription, at: date) else {
                 report(.notDue)
@@ -116,10 +120,14 @@ extension Gazette {
                 "digest attempted",
                 metadata: [
                     "subscriber.email": "\(record.subscriber.email)", "edition.period": "\(period)",
-                    "delivery.status": "\(outcome.status.rawValue)", "smtp.code": "\(outcome.replyCode.map(String.init) ?? "-")",
+                    "delivery.status": "\(outcome.status.rawValue)",
+                    "smtp.code": "\(outcome.replyCode.map(String.init) ?? "-")",
                 ]
             )
-            report(.attempted(outcome.status, replyCode: outcome.replyCode, detail: outcome.detail), count: articles.count)
+            report(
+                .attempted(outcome.status, replyCode: outcome.replyCode, detail: outcome.detail),
+                count: articles.count
+            )
         }
         return reports
     }

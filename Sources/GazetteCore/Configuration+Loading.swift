@@ -8,7 +8,10 @@ extension GazetteConfiguration {
         do {
             data = try Data(contentsOf: file)
         } catch {
-            throw ConfigurationError(path: "", message: "cannot read config file \(file.path): \(error.localizedDescription)")
+            throw ConfigurationError(
+                path: "",
+                message: "cannot read config file \(file.path): \(error.localizedDescription)"
+            )
         }
         return try parse(data, relativeTo: file.deletingLastPathComponent())
     }
@@ -95,7 +98,8 @@ extension GazetteConfiguration {
         )
     }
 
-    private static func parseSource(_ value: Any, path: String, ingest: Ingest, relativeTo folder: URL) throws -> Source {
+    private static func parseSource(_ value: Any, path: String, ingest: Ingest, relativeTo folder: URL) throws -> Source
+    {
         var reader = try JSONObjectReader(value, path: path)
         let id = try reader.requiredString("id")
         guard id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }), id.count <= 64
@@ -116,13 +120,24 @@ extension GazetteConfiguration {
         let language = try reader.requiredString("language")
         guard language.count <= 35, language.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
         else {
-            throw ConfigurationError(path: reader.childPath("language"), message: "\"\(language)\" is not a language tag")
+            throw ConfigurationError(
+                path: reader.childPath("language"),
+                message: "\"\(language)\" is not a language tag"
+            )
         }
         guard let feedTexts = try reader.stringArray("feeds"), !feedTexts.isEmpty else {
-            throw ConfigurationError(path: reader.childPath("feeds"), message: "missing; expected at least one feed URL")
+            throw ConfigurationError(
+                path: reader.childPath("feeds"),
+                message: "missing; expected at least one feed URL"
+            )
         }
         let feeds = try feedTexts.enumerated().map { index, text in
-            try validateFeedURL(text, path: "\(reader.childPath("feeds"))[\(index)]", ingest: ingest, relativeTo: folder)
+            try validateFeedURL(
+                text,
+                path: "\(reader.childPath("feeds"))[\(index)]",
+                ingest: ingest,
+                relativeTo: folder
+            )
         }
         let topics = try (reader.stringArray("topics") ?? []).enumerated().map { index, text in
             guard let topic = Topic(text) else {
@@ -139,7 +154,12 @@ extension GazetteConfiguration {
 
     /// Feeds are fetched over http(s); `file:` only when `ingest.allowFileURLs` is set, for samples.
     /// A relative `file:` path is resolved against the config file's folder.
-    private static func validateFeedURL(_ text: String, path: String, ingest: Ingest, relativeTo folder: URL) throws
+    private static func validateFeedURL(
+        _ text: String,
+        path: String,
+        ingest: Ingest,
+        relativeTo folder: URL
+    ) throws
         -> String
     {
         let scheme = text.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
@@ -164,7 +184,8 @@ extension GazetteConfiguration {
         }
     }
 
-    private static func parseDelivery(_ reader: inout JSONObjectReader, resolve: (String) -> String) throws -> Delivery {
+    private static func parseDelivery(_ reader: inout JSONObjectReader, resolve: (String) -> String) throws -> Delivery
+    {
         let modeText = try reader.string("mode") ?? Delivery.Mode.outbox.rawValue
         guard let mode = Delivery.Mode(rawValue: modeText) else {
             throw ConfigurationError(
@@ -199,7 +220,10 @@ extension GazetteConfiguration {
             }
             let username = try smtpReader.string("username")
             let passwordEnv = try smtpReader.string("passwordEnv")
-            if let passwordEnv, passwordEnv.isEmpty || !passwordEnv.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+            if let passwordEnv,
+                passwordEnv.isEmpty
+                    || !passwordEnv.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+            {
                 throw ConfigurationError(
                     path: smtpReader.childPath("passwordEnv"),
                     message: "expected the name of an environment variable (letters, digits, _), not a password"

@@ -9,7 +9,10 @@ struct JSONObjectReader {
 
     init(_ value: Any, path: String) throws {
         guard let object = value as? [String: Any] else {
-            throw ConfigurationError(path: path, message: "expected an object, found \(JSONObjectReader.kind(of: value))")
+            throw ConfigurationError(
+                path: path,
+                message: "expected an object, found \(JSONObjectReader.kind(of: value))"
+            )
         }
         self.object = object
         self.path = path
@@ -44,7 +47,10 @@ struct JSONObjectReader {
     mutating func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let value = value(key) else { return nil }
         guard let number = value as? NSNumber, !Self.isBool(number), let int = Int(exactly: number.doubleValue) else {
-            throw ConfigurationError(path: childPath(key), message: "expected an integer, found \(Self.kind(of: value))")
+            throw ConfigurationError(
+                path: childPath(key),
+                message: "expected an integer, found \(Self.kind(of: value))"
+            )
         }
         guard range.contains(int) else {
             throw ConfigurationError(
@@ -58,7 +64,10 @@ struct JSONObjectReader {
     mutating func bool(_ key: String) throws -> Bool? {
         guard let value = value(key) else { return nil }
         guard let number = value as? NSNumber, Self.isBool(number) else {
-            throw ConfigurationError(path: childPath(key), message: "expected true or false, found \(Self.kind(of: value))")
+            throw ConfigurationError(
+                path: childPath(key),
+                message: "expected true or false, found \(Self.kind(of: value))"
+            )
         }
         return number.boolValue
     }

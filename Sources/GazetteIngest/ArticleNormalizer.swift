@@ -12,7 +12,12 @@ public struct ArticleNormalizer: Sendable {
     public init() {}
 
     /// The articles, and one message per item that had to be skipped.
-    public func articles(from feed: ParsedFeed, source: Source, feedURL: String, fetchedAt: Date) -> (
+    public func articles(
+        from feed: ParsedFeed,
+        source: Source,
+        feedURL: String,
+        fetchedAt: Date
+    ) -> (
         articles: [Article], skipped: [String]
     ) {
         var articles: [Article] = []

@@ -17,6 +17,11 @@ public struct TransportOutcome: Hashable, Sendable {
 
 /// Hands rendered messages to the mail system. `message` has CRLF line ends.
 public protocol MailTransport: Sendable {
-    func deliver(_ message: [UInt8], messageID: String, from: EmailAddress, to: EmailAddress) async
+    func deliver(
+        _ message: [UInt8],
+        messageID: String,
+        from: EmailAddress,
+        to: EmailAddress
+    ) async
         -> TransportOutcome
 }

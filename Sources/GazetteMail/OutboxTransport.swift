@@ -10,7 +10,12 @@ public struct OutboxTransport: MailTransport {
         self.directory = directory
     }
 
-    public func deliver(_ message: [UInt8], messageID: String, from: EmailAddress, to: EmailAddress) async
+    public func deliver(
+        _ message: [UInt8],
+        messageID: String,
+        from: EmailAddress,
+        to: EmailAddress
+    ) async
         -> TransportOutcome
     {
         let file = directory.appendingPathComponent(Self.fileName(for: messageID))

@@ -10,7 +10,12 @@ public struct SMTPTransport: MailTransport {
         connection = SMTPConnection(server: server)
     }
 
-    public func deliver(_ message: [UInt8], messageID: String, from: EmailAddress, to: EmailAddress) async
+    public func deliver(
+        _ message: [UInt8],
+        messageID: String,
+        from: EmailAddress,
+        to: EmailAddress
+    ) async
         -> TransportOutcome
     {
         let reply = await connection.send(from: from.value, to: to.value, message: message)

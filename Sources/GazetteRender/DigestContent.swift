@@ -50,7 +50,9 @@ public struct DigestContent: Sendable {
         let zone = subscription.timeZone
         let countryNames = subscription.countries.map(\.name)
         var scope = countryNames.joined(separator: ", ")
-        if !subscription.topics.isEmpty { scope += " (" + subscription.topics.map(\.slug).joined(separator: ", ") + ")" }
+        if !subscription.topics.isEmpty {
+            scope += " (" + subscription.topics.map(\.slug).joined(separator: ", ") + ")"
+        }
         self.siteTitle = SafeText.line(siteTitle)
         self.scopeLabel = scope
         self.scopeWrapped = TextWrap.wrap(scope)

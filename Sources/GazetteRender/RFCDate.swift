@@ -20,7 +20,9 @@ enum RFCDate {
 
     private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
-    private static func components(_ date: Date) -> (
+    private static func components(
+        _ date: Date
+    ) -> (
         year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, weekday: Int
     ) {
         var calendar = Calendar(identifier: .gregorian)

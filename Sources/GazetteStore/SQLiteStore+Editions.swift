@@ -43,23 +43,27 @@ extension SQLiteStore: EditionStore {
 
     public func deliveries(editionID: Int64) async throws -> [Delivery] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM deliveries WHERE editionID = ? ORDER BY id", arguments: [editionID])
-                .map { row in
-                    let recipient: String = row["recipient"]
-                    let status: String = row["status"]
-                    guard let address = EmailAddress(recipient), let status = Delivery.Status(rawValue: status) else {
-                        throw StoreError("deliveries row \(row["id"] as Int64): unreadable recipient or status")
-                    }
-                    return Delivery(
-                        id: row["id"],
-                        editionID: row["editionID"],
-                        recipient: address,
-                        status: status,
-                        replyCode: row["replyCode"],
-                        replyText: row["replyText"],
-                        attemptedAt: row["attemptedAt"]
-                    )
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM deliveries WHERE editionID = ? ORDER BY id",
+                arguments: [editionID]
+            )
+            .map { row in
+                let recipient: String = row["recipient"]
+                let status: String = row["status"]
+                guard let address = EmailAddress(recipient), let status = Delivery.Status(rawValue: status) else {
+                    throw StoreError("deliveries row \(row["id"] as Int64): unreadable recipient or status")
                 }
+                return Delivery(
+                    id: row["id"],
+                    editionID: row["editionID"],
+                    recipient: address,
+                    status: status,
+                    replyCode: row["replyCode"],
+                    replyText: row["replyText"],
+                    attemptedAt: row["attemptedAt"]
+                )
+            }
         }
     }
 

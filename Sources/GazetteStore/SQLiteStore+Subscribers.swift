@@ -10,7 +10,11 @@ extension SQLiteStore: SubscriberStore {
         now: Date
     ) async throws -> SubscriberRecord {
         try await pool.write { db in
-            if let existing = try Row.fetchOne(db, sql: "SELECT id FROM subscribers WHERE email = ?", arguments: [email.value]) {
+            if let existing = try Row.fetchOne(
+                db,
+                sql: "SELECT id FROM subscribers WHERE email = ?",
+                arguments: [email.value]
+            ) {
                 let id: Int64 = existing["id"]
                 try db.execute(sql: "UPDATE subscribers SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
                 // One subscription per subscriber for now: subscribing again replaces the preferences.
@@ -65,7 +69,11 @@ extension SQLiteStore: SubscriberStore {
         try await pool.read { db in try Self.fetchRecords(db, whereClause: "s.status = 'active'", arguments: []) }
     }
 
-    private static func fetchRecords(_ db: Database, whereClause: String, arguments: StatementArguments) throws
+    private static func fetchRecords(
+        _ db: Database,
+        whereClause: String,
+        arguments: StatementArguments
+    ) throws
         -> [SubscriberRecord]
     {
         let rows = try Row.fetchAll(

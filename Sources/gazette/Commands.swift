@@ -65,7 +65,9 @@ struct Subscribe: AsyncParsableCommand {
         guard Subscription.Frequency(rawValue: frequency) != nil else {
             throw ValidationError("--frequency must be daily or weekly")
         }
-        guard Subscription.Format(rawValue: format) != nil else { throw ValidationError("--format must be html or text") }
+        guard Subscription.Format(rawValue: format) != nil else {
+            throw ValidationError("--format must be html or text")
+        }
     }
 
     func run() async throws {
@@ -79,7 +81,12 @@ struct Subscribe: AsyncParsableCommand {
             format: Subscription.Format(rawValue: format)!
         )
         let record = try await CommandFailure.wrap {
-            try await gazette.store.subscribe(EmailAddress(email)!, preferences: preferences, status: .active, now: Date())
+            try await gazette.store.subscribe(
+                EmailAddress(email)!,
+                preferences: preferences,
+                status: .active,
+                now: Date()
+            )
         }
         print("subscribed \(record.subscriber.email): \(ReportPrinter.describe(record.subscription))")
     }
@@ -112,7 +119,9 @@ struct Subscribers: AsyncParsableCommand {
             print(try ReportPrinter.json(records))
         } else {
             for record in records {
-                print("\(record.subscriber.email)\t\(record.subscriber.status.rawValue)\t\(ReportPrinter.describe(record.subscription))")
+                print(
+                    "\(record.subscriber.email)\t\(record.subscriber.status.rawValue)\t\(ReportPrinter.describe(record.subscription))"
+                )
             }
         }
     }

@@ -7,8 +7,12 @@ import GazetteStore
 enum ReportPrinter {
     static func describe(_ subscription: Subscription) -> String {
         var parts = ["countries " + subscription.countries.map(\.code).joined(separator: ",")]
-        if !subscription.topics.isEmpty { parts.append("topics " + subscription.topics.map(\.slug).joined(separator: ",")) }
-        parts.append("\(subscription.frequency.rawValue) at \(subscription.sendHour):00 \(subscription.timeZone.identifier)")
+        if !subscription.topics.isEmpty {
+            parts.append("topics " + subscription.topics.map(\.slug).joined(separator: ","))
+        }
+        parts.append(
+            "\(subscription.frequency.rawValue) at \(subscription.sendHour):00 \(subscription.timeZone.identifier)"
+        )
         parts.append(subscription.format.rawValue)
         return parts.joined(separator: "; ")
     }
@@ -44,7 +48,9 @@ enum ReportPrinter {
     static func print(_ report: DemoReport) {
         let failed = report.feedReports.filter(\.isFailure).count
         Swift.print("Gazette demo")
-        Swift.print("  ingested   \(report.feedReports.count) sample feeds (\(failed) failed), \(report.articleCount) articles")
+        Swift.print(
+            "  ingested   \(report.feedReports.count) sample feeds (\(failed) failed), \(report.articleCount) articles"
+        )
         Swift.print("  database   \(report.databasePath)")
         Swift.print("  clock      \(report.demoClock) (one hour after the newest sample article)")
         Swift.print("  reader     \(report.subscriber) (DE, FR, KE; 07:00 Europe/Berlin)")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The `gazette` executable as an operator runs it: exit codes and messages.
 @Suite("gazette command line")
@@ -47,7 +47,8 @@ struct CommandLineTests {
     @Test("--version and --help on every command")
     func help() throws {
         #expect(try gazette(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
-        for command in ["init", "ingest", "subscribe", "unsubscribe", "subscribers", "digest", "send", "feeds", "demo"] {
+        for command in ["init", "ingest", "subscribe", "unsubscribe", "subscribers", "digest", "send", "feeds", "demo"]
+        {
             let output = try gazette([command, "--help"])
             #expect(output.status == 0, "\(command)")
             #expect(output.stdout.contains("USAGE: gazette \(command)"), "\(command)")
@@ -109,7 +110,8 @@ struct CommandLineTests {
     @Test("the SMTP password comes from the environment and never appears in output")
     func smtpSecret() throws {
         let path = try writeConfig(
-            deliveryExtra: #", "mode": "smtp", "smtp": {"url": "smtp://127.0.0.1:1", "username": "u", "passwordEnv": "GAZETTE_TEST_SMTP_PASSWORD"}"#
+            deliveryExtra:
+                #", "mode": "smtp", "smtp": {"url": "smtp://127.0.0.1:1", "username": "u", "passwordEnv": "GAZETTE_TEST_SMTP_PASSWORD"}"#
         )
         #expect(try gazette(["ingest", "--config", path]).status == 0)
         #expect(try gazette(["subscribe", "reader@example.org", "--country", "KE", "--config", path]).status == 0)
@@ -117,7 +119,10 @@ struct CommandLineTests {
         #expect(unset.status != 0)
         #expect(unset.stderr.contains("GAZETTE_TEST_SMTP_PASSWORD is not set"))
         let secret = "s3cret-Value-42"
-        let set = try gazette(["send", "--now", "--config", path, "--verbose"], environment: ["GAZETTE_TEST_SMTP_PASSWORD": secret])
+        let set = try gazette(
+            ["send", "--now", "--config", path, "--verbose"],
+            environment: ["GAZETTE_TEST_SMTP_PASSWORD": secret]
+        )
         #expect(set.status != 0, "nothing listens on port 1")
         #expect(set.stdout.contains("deferred (0)"))
         #expect(!(set.stdout + set.stderr).contains(secret))

@@ -4,8 +4,8 @@ import GazetteCore
 import GazetteMail
 import GazetteStore
 import Logging
-import Testing
 import TestSupport
+import Testing
 
 /// The whole pipeline on the bundled samples, with a real SQLite file, real feed files checked
 /// by feedparser and real messages checked by Python's email package.
@@ -135,7 +135,13 @@ struct PipelineTests {
         var configuration = gazette.configuration
         configuration.sources[0].feeds.append(page.absoluteString)
         configuration.sources.append(
-            Source(id: "junk", name: "Junk", country: Country(code: "NL")!, language: "nl", feeds: [truncated.absoluteString])
+            Source(
+                id: "junk",
+                name: "Junk",
+                country: Country(code: "NL")!,
+                language: "nl",
+                feeds: [truncated.absoluteString]
+            )
         )
         let broken = try await Gazette.open(
             configuration: configuration,

@@ -75,7 +75,9 @@ struct ConfigurationTests {
         #expect(error { $0["delivery"] = ["mode": "smtp", "from": "a@b.org"] }?.path == "delivery.smtp")
         #expect(
             error {
-                $0["delivery"] = ["mode": "smtp", "from": "a@b.org", "smtp": ["url": "smtp://u:secret@mail.example.org"]]
+                $0["delivery"] = [
+                    "mode": "smtp", "from": "a@b.org", "smtp": ["url": "smtp://u:secret@mail.example.org"],
+                ]
             }?.path == "delivery.smtp.url"
         )
         let failure = error {
@@ -98,7 +100,9 @@ struct ConfigurationTests {
     @Test("file: feed URLs need ingest.allowFileURLs")
     func fileURLs() throws {
         let local: (inout [String: Any]) -> Void = {
-            $0["sources"] = [["id": "s", "name": "S", "country": "FR", "language": "fr", "feeds": ["file:feeds/s.rss"]]]
+            $0["sources"] = [
+                ["id": "s", "name": "S", "country": "FR", "language": "fr", "feeds": ["file:feeds/s.rss"]]
+            ]
         }
         #expect(error(local)?.path == "sources[0].feeds[0]")
         let configuration = try parse {
@@ -111,14 +115,18 @@ struct ConfigurationTests {
     @Test("a feed URL with another scheme is refused")
     func otherSchemes() {
         let failure = error {
-            $0["sources"] = [["id": "s", "name": "S", "country": "FR", "language": "fr", "feeds": ["ftp://x.example/r"]]]
+            $0["sources"] = [
+                ["id": "s", "name": "S", "country": "FR", "language": "fr", "feeds": ["ftp://x.example/r"]]
+            ]
         }
         #expect(failure?.path == "sources[0].feeds[0]")
     }
 
     @Test("source ids are unique")
     func duplicateIDs() {
-        let source: [String: Any] = ["id": "a", "name": "A", "country": "DE", "language": "en", "feeds": ["https://a.example/"]]
+        let source: [String: Any] = [
+            "id": "a", "name": "A", "country": "DE", "language": "en", "feeds": ["https://a.example/"],
+        ]
         #expect(error { $0["sources"] = [source, source] }?.path == "sources[1].id")
     }
 

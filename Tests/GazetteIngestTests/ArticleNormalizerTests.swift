@@ -57,7 +57,12 @@ struct ArticleNormalizerTests {
     @Test("an item with neither title nor text is skipped and reported")
     func empty() {
         let feed = ParsedFeed(format: .rss2, title: nil, items: [FeedItem(guid: "x"), FeedItem(title: "ok")])
-        let result = ArticleNormalizer().articles(from: feed, source: source, feedURL: "https://f.example/", fetchedAt: fetchedAt)
+        let result = ArticleNormalizer().articles(
+            from: feed,
+            source: source,
+            feedURL: "https://f.example/",
+            fetchedAt: fetchedAt
+        )
         #expect(result.articles.map(\.title) == ["ok"])
         #expect(result.skipped == ["item 1: no title and no text"])
     }

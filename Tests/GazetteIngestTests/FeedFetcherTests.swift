@@ -2,8 +2,8 @@ import Curl
 import Foundation
 import GazetteCore
 import GazetteIngest
-import Testing
 import TestSupport
+import Testing
 
 /// Fetches over real HTTP from Python's http.server on 127.0.0.1.
 @Suite("Feed fetcher over HTTP")
@@ -21,7 +21,11 @@ struct FeedFetcherTests {
 
     func fetcher(maxBytes: Int = 1_048_576, allowFiles: Bool = false) -> FeedFetcher {
         FeedFetcher(
-            configuration: GazetteConfiguration.Ingest(timeoutSeconds: 10, maxFeedBytes: maxBytes, allowFileURLs: allowFiles)
+            configuration: GazetteConfiguration.Ingest(
+                timeoutSeconds: 10,
+                maxFeedBytes: maxBytes,
+                allowFileURLs: allowFiles
+            )
         )
     }
 

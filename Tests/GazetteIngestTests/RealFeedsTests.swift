@@ -1,8 +1,8 @@
 import Foundation
 import GazetteCore
 import GazetteIngest
-import Testing
 import TestSupport
+import Testing
 
 /// Real outlets' feeds from ../shared/data/real-feeds (absent in a user's clone: then skipped,
 /// and Swift Testing lists them as skipped with this reason).

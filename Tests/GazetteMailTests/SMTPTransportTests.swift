@@ -3,8 +3,8 @@ import Foundation
 import GazetteCore
 import GazetteMail
 import GazetteRender
-import Testing
 import TestSupport
+import Testing
 
 /// Sends through libcurl to a real SMTP server (aiosmtpd) on 127.0.0.1 and reads back what it got.
 @Suite("SMTP delivery to a real server")
@@ -17,11 +17,16 @@ struct SMTPTransportTests {
         mailbox = try TemporaryDirectory()
         server = try PeerServer(script: "smtp_sink.py", arguments: [mailbox.url.path])
         transport = SMTPTransport(
-            server: SMTPServer(url: URL(string: "smtp://127.0.0.1:\(server.port)")!, heloName: "gazette.test", timeoutSeconds: 20)
+            server: SMTPServer(
+                url: URL(string: "smtp://127.0.0.1:\(server.port)")!,
+                heloName: "gazette.test",
+                timeoutSeconds: 20
+            )
         )
     }
 
-    func message(to recipient: String, subject: String = "Gazette: Zürich, 東京 & São Paulo — 29 Nov 2026") -> MailMessage {
+    func message(to recipient: String, subject: String = "Gazette: Zürich, 東京 & São Paulo — 29 Nov 2026") -> MailMessage
+    {
         MailMessage(
             from: MailboxName(parsing: "Gazette <digest@news.example.org>")!,
             to: EmailAddress(recipient)!,
@@ -29,7 +34,8 @@ struct SMTPTransportTests {
             date: Date(timeIntervalSince1970: 1_795_900_000),
             messageID: "2026-11-29.1.\(recipient)",
             listUnsubscribe: URL(string: "https://news.example.org/unsubscribe?token=t")!,
-            text: "Hello.\n.\nA line with only a dot above, which SMTP must stuff.\n" + String(repeating: "long ", count: 100),
+            text: "Hello.\n.\nA line with only a dot above, which SMTP must stuff.\n"
+                + String(repeating: "long ", count: 100),
             html: "<p>Hello &amp; welcome</p>"
         )
     }
@@ -51,12 +57,16 @@ struct SMTPTransportTests {
         #expect(outcome.replyCode == 250)
         #expect(outcome.detail.contains("queued as 1"))
         let received = mailbox.file("1.eml")
-        #expect(try Data(contentsOf: received) == Data(message.bytes()), "the bytes arrive unchanged (dot-stuffing undone)")
+        #expect(
+            try Data(contentsOf: received) == Data(message.bytes()),
+            "the bytes arrive unchanged (dot-stuffing undone)"
+        )
         let parsed = try Peers.json(Peers.runScript("check_email.py", [received.path]))
         #expect((parsed["defects"] as? [String]) == [])
         #expect((parsed["parts"] as? [[String: Any]])?.map { $0["type"] as? String } == ["text/plain", "text/html"])
         #expect(parsed["subject"] as? String == message.subject)
-        let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: mailbox.file("1.json"))) as? [String: Any]
+        let envelope =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: mailbox.file("1.json"))) as? [String: Any]
         #expect(envelope?["from"] as? String == "digest@news.example.org")
         #expect(envelope?["to"] as? [String] == ["reader@example.org"])
     }
@@ -68,7 +78,9 @@ struct SMTPTransportTests {
             #expect(outcome.replyCode == 250)
         }
         for index in 1...5 {
-            let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: mailbox.file("\(index).json"))) as? [String: Any]
+            let envelope =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: mailbox.file("\(index).json")))
+                as? [String: Any]
             #expect(envelope?["to"] as? [String] == ["reader\(index)@example.org"])
         }
     }
@@ -108,7 +120,12 @@ struct OutboxTransportTests {
         let outbox = OutboxTransport(directory: folder.file("outbox"))
         let from = EmailAddress("digest@news.example.org")!
         let to = EmailAddress("reader@example.org")!
-        let outcome = await outbox.deliver(Array("Subject: x\r\n\r\nbody\r\n".utf8), messageID: "a/../b@c", from: from, to: to)
+        let outcome = await outbox.deliver(
+            Array("Subject: x\r\n\r\nbody\r\n".utf8),
+            messageID: "a/../b@c",
+            from: from,
+            to: to
+        )
         #expect(outcome.status == .delivered)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path)
         #expect(files == ["a_.._b@c.eml"], "the id cannot escape the folder")

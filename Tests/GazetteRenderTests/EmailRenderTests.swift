@@ -1,8 +1,8 @@
 import Foundation
 import GazetteCore
 import GazetteRender
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Email rendering")
 struct EmailRenderTests {

@@ -21,7 +21,8 @@ struct MIMEEncodingTests {
 
     @Test("every line ends in CRLF and stays within 78 octets, whatever the input's line ends")
     func lines() {
-        let body = String(repeating: "x", count: 2_000) + "\nbare LF\rbare CR\r\nCRLF " + String(repeating: "é", count: 300)
+        let body =
+            String(repeating: "x", count: 2_000) + "\nbare LF\rbare CR\r\nCRLF " + String(repeating: "é", count: 300)
         let bytes = wire(text: body)
         #expect(!bytes.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
         #expect(!bytes.replacingOccurrences(of: "\r\n", with: "").contains("\r"))

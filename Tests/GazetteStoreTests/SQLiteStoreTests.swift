@@ -1,8 +1,8 @@
 import Foundation
 import GazetteCore
 import GazetteStore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("SQLite store on a real file")
 struct SQLiteStoreTests {
@@ -21,7 +21,13 @@ struct SQLiteStoreTests {
         Source(id: id, name: id.uppercased(), country: country, language: "en", feeds: ["https://\(id).example/rss"])
     }
 
-    func article(_ guid: String, source: String = "a", country: Country? = nil, hoursAgo: Double = 1, topics: [String] = [])
+    func article(
+        _ guid: String,
+        source: String = "a",
+        country: Country? = nil,
+        hoursAgo: Double = 1,
+        topics: [String] = []
+    )
         -> Article
     {
         Article(

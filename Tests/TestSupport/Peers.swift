@@ -16,7 +16,11 @@ public enum Peers {
     }
 
     /// Runs a program to completion.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil
+    ) throws
         -> Output
     {
         let parts = executable.split(separator: " ").map(String.init)
@@ -85,7 +89,8 @@ public final class PeerServer: @unchecked Sendable {
         let parts = Peers.python.split(separator: " ").map(String.init)
         process = Process()
         process.executableURL = URL(fileURLWithPath: parts[0])
-        process.arguments = Array(parts.dropFirst()) + ["-u", Paths.peers.appendingPathComponent(script).path] + arguments
+        process.arguments =
+            Array(parts.dropFirst()) + ["-u", Paths.peers.appendingPathComponent(script).path] + arguments
         let out = Pipe()
         process.standardOutput = out
         // Not the test run's own stderr: `swift test` waits for every holder of that pipe to exit.

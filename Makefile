@@ -1,0 +1,39 @@
+# Gazette: the two commands a fresh Debian/Ubuntu machine needs are `make demo` and `make test`.
+
+SYSTEM_PACKAGES := libcurl4-openssl-dev libxml2-dev libsqlite3-dev python3-venv
+VENV := .venv
+PYTHON ?= python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test deps lint build clean
+
+## Install what is missing, build, and run the main job on the bundled samples.
+demo: deps
+	swift build --product gazette
+	.build/debug/gazette demo
+
+## Run the whole test suite against its real peers (aiosmtpd, feedparser, http.server).
+test: deps $(VENV)/.ready lint
+	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test
+
+## The system libraries Gazette links (libcurl, libxml2, SQLite), when they are missing.
+deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.ready: Tests/peers/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r Tests/peers/requirements.txt
+	touch $@
+
+lint:
+	swift format lint --strict --recursive Sources Tests Package.swift
+
+build:
+	swift build
+
+clean:
+	rm -rf .build $(VENV) gazette-demo
