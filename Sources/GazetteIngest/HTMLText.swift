@@ -18,7 +18,7 @@ public enum HTMLText {
         guard html.contains(where: { $0 == "<" || $0 == "&" }) else {
             return collapse([html]).prefix(limit).description
         }
-        HTMLText.initializeLibrary
+        LibXML2.initialize
         var bytes = Array(html.utf8)
         bytes.append(0)
         let options = Int32(
@@ -56,11 +56,6 @@ public enum HTMLText {
         }
         return result
     }
-
-    private static let initializeLibrary: Void = {
-        xmlInitParser()
-        gazette_xml_install_refusing_loader()
-    }()
 
     private enum Step {
         case visit(xmlNodePtr)

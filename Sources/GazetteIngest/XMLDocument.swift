@@ -10,7 +10,7 @@ final class XMLDocument {
     /// no huge-document mode. Documents that declare entities are refused outright: feeds never
     /// need them, and libxml2 2.9 has no limit on the quadratic entity blowup.
     init(bytes: Data) throws(FeedParseError) {
-        XMLDocument.initializeLibrary
+        LibXML2.initialize
         if bytes.range(of: Data("<!ENTITY".utf8)) != nil {
             throw FeedParseError(line: nil, message: "the document declares entities, which feeds never need")
         }
@@ -42,13 +42,6 @@ final class XMLDocument {
         xmlDocGetRootElement(document).map(XMLElement.init)
     }
 
-    /// Once per process: initialise the parser for use from many threads, and replace the
-    /// external-entity loader with one that loads nothing (NONET does not cover file://).
-    private static let initializeLibrary: Void = {
-        xmlInitParser()
-        gazette_xml_install_refusing_loader()
-    }()
-
     private static func lastError(fallback: String) -> FeedParseError {
         guard let error = xmlGetLastError(), let message = error.pointee.message else {
             return FeedParseError(line: nil, message: fallback)
@@ -57,6 +50,15 @@ final class XMLDocument {
         let line = Int(error.pointee.line)
         return FeedParseError(line: line > 0 ? line : nil, message: text.isEmpty ? fallback : text)
     }
+}
+
+enum LibXML2 {
+    /// Once per process, before any parse: initialise the parser for use from many threads, and
+    /// replace the external-entity loader with one that loads nothing (NONET does not cover file://).
+    static let initialize: Void = {
+        xmlInitParser()
+        gazette_xml_install_refusing_loader()
+    }()
 }
 
 /// An element of a live `XMLDocument`.
