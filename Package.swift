@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "gazette",
             dependencies: [
-                "GazetteApp", "GazetteCore", "GazetteStore", "GazetteRender",
+                "GazetteApp", "GazetteCore", "GazetteStore", "GazetteRender", "GazetteIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -8,7 +8,7 @@ import Logging
 /// What happened to one feed in one ingest run.
 public struct FeedReport: Sendable {
     public enum Outcome: Sendable {
-        case stored(new: Int, seen: Int, skipped: [String])
+        case stored(new: Int, updated: Int, seen: Int, skipped: [String])
         case notModified
         case failed(String)
     }
@@ -86,10 +86,15 @@ extension Gazette {
                     feedURL: url,
                     fetchedAt: fetchedAt
                 )
-                let new = try await store.insertNewArticles(normalized.articles)
+                let counts = try await store.saveArticles(normalized.articles)
                 state.etag = validators.etag
                 state.lastModified = validators.lastModified
-                outcome = .stored(new: new, seen: normalized.articles.count, skipped: normalized.skipped)
+                outcome = .stored(
+                    new: counts.new,
+                    updated: counts.updated,
+                    seen: normalized.articles.count,
+                    skipped: normalized.skipped
+                )
             }
             state.lastSuccessAt = fetchedAt
             state.lastError = nil
@@ -111,10 +116,13 @@ extension Gazette {
                 "feed failed",
                 metadata: ["feed.url": "\(url)", "source.id": "\(source.id)", "error": "\(message)"]
             )
-        case .stored(let new, let seen, let skipped):
+        case .stored(let new, let updated, let seen, let skipped):
             logger.info(
                 "feed ingested",
-                metadata: ["feed.url": "\(url)", "articles.new": "\(new)", "articles.seen": "\(seen)"]
+                metadata: [
+                    "feed.url": "\(url)", "articles.new": "\(new)", "articles.updated": "\(updated)",
+                    "articles.seen": "\(seen)",
+                ]
             )
             for reason in skipped {
                 logger.warning("item skipped", metadata: ["feed.url": "\(url)", "reason": "\(reason)"])

@@ -11,6 +11,10 @@ public struct Article: Hashable, Sendable {
     public var title: String
     /// Plain text of the item's description or content, whitespace collapsed.
     public var text: String
+    /// The item's content or description as sanitized HTML (allowlisted elements and URLs).
+    public var contentHTML: String?
+    /// An image for the article (absolute http or https URL).
+    public var imageURL: String?
     public var author: String?
     public var publishedAt: Date
     public var fetchedAt: Date
@@ -25,6 +29,8 @@ public struct Article: Hashable, Sendable {
         url: String?,
         title: String,
         text: String,
+        contentHTML: String? = nil,
+        imageURL: String? = nil,
         author: String? = nil,
         publishedAt: Date,
         fetchedAt: Date,
@@ -38,6 +44,8 @@ public struct Article: Hashable, Sendable {
         self.url = url
         self.title = title
         self.text = text
+        self.contentHTML = contentHTML
+        self.imageURL = imageURL
         self.author = author
         self.publishedAt = publishedAt
         self.fetchedAt = fetchedAt

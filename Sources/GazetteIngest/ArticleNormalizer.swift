@@ -1,8 +1,24 @@
 import Foundation
 import GazetteCore
 
-/// Turns a parsed feed's items into articles of one source: plain text, absolute http(s)
-/// links, a date that is never in the future, and an identity that survives re-fetching.
+/// One feed item made safe and uniform, before it belongs to a source.
+public struct NormalizedItem: Hashable, Sendable {
+    /// The guid or id, else the canonical link, else a stable hash of title and text.
+    public var guid: String
+    public var url: String?
+    public var title: String
+    public var text: String
+    public var contentHTML: String?
+    public var imageURL: String?
+    public var author: String?
+    public var publishedAt: Date
+    public var updatedAt: Date?
+    public var categories: [String]
+}
+
+/// Turns a parsed feed's items into articles of one source: plain text, sanitized HTML,
+/// absolute http(s) links, a date that is never in the future, and an identity that survives
+/// re-fetching.
 public struct ArticleNormalizer: Sendable {
     /// Dates further ahead of the fetch time than this are taken as wrong.
     public var futureTolerance: TimeInterval = 24 * 3_600
@@ -11,7 +27,47 @@ public struct ArticleNormalizer: Sendable {
 
     public init() {}
 
-    /// The articles, and one message per item that had to be skipped.
+    /// The items, and one message per item that had to be skipped.
+    public func items(
+        from feed: ParsedFeed,
+        feedURL: String,
+        fetchedAt: Date
+    ) -> (
+        items: [NormalizedItem], skipped: [String]
+    ) {
+        var items: [NormalizedItem] = []
+        var skipped: [String] = []
+        for (index, item) in feed.items.enumerated() {
+            let html = item.contentHTML ?? item.summaryHTML ?? ""
+            let text = HTMLText.plainText(fromHTML: html, limit: maxTextLength)
+            var title = HTMLText.plainTextLine(item.title ?? "", limit: maxTitleLength)
+            if title.isEmpty { title = String(text.prefix(80)) }
+            guard !title.isEmpty else {
+                skipped.append("item \(index + 1): no title and no text")
+                continue
+            }
+            let link = absoluteWebLink(item.link, base: feedURL)
+            let base = URL(string: link ?? feedURL)
+            let content = HTMLSanitizer.sanitize(html, baseURL: base)
+            items.append(
+                NormalizedItem(
+                    guid: identity(of: item, link: link, title: title, text: text),
+                    url: link,
+                    title: title,
+                    text: text,
+                    contentHTML: content.isEmpty ? nil : content,
+                    imageURL: item.imageURL.flatMap { absoluteWebLink($0, base: link ?? feedURL) },
+                    author: item.author.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 },
+                    publishedAt: plausibleDate(item.dateText, fetchedAt: fetchedAt) ?? fetchedAt,
+                    updatedAt: plausibleDate(item.updatedText, fetchedAt: fetchedAt),
+                    categories: item.categories.filter { !$0.isEmpty }.map { String($0.prefix(100)) }
+                )
+            )
+        }
+        return (items, skipped)
+    }
+
+    /// The source's articles, and one message per item that had to be skipped.
     public func articles(
         from feed: ParsedFeed,
         source: Source,
@@ -20,42 +76,35 @@ public struct ArticleNormalizer: Sendable {
     ) -> (
         articles: [Article], skipped: [String]
     ) {
-        var articles: [Article] = []
-        var skipped: [String] = []
-        for (index, item) in feed.items.enumerated() {
-            let text = HTMLText.plainText(fromHTML: item.contentHTML ?? item.summaryHTML ?? "", limit: maxTextLength)
-            var title = HTMLText.plainText(fromHTML: item.title ?? "", limit: maxTitleLength)
-                .replacingOccurrences(of: "\n", with: " ")
-            if title.isEmpty { title = String(text.prefix(80)) }
-            guard !title.isEmpty else {
-                skipped.append("item \(index + 1): no title and no text")
-                continue
-            }
-            let link = absoluteWebLink(item.link, base: feedURL)
-            let guid = identity(of: item, link: link, title: title, text: text)
-            var published = item.dateText.flatMap(FeedDate.parse) ?? fetchedAt
-            if published > fetchedAt.addingTimeInterval(futureTolerance) { published = fetchedAt }
-            let topics = source.topics
-            articles.append(
-                Article(
-                    sourceID: source.id,
-                    guid: guid,
-                    url: link,
-                    title: title,
-                    text: text,
-                    author: item.author.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 },
-                    publishedAt: published,
-                    fetchedAt: fetchedAt,
-                    country: source.country,
-                    language: source.language,
-                    topics: topics
-                )
+        let (items, skipped) = items(from: feed, feedURL: feedURL, fetchedAt: fetchedAt)
+        let articles = items.map { item in
+            Article(
+                sourceID: source.id,
+                guid: item.guid,
+                url: item.url,
+                title: item.title,
+                text: item.text,
+                contentHTML: item.contentHTML,
+                imageURL: item.imageURL,
+                author: item.author,
+                publishedAt: item.publishedAt,
+                fetchedAt: fetchedAt,
+                country: source.country,
+                language: source.language,
+                topics: source.topics
             )
         }
         return (articles, skipped)
     }
 
-    /// The feed's guid when it has one, else the canonical link, else a hash of the content.
+    /// A parsed date, unless it is missing, unreadable or further in the future than tolerated.
+    private func plausibleDate(_ text: String?, fetchedAt: Date) -> Date? {
+        guard let date = text.flatMap(FeedDate.parse), date <= fetchedAt.addingTimeInterval(futureTolerance) else {
+            return nil
+        }
+        return date
+    }
+
     private func identity(of item: FeedItem, link: String?, title: String, text: String) -> String {
         if let guid = item.guid, !guid.isEmpty { return String(guid.prefix(1_000)) }
         if let link { return link }

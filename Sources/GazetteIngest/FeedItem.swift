@@ -10,9 +10,13 @@ public struct FeedItem: Hashable, Sendable {
     /// The full body (`content:encoded`, Atom `content`), usually HTML.
     public var contentHTML: String?
     public var author: String?
-    /// The date as written (pubDate, published, updated, dc:date).
+    /// The publication date as written (pubDate, published, issued, dc:date).
     public var dateText: String?
+    /// The last-modified date as written (Atom updated, modified, JSON Feed date_modified).
+    public var updatedText: String?
     public var categories: [String]
+    /// An image for the item (media:content, media:thumbnail, an image enclosure, JSON Feed image).
+    public var imageURL: String?
 
     public init(
         guid: String? = nil,
@@ -22,7 +26,9 @@ public struct FeedItem: Hashable, Sendable {
         contentHTML: String? = nil,
         author: String? = nil,
         dateText: String? = nil,
-        categories: [String] = []
+        updatedText: String? = nil,
+        categories: [String] = [],
+        imageURL: String? = nil
     ) {
         self.guid = guid
         self.link = link
@@ -31,7 +37,9 @@ public struct FeedItem: Hashable, Sendable {
         self.contentHTML = contentHTML
         self.author = author
         self.dateText = dateText
+        self.updatedText = updatedText
         self.categories = categories
+        self.imageURL = imageURL
     }
 }
 
@@ -41,15 +49,20 @@ public struct ParsedFeed: Hashable, Sendable {
         case rss2 = "RSS 2.0"
         case rss1 = "RSS 1.0"
         case atom = "Atom 1.0"
+        case atom03 = "Atom 0.3"
+        case jsonFeed = "JSON Feed"
     }
 
     public var format: Format
     public var title: String?
+    /// The site the feed belongs to.
+    public var link: String?
     public var items: [FeedItem]
 
-    public init(format: Format, title: String?, items: [FeedItem]) {
+    public init(format: Format, title: String?, link: String? = nil, items: [FeedItem]) {
         self.format = format
         self.title = title
+        self.link = link
         self.items = items
     }
 }

@@ -1,18 +1,24 @@
 import Foundation
 
-/// Reads RSS 2.0 (and 0.9x), RSS 1.0 (RDF) and Atom 1.0 documents into `ParsedFeed` values.
+/// Reads RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0 and JSON Feed 1.0/1.1 into `ParsedFeed`
+/// values. Links are made absolute against `xml:base` where the document sets one; the
+/// normaliser resolves what is still relative against the feed's URL.
 public enum FeedParser {
     static let atomNS = "http://www.w3.org/2005/Atom"
+    static let atom03NS = "http://purl.org/atom/ns#"
     static let rss1NS = "http://purl.org/rss/1.0/"
+    static let rss09NS = "http://my.netscape.com/rdf/simple/0.9/"
     static let rdfNS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     static let contentNS = "http://purl.org/rss/1.0/modules/content/"
     static let dublinCoreNS = "http://purl.org/dc/elements/1.1/"
+    static let mediaNS = "http://search.yahoo.com/mrss/"
 
     /// A hard cap on entries per document, so a hostile feed cannot fill the store.
     public static let maxItems = 2_000
 
     public static func parse(_ bytes: Data) throws(FeedParseError) -> ParsedFeed {
-        let document = try XMLDocument(bytes: bytes)
+        if JSONFeedParser.looksLikeJSON(bytes) { return try JSONFeedParser.parse(bytes) }
+        let document = try XMLDocument(bytes: FeedBytes.prepare(bytes))
         guard let root = document.root else {
             throw FeedParseError(line: nil, message: "the document has no root element")
         }
@@ -21,19 +27,39 @@ public enum FeedParser {
                 throw FeedParseError(line: root.line, message: "<rss> has no <channel>")
             }
             let items = channel.children.filter { $0.is("item", in: nil) }.prefix(maxItems).map(rssItem)
-            return ParsedFeed(format: .rss2, title: channel.firstChild("title", in: nil)?.text, items: items)
+            return ParsedFeed(
+                format: .rss2,
+                title: channel.firstChild("title", in: nil)?.text,
+                link: channel.firstChild("link", in: nil).map { $0.resolved($0.text.trimmed) },
+                items: items
+            )
         }
-        if root.is("feed", in: atomNS) {
-            let entries = root.children.filter { $0.is("entry", in: atomNS) }.prefix(maxItems).map(atomEntry)
-            return ParsedFeed(format: .atom, title: root.firstChild("title", in: atomNS)?.text, items: entries)
+        if root.is("feed", in: atomNS) || root.is("feed", in: atom03NS) {
+            let namespace = root.namespace!
+            let entries = root.children.filter { $0.is("entry", in: namespace) }.prefix(maxItems)
+                .map { atomEntry($0, namespace: namespace) }
+            return ParsedFeed(
+                format: namespace == atomNS ? .atom : .atom03,
+                title: root.firstChild("title", in: namespace).map { HTMLText.plainTextLine(atomText($0)) },
+                link: alternateLink(of: root, namespace: namespace),
+                items: entries
+            )
         }
         if root.is("RDF", in: rdfNS) {
-            let channel = root.firstChild("channel", in: rss1NS)
-            let items = root.children.filter { $0.is("item", in: rss1NS) }.prefix(maxItems).map(rdfItem)
-            return ParsedFeed(format: .rss1, title: channel?.firstChild("title", in: rss1NS)?.text, items: items)
+            // RSS 1.0, or its ancestor RSS 0.90 in the Netscape namespace.
+            let namespace = root.children.contains { $0.namespace == rss09NS } ? rss09NS : rss1NS
+            let channel = root.firstChild("channel", in: namespace)
+            let items = root.children.filter { $0.is("item", in: namespace) }.prefix(maxItems)
+                .map { rdfItem($0, namespace: namespace) }
+            return ParsedFeed(
+                format: .rss1,
+                title: channel?.firstChild("title", in: namespace)?.text,
+                link: channel?.firstChild("link", in: namespace)?.text.trimmed,
+                items: items
+            )
         }
         let name = root.namespace.map { "{\($0)}\(root.localName)" } ?? root.localName
-        throw FeedParseError(line: root.line, message: "root element <\(name)> is not RSS or Atom")
+        throw FeedParseError(line: root.line, message: "root element <\(name)> is not RSS, Atom or JSON Feed")
     }
 
     private static func rssItem(_ item: XMLElement) -> FeedItem {
@@ -41,71 +67,128 @@ public enum FeedParser {
         for child in item.children {
             switch (child.namespace, child.localName) {
             case (nil, "title"): result.title = child.text
-            case (nil, "link"): result.link = child.text.trimmed
+            case (nil, "link"): result.link = result.link ?? child.resolved(child.text.trimmed)
+            case (atomNS, "link"):
+                if (child.attribute("rel") ?? "alternate") == "alternate", let href = child.attribute("href") {
+                    result.link = result.link ?? child.resolved(href.trimmed)
+                }
             case (nil, "guid"):
                 result.guid = child.text.trimmed
                 // A permalink guid is also the item's link when <link> is missing.
-                if child.attribute("isPermaLink") != "false", result.link == nil { result.link = result.guid }
+                if child.attribute("isPermaLink") != "false", result.link == nil {
+                    result.link = child.resolved(child.text.trimmed)
+                }
             case (nil, "description"): result.summaryHTML = child.text
             case (contentNS, "encoded"): result.contentHTML = child.text
             case (nil, "pubDate"): result.dateText = child.text
             case (dublinCoreNS, "date"): result.dateText = result.dateText ?? child.text
+            case (atomNS, "updated"): result.updatedText = child.text
             case (nil, "author"), (dublinCoreNS, "creator"): result.author = result.author ?? child.text.trimmed
             case (nil, "category"), (dublinCoreNS, "subject"): result.categories.append(child.text.trimmed)
+            case (nil, "enclosure"):
+                if child.attribute("type")?.hasPrefix("image/") == true, let url = child.attribute("url") {
+                    result.imageURL = result.imageURL ?? child.resolved(url)
+                }
+            case (mediaNS, _): readMedia(child, into: &result)
             default: break
             }
         }
         return result
     }
 
-    private static func rdfItem(_ item: XMLElement) -> FeedItem {
+    /// media:content, media:thumbnail and media:description, also inside media:group.
+    private static func readMedia(_ element: XMLElement, into item: inout FeedItem) {
+        switch element.localName {
+        case "group":
+            for child in element.children where child.namespace == mediaNS { readMedia(child, into: &item) }
+        case "content":
+            let medium = element.attribute("medium") ?? ""
+            let type = element.attribute("type") ?? ""
+            if medium == "image" || type.hasPrefix("image/") || (medium.isEmpty && type.isEmpty),
+                let url = element.attribute("url")
+            {
+                item.imageURL = item.imageURL ?? element.resolved(url)
+            }
+            for child in element.children where child.namespace == mediaNS { readMedia(child, into: &item) }
+        case "thumbnail":
+            if let url = element.attribute("url") { item.imageURL = item.imageURL ?? element.resolved(url) }
+        case "description":
+            if item.summaryHTML == nil {
+                let text = element.text
+                item.summaryHTML = element.attribute("type") == "html" ? text : HTMLText.escape(text)
+            }
+        default:
+            break
+        }
+    }
+
+    private static func rdfItem(_ item: XMLElement, namespace: String) -> FeedItem {
         var result = FeedItem()
         result.guid = item.attribute("about")
         for child in item.children {
             switch (child.namespace, child.localName) {
-            case (rss1NS, "title"): result.title = child.text
-            case (rss1NS, "link"): result.link = child.text.trimmed
-            case (rss1NS, "description"): result.summaryHTML = child.text
+            case (namespace, "title"): result.title = child.text
+            case (namespace, "link"): result.link = child.resolved(child.text.trimmed)
+            case (namespace, "description"): result.summaryHTML = child.text
             case (contentNS, "encoded"): result.contentHTML = child.text
             case (dublinCoreNS, "date"): result.dateText = child.text
             case (dublinCoreNS, "creator"): result.author = child.text.trimmed
             case (dublinCoreNS, "subject"): result.categories.append(child.text.trimmed)
+            case (mediaNS, _): readMedia(child, into: &result)
             default: break
             }
         }
         return result
     }
 
-    private static func atomEntry(_ entry: XMLElement) -> FeedItem {
+    private static func atomEntry(_ entry: XMLElement, namespace: String) -> FeedItem {
         var result = FeedItem()
-        var updated: String?
-        for child in entry.children where child.namespace == atomNS {
+        var created: String?
+        for child in entry.children {
+            guard child.namespace == namespace else {
+                if child.namespace == mediaNS { readMedia(child, into: &result) }
+                if child.is("creator", in: dublinCoreNS) { result.author = result.author ?? child.text.trimmed }
+                continue
+            }
             switch child.localName {
             case "id": result.guid = child.text.trimmed
             case "title": result.title = atomText(child)
             case "link":
-                // The alternate link (rel absent or "alternate") is the article itself.
                 let rel = child.attribute("rel") ?? "alternate"
-                if rel == "alternate", result.link == nil { result.link = child.attribute("href")?.trimmed }
+                if rel == "alternate", result.link == nil, let href = child.attribute("href") {
+                    result.link = child.resolved(href.trimmed)
+                } else if rel == "enclosure", child.attribute("type")?.hasPrefix("image/") == true,
+                    let href = child.attribute("href")
+                {
+                    result.imageURL = result.imageURL ?? child.resolved(href)
+                }
             case "summary": result.summaryHTML = atomText(child)
             case "content": result.contentHTML = atomText(child)
-            case "published": result.dateText = child.text
-            case "updated": updated = child.text
-            case "author": result.author = result.author ?? child.firstChild("name", in: atomNS)?.text.trimmed
+            case "published", "issued": result.dateText = child.text
+            case "updated", "modified": result.updatedText = child.text
+            case "created": created = child.text
+            case "author": result.author = result.author ?? child.firstChild("name", in: namespace)?.text.trimmed
             case "category": if let term = child.attribute("term") { result.categories.append(term.trimmed) }
             default: break
             }
         }
-        result.dateText = result.dateText ?? updated
+        result.dateText = result.dateText ?? created ?? result.updatedText
         return result
     }
 
-    /// Atom text constructs, returned as HTML. `type="html"` already is; for `text`, and for
-    /// `xhtml` (whose markup `text` has already flattened), the characters are escaped so that a
-    /// literal `<` is never taken for a tag.
+    private static func alternateLink(of element: XMLElement, namespace: String) -> String? {
+        element.children.first { $0.is("link", in: namespace) && ($0.attribute("rel") ?? "alternate") == "alternate" }
+            .flatMap { link in link.attribute("href").map { link.resolved($0.trimmed) } }
+    }
+
+    /// Atom text constructs, returned as HTML. `html` (Atom 0.3: `text/html`, or `mode="escaped"`)
+    /// already is; for `text` and for `xhtml` (whose markup `text` has already flattened) the
+    /// characters are escaped so that a literal `<` is never taken for a tag.
     private static func atomText(_ element: XMLElement) -> String {
         let text = element.text
-        return element.attribute("type") == "html" ? text : HTMLText.escape(text)
+        let type = element.attribute("type") ?? "text"
+        let isHTML = type == "html" || type == "text/html" || element.attribute("mode") == "escaped"
+        return isHTML ? text : HTMLText.escape(text)
     }
 }
 

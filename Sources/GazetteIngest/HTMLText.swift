@@ -41,6 +41,11 @@ public enum HTMLText {
         return String(collapse(lines).prefix(limit))
     }
 
+    /// Plain text on one line, for titles.
+    public static func plainTextLine(_ html: String, limit: Int = 1_000) -> String {
+        plainText(fromHTML: html, limit: limit).replacingOccurrences(of: "\n", with: " ")
+    }
+
     /// Escapes text for inclusion in HTML.
     public static func escape(_ text: String) -> String {
         var result = ""

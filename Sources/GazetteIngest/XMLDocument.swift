@@ -22,7 +22,8 @@ final class XMLDocument {
         let parsed = bytes.withUnsafeBytes { raw -> xmlDocPtr? in
             guard let base = raw.baseAddress, raw.count <= Int(Int32.max) else { return nil }
             // xmlReadMemory copies what it needs: the buffer may go away after the call.
-            return xmlReadMemory(base.assumingMemoryBound(to: CChar.self), Int32(raw.count), "feed.xml", nil, options)
+            // No document URL: xml:base alone decides how relative links resolve here.
+            return xmlReadMemory(base.assumingMemoryBound(to: CChar.self), Int32(raw.count), nil, nil, options)
         }
         guard let parsed else {
             throw XMLDocument.lastError(fallback: bytes.isEmpty ? "the document is empty" : "not well-formed XML")
@@ -101,6 +102,14 @@ struct XMLElement {
         guard let value = xmlGetProp(node, name) else { return nil }
         defer { gazette_xml_free(value) }
         return String(cString: value)
+    }
+
+    /// `link` resolved against the `xml:base` in effect here; unchanged when there is none.
+    func resolved(_ link: String) -> String {
+        guard let base = xmlNodeGetBase(node.pointee.doc, node) else { return link }
+        defer { gazette_xml_free(base) }
+        let baseText = String(cString: base)
+        return URL(string: link, relativeTo: URL(string: baseText))?.absoluteString ?? link
     }
 
     /// The document's line for error messages.

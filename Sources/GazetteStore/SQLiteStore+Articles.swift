@@ -57,26 +57,55 @@ extension SQLiteStore: ArticleStore {
         }
     }
 
-    public func insertNewArticles(_ articles: [Article]) async throws -> Int {
+    public func saveArticles(_ articles: [Article]) async throws -> ArticleSaveCounts {
         try await pool.write { db in
-            var inserted = 0
+            var counts = ArticleSaveCounts(new: 0, updated: 0)
             for article in articles {
+                let topics = Self.encodeList(article.topics.map(\.slug))
+                let existing = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id, title, text, contentHTML, url, author, imageURL, topics FROM articles
+                        WHERE sourceID = ? AND guid = ?
+                        """,
+                    arguments: [article.sourceID, article.guid]
+                )
+                guard let existing else {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO articles (sourceID, guid, url, title, text, contentHTML, imageURL, author,
+                                                  publishedAt, fetchedAt, country, language, topics)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            article.sourceID, article.guid, article.url, article.title, article.text,
+                            article.contentHTML, article.imageURL, article.author, article.publishedAt,
+                            article.fetchedAt, article.country.code, article.language, topics,
+                        ]
+                    )
+                    counts.new += 1
+                    continue
+                }
+                let unchanged =
+                    existing["title"] == article.title && existing["text"] == article.text
+                    && existing["contentHTML"] == article.contentHTML && existing["url"] == article.url
+                    && existing["author"] == article.author && existing["imageURL"] == article.imageURL
+                    && existing["topics"] == topics
+                if unchanged { continue }
                 try db.execute(
                     sql: """
-                        INSERT INTO articles (sourceID, guid, url, title, text, author, publishedAt, fetchedAt,
-                                              country, language, topics)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (sourceID, guid) DO NOTHING
+                        UPDATE articles SET title = ?, text = ?, contentHTML = ?, url = ?, author = ?, imageURL = ?,
+                                            topics = ?, updatedAt = ?
+                        WHERE id = ?
                         """,
                     arguments: [
-                        article.sourceID, article.guid, article.url, article.title, article.text, article.author,
-                        article.publishedAt, article.fetchedAt, article.country.code, article.language,
-                        Self.encodeList(article.topics.map(\.slug)),
+                        article.title, article.text, article.contentHTML, article.url, article.author,
+                        article.imageURL, topics, article.fetchedAt, existing["id"] as Int64,
                     ]
                 )
-                inserted += db.changesCount
+                counts.updated += 1
             }
-            return inserted
+            return counts
         }
     }
 
@@ -139,6 +168,8 @@ extension SQLiteStore: ArticleStore {
             url: row["url"],
             title: row["title"],
             text: row["text"],
+            contentHTML: row["contentHTML"],
+            imageURL: row["imageURL"],
             author: row["author"],
             publishedAt: row["publishedAt"],
             fetchedAt: row["fetchedAt"],

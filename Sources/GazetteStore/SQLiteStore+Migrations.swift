@@ -81,6 +81,17 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v2: sanitized content, images, feed health") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE articles ADD COLUMN contentHTML TEXT;
+                    ALTER TABLE articles ADD COLUMN imageURL TEXT;
+                    ALTER TABLE articles ADD COLUMN updatedAt DATETIME;
+                    ALTER TABLE feeds ADD COLUMN nextAttemptAt DATETIME;
+                    ALTER TABLE feeds ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT 0;
+                    """
+            )
+        }
         return migrator
     }()
 }

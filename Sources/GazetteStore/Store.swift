@@ -59,15 +59,26 @@ public protocol ArticleStore: Sendable {
     func saveSources(_ sources: [Source]) async throws
     func feedState(url: String) async throws -> FeedState?
     func saveFeedState(_ state: FeedState) async throws
-    /// Stores the articles that are not yet stored (by source and guid) in one transaction;
-    /// returns how many were new.
-    func insertNewArticles(_ articles: [Article]) async throws -> Int
+    /// Stores new articles and updates changed ones (same source and guid: title, text, content,
+    /// link, author or image changed; the first publication date is kept), in one transaction.
+    func saveArticles(_ articles: [Article]) async throws -> ArticleSaveCounts
     /// Newest first.
     func articles(matching query: ArticleQuery) async throws -> [Article]
     func articles(ids: [Int64]) async throws -> [Article]
     func articleCount() async throws -> Int
     /// Every country that has at least one article, in code order.
     func countriesWithArticles() async throws -> [Country]
+}
+
+/// What `saveArticles` did.
+public struct ArticleSaveCounts: Hashable, Sendable {
+    public var new: Int
+    public var updated: Int
+
+    public init(new: Int, updated: Int) {
+        self.new = new
+        self.updated = updated
+    }
 }
 
 /// A subscriber with their subscription.

@@ -20,9 +20,12 @@ enum ReportPrinter {
     static func print(_ reports: [FeedReport]) {
         for report in reports {
             switch report.outcome {
-            case .stored(let new, let seen, let skipped):
+            case .stored(let new, let updated, let seen, let skipped):
+                let updatedNote = updated == 0 ? "" : ", \(updated) updated"
                 let skippedNote = skipped.isEmpty ? "" : ", \(skipped.count) skipped"
-                Swift.print("ok      \(report.sourceID)  \(report.url)  \(new) new of \(seen)\(skippedNote)")
+                Swift.print(
+                    "ok      \(report.sourceID)  \(report.url)  \(new) new of \(seen)\(updatedNote)\(skippedNote)"
+                )
             case .notModified:
                 Swift.print("same    \(report.sourceID)  \(report.url)  not modified")
             case .failed(let message):

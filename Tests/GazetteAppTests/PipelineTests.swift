@@ -41,7 +41,8 @@ struct PipelineTests {
         let again = try await gazette.ingest()
         #expect(try await gazette.store.articleCount() == count)
         for report in again {
-            guard case .stored(let new, _, _) = report.outcome else { continue }
+            guard case .stored(let new, let updated, _, _) = report.outcome else { continue }
+            #expect(updated == 0)
             #expect(new == 0)
         }
     }
@@ -161,7 +162,7 @@ struct PipelineTests {
         _ = try await broken.ingest()
         let state = try #require(try await broken.store.feedState(url: page.absoluteString))
         #expect(state.consecutiveFailures == 2)
-        #expect(state.lastError?.contains("not RSS or Atom") == true)
+        #expect(state.lastError?.contains("not RSS, Atom or JSON Feed") == true)
     }
 
     @Test("the demo runs the main job end to end and delivers one digest")

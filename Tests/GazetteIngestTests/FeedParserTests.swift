@@ -84,7 +84,7 @@ struct FeedParserTests {
     func otherRoots() {
         #expect(throws: FeedParseError.self) { try FeedParser.parse(Data()) }
         let error = #expect(throws: FeedParseError.self) { try FeedParser.parse(Data("<html><body/></html>".utf8)) }
-        #expect(error?.message.contains("not RSS or Atom") == true)
+        #expect(error?.message.contains("not RSS, Atom or JSON Feed") == true)
     }
 
     @Test("hostile bytes never crash the parser", arguments: 0..<20)

@@ -46,26 +46,35 @@ struct SQLiteStoreTests {
 
     @Test("the file is created, migrated and in WAL mode; reopening it keeps the data")
     func migrations() async throws {
-        #expect(try store.appliedMigrations().count == 1)
+        #expect(try store.appliedMigrations().count == 2)
         #expect(try store.journalMode == "wal")
         try await store.saveSources([source("a", de)])
-        #expect(try await store.insertNewArticles([article("1")]) == 1)
+        #expect(try await store.saveArticles([article("1")]).new == 1)
         let reopened = try SQLiteStore(path: folder.file("db/gazette.sqlite").path)
         #expect(try await reopened.articleCount() == 1)
     }
 
-    @Test("an article already stored (same source and guid) is skipped, not duplicated")
+    @Test("an article already stored (same source and guid) is updated when it changed, never duplicated")
     func dedupe() async throws {
         try await store.saveSources([source("a", de), source("b", de)])
-        #expect(try await store.insertNewArticles([article("1"), article("2")]) == 2)
-        #expect(try await store.insertNewArticles([article("1"), article("3"), article("1", source: "b")]) == 2)
+        #expect(try await store.saveArticles([article("1"), article("2")]) == ArticleSaveCounts(new: 2, updated: 0))
+        var edited = article("2", hoursAgo: 0)
+        edited.title = "Corrected title"
+        let counts = try await store.saveArticles([article("1"), article("3"), article("1", source: "b"), edited])
+        #expect(counts == ArticleSaveCounts(new: 2, updated: 1))
         #expect(try await store.articleCount() == 4)
+        let stored = try await store.articles(
+            matching: ArticleQuery(countries: [de], since: .distantPast, until: .distantFuture, limit: 10)
+        )
+        let second = try #require(stored.first { $0.guid == "2" && $0.sourceID == "a" })
+        #expect(second.title == "Corrected title")
+        #expect(second.publishedAt == article("2").publishedAt, "the first publication date is kept")
     }
 
     @Test("queries filter by country, topic and time, newest first")
     func query() async throws {
         try await store.saveSources([source("a", de), source("f", fr)])
-        _ = try await store.insertNewArticles([
+        _ = try await store.saveArticles([
             article("old", hoursAgo: 30), article("new", hoursAgo: 1, topics: ["economy"]),
             article("mid", hoursAgo: 5, topics: ["politics", "economy"]), article("fr", source: "f", country: fr),
         ])

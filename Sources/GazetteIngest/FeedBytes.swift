@@ -1,0 +1,158 @@
+import Foundation
+
+/// Makes real-world feed bytes acceptable to a strict XML parser, without ever weakening the
+/// parser itself: the document's own encoding declaration is honoured, everything else is
+/// turned into well-formed UTF-8.
+///
+/// - Undeclared encodings that are not valid UTF-8 are read as Windows-1252 (what browsers and
+///   feedparser do); declared UTF-8 with invalid bytes is repaired with U+FFFD.
+/// - HTML named entities (`&nbsp;`), which XML does not declare, become numeric references;
+///   unknown names and bare `&` become `&amp;`; numeric references to characters XML forbids
+///   become U+FFFD. CDATA sections and comments are copied untouched.
+/// - Whitespace or a byte-order mark before the XML declaration is dropped.
+enum FeedBytes {
+    static func prepare(_ data: Data) -> Data {
+        var bytes = [UInt8](data)
+        // UTF-16 and UTF-32 documents are left to libxml2, which detects and converts them.
+        if bytes.count >= 2,
+            (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE)
+                || bytes[0] == 0 || bytes[1] == 0
+        {
+            return data
+        }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if let first = bytes.firstIndex(where: { !isXMLSpace($0) }), first > 0 { bytes.removeFirst(first) }
+
+        let declared = declaredEncoding(bytes)
+        if declared == nil || declared == "utf-8" || declared == "utf8" {
+            if String(validating: bytes, as: UTF8.self) == nil {
+                bytes = declared == nil ? windows1252ToUTF8(bytes) : Array(String(decoding: bytes, as: UTF8.self).utf8)
+            }
+        }
+        if bytes.contains(UInt8(ascii: "&")) { bytes = mapReferences(bytes) }
+        return Data(bytes)
+    }
+
+    private static func isXMLSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    /// The lower-cased `encoding` of the XML declaration, if there is one.
+    static func declaredEncoding(_ bytes: [UInt8]) -> String? {
+        guard bytes.starts(with: Array("<?xml".utf8)), let end = bytes.prefix(300).firstIndex(of: UInt8(ascii: ">"))
+        else { return nil }
+        let declaration = String(decoding: bytes[..<end], as: UTF8.self)
+        guard let range = declaration.range(of: "encoding") else { return nil }
+        let rest = declaration[range.upperBound...].drop { $0 == " " || $0 == "=" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+        return String(rest.dropFirst().prefix { $0 != quote }).lowercased()
+    }
+
+    /// Windows-1252 is a superset of ISO-8859-1 for printable text; its 0x80–0x9F are the curly
+    /// quotes and dashes that mislabelled Western feeds are full of.
+    static func windows1252ToUTF8(_ bytes: [UInt8]) -> [UInt8] {
+        let high: [UInt32] = [
+            0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152,
+            0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122,
+            0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+        ]
+        var scalars = String.UnicodeScalarView()
+        for byte in bytes {
+            let value = (0x80...0x9F).contains(byte) ? high[Int(byte) - 0x80] : UInt32(byte)
+            scalars.append(Unicode.Scalar(value)!)
+        }
+        return Array(String(scalars).utf8)
+    }
+
+    private static let cdataStart = Array("<![CDATA[".utf8)
+    private static let cdataEnd = Array("]]>".utf8)
+    private static let commentStart = Array("<!--".utf8)
+    private static let commentEnd = Array("-->".utf8)
+    private static let predefined: Set<String> = ["amp", "lt", "gt", "quot", "apos"]
+
+    private static func mapReferences(_ input: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count + input.count / 64)
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "<") {
+                if let end = skipSection(input, at: index, start: cdataStart, end: cdataEnd)
+                    ?? skipSection(input, at: index, start: commentStart, end: commentEnd)
+                {
+                    output += input[index..<end]
+                    index = end
+                    continue
+                }
+            }
+            guard byte == UInt8(ascii: "&") else {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            let (replacement, length) = reference(input, at: index)
+            output += replacement
+            index += length
+        }
+        return output
+    }
+
+    /// The end of a `<![CDATA[…]]>` or `<!--…-->` section starting at `index` (or the end of
+    /// the input when it is never closed), nil when no such section starts there.
+    private static func skipSection(_ input: [UInt8], at index: Int, start: [UInt8], end: [UInt8]) -> Int? {
+        guard input[index...].starts(with: start) else { return nil }
+        var cursor = index + start.count
+        while cursor + end.count <= input.count {
+            if input[cursor] == end[0], input[cursor..<cursor + end.count].elementsEqual(end) {
+                return cursor + end.count
+            }
+            cursor += 1
+        }
+        return input.count
+    }
+
+    /// What to write for the `&` at `index`, and how many input bytes that consumes.
+    private static func reference(_ input: [UInt8], at index: Int) -> ([UInt8], Int) {
+        let escapedAmpersand = Array("&amp;".utf8)
+        var cursor = index + 1
+        let limit = min(input.count, index + 40)
+        if cursor < limit, input[cursor] == UInt8(ascii: "#") {
+            cursor += 1
+            let hex = cursor < limit && (input[cursor] == UInt8(ascii: "x") || input[cursor] == UInt8(ascii: "X"))
+            if hex { cursor += 1 }
+            let digitsStart = cursor
+            while cursor < limit, isDigit(input[cursor], hex: hex) { cursor += 1 }
+            guard cursor > digitsStart, cursor < limit, input[cursor] == UInt8(ascii: ";") else {
+                return (escapedAmpersand, 1)
+            }
+            let digits = String(decoding: input[digitsStart..<cursor], as: UTF8.self)
+            let value = UInt32(digits, radix: hex ? 16 : 10) ?? 0
+            let length = cursor + 1 - index
+            return isXMLChar(value) ? (Array(input[index..<index + length]), length) : (Array("&#65533;".utf8), length)
+        }
+        while cursor < limit, isNameByte(input[cursor]) { cursor += 1 }
+        guard cursor > index + 1, cursor < limit, input[cursor] == UInt8(ascii: ";") else {
+            return (escapedAmpersand, 1)
+        }
+        let name = String(decoding: input[(index + 1)..<cursor], as: UTF8.self)
+        let length = cursor + 1 - index
+        if predefined.contains(name) { return (Array(input[index..<index + length]), length) }
+        if let codepoint = HTMLEntities.codepoints[name] { return (Array("&#\(codepoint);".utf8), length) }
+        return (escapedAmpersand, 1)
+    }
+
+    private static func isDigit(_ byte: UInt8, hex: Bool) -> Bool {
+        (48...57).contains(byte) || (hex && ((65...70).contains(byte) || (97...102).contains(byte)))
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+    }
+
+    private static func isXMLChar(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import GazetteApp
+import GazetteCore
+import GazetteIngest
+
+struct Parse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what Gazette makes of a feed: a local file or an http(s) URL.",
+        discussion: "Needs no config and stores nothing. Exits 1 when the feed cannot be read."
+    )
+    @Argument(help: "A feed file or an http(s) URL.") var location: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let feed = try await CommandFailure.wrap {
+            try await FeedInspector.inspect(location, ingest: GazetteConfiguration.Ingest())
+        }
+        if json {
+            print(try Self.json(feed))
+            return
+        }
+        print("\(feed.format.rawValue): \(feed.title ?? "(untitled)")")
+        if let link = feed.link { print(link) }
+        print("\(feed.items.count) entries\(feed.skipped.isEmpty ? "" : ", \(feed.skipped.count) skipped")")
+        for item in feed.items {
+            print("")
+            print("* \(item.title)")
+            print("  id:        \(item.guid)")
+            if let url = item.url { print("  link:      \(url)") }
+            print("  published: \(Self.iso(item.publishedAt))")
+            if let updated = item.updatedAt { print("  updated:   \(Self.iso(updated))") }
+            if let author = item.author { print("  author:    \(author)") }
+            if !item.categories.isEmpty { print("  topics:    \(item.categories.joined(separator: ", "))") }
+            print("  summary:   \(TextSnippet.lead(item.text, limit: 200))")
+        }
+        for reason in feed.skipped { print("skipped: \(reason)") }
+    }
+
+    static func iso(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    static func json(_ feed: InspectedFeed) throws -> String {
+        struct Entry: Encodable {
+            var id: String
+            var title: String
+            var link: String?
+            var published: String
+            var updated: String?
+            var author: String?
+            var topics: [String]
+            var image: String?
+            var summary: String
+            var content: String?
+        }
+        struct Document: Encodable {
+            var format: String
+            var title: String?
+            var link: String?
+            var entries: [Entry]
+            var skipped: [String]
+        }
+        let document = Document(
+            format: feed.format.rawValue,
+            title: feed.title,
+            link: feed.link,
+            entries: feed.items.map { item in
+                Entry(
+                    id: item.guid,
+                    title: item.title,
+                    link: item.url,
+                    published: iso(item.publishedAt),
+                    updated: item.updatedAt.map(iso),
+                    author: item.author,
+                    topics: item.categories,
+                    image: item.imageURL,
+                    summary: TextSnippet.lead(item.text),
+                    content: item.contentHTML
+                )
+            },
+            skipped: feed.skipped
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(document), as: UTF8.self)
+    }
+}
