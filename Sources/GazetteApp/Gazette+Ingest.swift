@@ -10,6 +10,8 @@ public struct FeedReport: Sendable {
     public enum Outcome: Sendable {
         case stored(new: Int, updated: Int, seen: Int, skipped: [String])
         case notModified
+        /// Not fetched this time: backing off after failures, or disabled.
+        case skipped(String)
         case failed(String)
     }
 
@@ -24,97 +26,136 @@ public struct FeedReport: Sendable {
 }
 
 extension Gazette {
-    /// How many feeds are fetched at the same time.
-    static let concurrentFetches = 8
+    private struct FeedJob: Sendable {
+        var source: Source
+        var url: String
+        var host: String
+    }
 
     /// Fetches, parses and stores every configured feed (or one source's). A feed that fails is
     /// reported and recorded in its feed state; the others go on, and nothing stored is touched.
-    public func ingest(sourceID: String? = nil) async throws -> [FeedReport] {
+    /// Feeds that are backing off or disabled are skipped unless `retry` is set.
+    public func ingest(sourceID: String? = nil, retry: Bool = false) async throws -> [FeedReport] {
         let sources = configuration.sources.filter { sourceID == nil || $0.id == sourceID }
         if let sourceID, sources.isEmpty {
             throw GazetteError("no source with id \"\(sourceID)\" in the configuration")
         }
-        let jobs = sources.flatMap { source in source.feeds.map { (source, $0) } }
+        let jobs = sources.flatMap { source in
+            source.feeds.map { FeedJob(source: source, url: $0, host: FetchQueue<FeedJob>.host(of: $0)) }
+        }
         let fetcher = FeedFetcher(configuration: configuration.ingest)
+        var queue = FetchQueue(jobs, perHost: configuration.ingest.perHostConcurrency) { $0.host }
         var reports: [FeedReport] = []
-        await withTaskGroup(of: FeedReport.self) { group in
-            var pending = jobs.makeIterator()
-            for _ in 0..<Self.concurrentFetches {
-                guard let (source, url) = pending.next() else { break }
-                group.addTask { await ingestFeed(url, of: source, fetcher: fetcher) }
-            }
-            for await report in group {
-                reports.append(report)
-                if let (source, url) = pending.next() {
-                    group.addTask { await ingestFeed(url, of: source, fetcher: fetcher) }
+        await withTaskGroup(of: (FeedReport, String).self) { group in
+            var running = 0
+            func startWhatCan() {
+                while running < configuration.ingest.concurrentFetches, let job = queue.next() {
+                    running += 1
+                    group.addTask {
+                        (await ingestFeed(job.url, of: job.source, fetcher: fetcher, retry: retry), job.host)
+                    }
                 }
+            }
+            startWhatCan()
+            for await (report, host) in group {
+                running -= 1
+                queue.finished(host: host)
+                reports.append(report)
+                startWhatCan()
             }
         }
         // Report in configuration order, whatever order the fetches finished in.
-        let order = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.1, $0) })
+        let order = Dictionary(jobs.enumerated().map { ($1.url, $0) }) { first, _ in first }
         return reports.sorted { order[$0.url, default: 0] < order[$1.url, default: 0] }
     }
 
-    private func ingestFeed(_ url: String, of source: Source, fetcher: FeedFetcher) async -> FeedReport {
+    private func ingestFeed(_ url: String, of source: Source, fetcher: FeedFetcher, retry: Bool) async -> FeedReport {
         let fetchedAt = now()
+        let health = FeedHealthPolicy(disableAfter: configuration.ingest.disableAfterFailures)
         var state: FeedState
         do {
             state = try await store.feedState(url: url) ?? FeedState(url: url, sourceID: source.id)
         } catch {
             return FeedReport(sourceID: source.id, url: url, outcome: .failed("feed \(url): store: \(error)"))
         }
+        if !retry {
+            if state.disabled {
+                let reason = "disabled after \(state.consecutiveFailures) failures; retry with `gazette ingest --retry`"
+                return FeedReport(sourceID: source.id, url: url, outcome: .skipped(reason))
+            }
+            if let next = state.nextAttemptAt, next > fetchedAt {
+                let reason = "backing off until \(next.formatted(.iso8601)) after \(state.consecutiveFailures) failures"
+                return FeedReport(sourceID: source.id, url: url, outcome: .skipped(reason))
+            }
+        }
         state.lastFetchedAt = fetchedAt
         let outcome: FeedReport.Outcome
         do {
-            let result = try await fetcher.fetch(
-                url,
-                validators: HTTPValidators(etag: state.etag, lastModified: state.lastModified)
-            )
-            switch result {
-            case .notModified:
-                outcome = .notModified
-            case .fetched(let body, let validators):
-                let feed: ParsedFeed
-                do {
-                    feed = try FeedParser.parse(body)
-                } catch {
-                    throw FeedFetchError(url: url, reason: error.description)
-                }
-                let normalized = ArticleNormalizer().articles(
-                    from: feed,
-                    source: source,
-                    feedURL: url,
-                    fetchedAt: fetchedAt
-                )
-                let counts = try await store.saveArticles(normalized.articles)
-                state.etag = validators.etag
-                state.lastModified = validators.lastModified
-                outcome = .stored(
-                    new: counts.new,
-                    updated: counts.updated,
-                    seen: normalized.articles.count,
-                    skipped: normalized.skipped
-                )
-            }
+            outcome = try await fetchAndStore(url, of: source, state: &state, fetcher: fetcher, fetchedAt: fetchedAt)
             state.lastSuccessAt = fetchedAt
             state.lastError = nil
             state.consecutiveFailures = 0
+            state.nextAttemptAt = nil
+            state.disabled = false
         } catch {
-            let message = "\(error)"
-            state.lastError = message
+            state.lastError = "\(error)"
             state.consecutiveFailures += 1
-            outcome = .failed(message)
+            state.nextAttemptAt = health.nextAttempt(
+                afterFailures: state.consecutiveFailures,
+                at: fetchedAt,
+                retryAfter: (error as? FeedFetchError)?.retryAfter
+            )
+            state.disabled = health.isDisabled(afterFailures: state.consecutiveFailures)
+            outcome = .failed("\(error)")
         }
         do {
             try await store.saveFeedState(state)
         } catch {
             logger.error("cannot save feed state", metadata: ["feed.url": "\(url)", "error": "\(error)"])
         }
+        log(outcome, url: url, sourceID: source.id)
+        return FeedReport(sourceID: source.id, url: url, outcome: outcome)
+    }
+
+    /// One conditional GET; on a new body, parse, normalize and store. A 304 costs no parse and
+    /// no article writes.
+    private func fetchAndStore(
+        _ url: String,
+        of source: Source,
+        state: inout FeedState,
+        fetcher: FeedFetcher,
+        fetchedAt: Date
+    ) async throws -> FeedReport.Outcome {
+        let result = try await fetcher.fetch(
+            url,
+            validators: HTTPValidators(etag: state.etag, lastModified: state.lastModified),
+            now: fetchedAt
+        )
+        guard case .fetched(let body, let validators) = result else { return .notModified }
+        let feed: ParsedFeed
+        do {
+            feed = try FeedParser.parse(body)
+        } catch {
+            throw FeedFetchError(url: url, reason: error.description)
+        }
+        let normalized = ArticleNormalizer().articles(from: feed, source: source, feedURL: url, fetchedAt: fetchedAt)
+        let counts = try await store.saveArticles(normalized.articles)
+        state.etag = validators.etag
+        state.lastModified = validators.lastModified
+        return .stored(
+            new: counts.new,
+            updated: counts.updated,
+            seen: normalized.articles.count,
+            skipped: normalized.skipped
+        )
+    }
+
+    private func log(_ outcome: FeedReport.Outcome, url: String, sourceID: String) {
         switch outcome {
         case .failed(let message):
             logger.error(
                 "feed failed",
-                metadata: ["feed.url": "\(url)", "source.id": "\(source.id)", "error": "\(message)"]
+                metadata: ["feed.url": "\(url)", "source.id": "\(sourceID)", "error": "\(message)"]
             )
         case .stored(let new, let updated, let seen, let skipped):
             logger.info(
@@ -129,7 +170,8 @@ extension Gazette {
             }
         case .notModified:
             logger.info("feed not modified", metadata: ["feed.url": "\(url)"])
+        case .skipped(let reason):
+            logger.info("feed skipped", metadata: ["feed.url": "\(url)", "reason": "\(reason)"])
         }
-        return FeedReport(sourceID: source.id, url: url, outcome: outcome)
     }
 }

@@ -34,6 +34,10 @@ extension GazetteConfiguration {
             ingest.timeoutSeconds = try reader.int("timeoutSeconds", in: 1...600) ?? ingest.timeoutSeconds
             ingest.maxFeedBytes = try reader.int("maxFeedBytes", in: 1024...(256 * 1024 * 1024)) ?? ingest.maxFeedBytes
             ingest.allowFileURLs = try reader.bool("allowFileURLs") ?? ingest.allowFileURLs
+            ingest.concurrentFetches = try reader.int("concurrentFetches", in: 1...64) ?? ingest.concurrentFetches
+            ingest.perHostConcurrency = try reader.int("perHostConcurrency", in: 1...16) ?? ingest.perHostConcurrency
+            ingest.disableAfterFailures =
+                try reader.int("disableAfterFailures", in: 1...1000) ?? ingest.disableAfterFailures
             try reader.rejectUnknownKeys()
         }
 

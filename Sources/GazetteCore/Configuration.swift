@@ -66,10 +66,26 @@ public struct GazetteConfiguration: Sendable {
         public var maxFeedBytes: Int = 10 * 1024 * 1024
         /// `file:` feed URLs are for the bundled samples and tests only.
         public var allowFileURLs: Bool = false
-        public init(timeoutSeconds: Int = 30, maxFeedBytes: Int = 10 * 1024 * 1024, allowFileURLs: Bool = false) {
+        /// Feeds fetched at the same time, in all.
+        public var concurrentFetches: Int = 8
+        /// Feeds fetched at the same time from one host.
+        public var perHostConcurrency: Int = 2
+        /// A feed that failed this many times in a row is disabled until a manual retry.
+        public var disableAfterFailures: Int = 10
+        public init(
+            timeoutSeconds: Int = 30,
+            maxFeedBytes: Int = 10 * 1024 * 1024,
+            allowFileURLs: Bool = false,
+            concurrentFetches: Int = 8,
+            perHostConcurrency: Int = 2,
+            disableAfterFailures: Int = 10
+        ) {
             self.timeoutSeconds = timeoutSeconds
             self.maxFeedBytes = maxFeedBytes
             self.allowFileURLs = allowFileURLs
+            self.concurrentFetches = concurrentFetches
+            self.perHostConcurrency = perHostConcurrency
+            self.disableAfterFailures = disableAfterFailures
         }
     }
 

@@ -13,10 +13,13 @@ public enum FeedFetchResult: Sendable {
 public struct FeedFetchError: Error, CustomStringConvertible {
     public var url: String
     public var reason: String
+    /// When the server asked to be left alone until (429 or 503 with Retry-After).
+    public var retryAfter: Date?
 
-    public init(url: String, reason: String) {
+    public init(url: String, reason: String, retryAfter: Date? = nil) {
         self.url = url
         self.reason = reason
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "feed \(url): \(reason)" }
@@ -37,7 +40,13 @@ public struct FeedFetcher: Sendable {
         )
     }
 
-    public func fetch(_ url: String, validators: HTTPValidators) async throws(FeedFetchError) -> FeedFetchResult {
+    public func fetch(
+        _ url: String,
+        validators: HTTPValidators,
+        now: Date = Date()
+    ) async throws(FeedFetchError)
+        -> FeedFetchResult
+    {
         let response: HTTPResponse
         do {
             response = try await client.get(url, validators: validators)
@@ -49,6 +58,10 @@ public struct FeedFetcher: Sendable {
             return .notModified
         case 200, 203, 0:  // 0: a file: URL, which has no status
             return .fetched(body: response.body, validators: response.validators)
+        case 429, 503:
+            let retryAfter = RetryAfter.date(from: response.headers["retry-after"], now: now)
+            let note = retryAfter.map { " (Retry-After until \($0.formatted(.iso8601)))" } ?? ""
+            throw FeedFetchError(url: url, reason: "HTTP status \(response.status)\(note)", retryAfter: retryAfter)
         default:
             throw FeedFetchError(url: url, reason: "HTTP status \(response.status)")
         }

@@ -37,21 +37,40 @@ extension SQLiteStore: ArticleStore {
         }
     }
 
+    public func allFeedStates() async throws -> [FeedState] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM feeds ORDER BY sourceID, url").map(Self.feedState(from:))
+        }
+    }
+
+    public func articleCountsBySource(fetchedSince since: Date) async throws -> [String: Int] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT sourceID, COUNT(*) AS n FROM articles WHERE fetchedAt >= ? GROUP BY sourceID",
+                arguments: [since]
+            )
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["sourceID"] as String, $0["n"] as Int) })
+        }
+    }
+
     public func saveFeedState(_ state: FeedState) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO feeds (url, sourceID, etag, lastModified, lastFetchedAt, lastSuccessAt, lastError,
-                                       consecutiveFailures)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                       consecutiveFailures, nextAttemptAt, disabled)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (url) DO UPDATE SET
                         sourceID = excluded.sourceID, etag = excluded.etag, lastModified = excluded.lastModified,
                         lastFetchedAt = excluded.lastFetchedAt, lastSuccessAt = excluded.lastSuccessAt,
-                        lastError = excluded.lastError, consecutiveFailures = excluded.consecutiveFailures
+                        lastError = excluded.lastError, consecutiveFailures = excluded.consecutiveFailures,
+                        nextAttemptAt = excluded.nextAttemptAt, disabled = excluded.disabled
                     """,
                 arguments: [
                     state.url, state.sourceID, state.etag, state.lastModified, state.lastFetchedAt,
-                    state.lastSuccessAt, state.lastError, state.consecutiveFailures,
+                    state.lastSuccessAt, state.lastError, state.consecutiveFailures, state.nextAttemptAt,
+                    state.disabled,
                 ]
             )
         }
@@ -188,7 +207,9 @@ extension SQLiteStore: ArticleStore {
             lastFetchedAt: row["lastFetchedAt"],
             lastSuccessAt: row["lastSuccessAt"],
             lastError: row["lastError"],
-            consecutiveFailures: row["consecutiveFailures"]
+            consecutiveFailures: row["consecutiveFailures"],
+            nextAttemptAt: row["nextAttemptAt"],
+            disabled: row["disabled"]
         )
     }
 }

@@ -11,6 +11,10 @@ public struct FeedState: Hashable, Sendable {
     public var lastSuccessAt: Date?
     public var lastError: String?
     public var consecutiveFailures: Int
+    /// Not fetched before this instant (backoff after failures, or the server's Retry-After).
+    public var nextAttemptAt: Date?
+    /// Set after too many failures in a row; only a manual retry fetches the feed again.
+    public var disabled: Bool
 
     public init(
         url: String,
@@ -20,7 +24,9 @@ public struct FeedState: Hashable, Sendable {
         lastFetchedAt: Date? = nil,
         lastSuccessAt: Date? = nil,
         lastError: String? = nil,
-        consecutiveFailures: Int = 0
+        consecutiveFailures: Int = 0,
+        nextAttemptAt: Date? = nil,
+        disabled: Bool = false
     ) {
         self.url = url
         self.sourceID = sourceID
@@ -30,6 +36,8 @@ public struct FeedState: Hashable, Sendable {
         self.lastSuccessAt = lastSuccessAt
         self.lastError = lastError
         self.consecutiveFailures = consecutiveFailures
+        self.nextAttemptAt = nextAttemptAt
+        self.disabled = disabled
     }
 }
 
@@ -58,6 +66,10 @@ public protocol ArticleStore: Sendable {
     /// Makes the stored sources match the configured ones (new ones added, changed ones updated).
     func saveSources(_ sources: [Source]) async throws
     func feedState(url: String) async throws -> FeedState?
+    /// Every feed's state, by source and URL.
+    func allFeedStates() async throws -> [FeedState]
+    /// Articles per source first seen at or after `since`.
+    func articleCountsBySource(fetchedSince since: Date) async throws -> [String: Int]
     func saveFeedState(_ state: FeedState) async throws
     /// Stores new articles and updates changed ones (same source and guid: title, text, content,
     /// link, author or image changed; the first publication date is kept), in one transaction.

@@ -22,10 +22,12 @@ struct Ingest: AsyncParsableCommand {
     )
     @OptionGroup var options: GlobalOptions
     @Option(help: "Only this source (its id in the config).") var source: String?
+    @Flag(help: "Also fetch feeds that are backing off or disabled; a success re-enables them.")
+    var retry = false
 
     func run() async throws {
         let gazette = try await options.openGazette()
-        let reports = try await CommandFailure.wrap { try await gazette.ingest(sourceID: source) }
+        let reports = try await CommandFailure.wrap { try await gazette.ingest(sourceID: source, retry: retry) }
         ReportPrinter.print(reports)
         let failures = reports.filter(\.isFailure).count
         if failures > 0 {
@@ -216,5 +218,33 @@ struct Demo: AsyncParsableCommand {
         )
         let report = try await CommandFailure.wrap { try await gazette.runDemo() }
         ReportPrinter.print(report)
+    }
+}
+
+struct Sources: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show each feed's status, last success, last error and articles in the last 24 hours."
+    )
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        let gazette = try await options.openGazette()
+        for status in try await gazette.feedStatuses() {
+            let health: String
+            switch status.health {
+            case .new: health = "new (never fetched)"
+            case .ok: health = "ok"
+            case .failing(let failures): health = "failing (\(failures) in a row)"
+            case .backingOff(let until, let failures):
+                health = "backing off until \(until.formatted(.iso8601)) (\(failures) failures)"
+            case .disabled(let failures):
+                health = "DISABLED after \(failures) failures: `gazette ingest --retry` to try again"
+            }
+            print("\(status.sourceID)  \(status.url)")
+            print("    status:       \(health)")
+            print("    last success: \(status.lastSuccessAt.map { $0.formatted(.iso8601) } ?? "never")")
+            if let error = status.lastError { print("    last error:   \(error)") }
+            print("    articles 24h: \(status.articlesLastDay)")
+        }
     }
 }

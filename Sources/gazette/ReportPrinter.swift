@@ -28,6 +28,8 @@ enum ReportPrinter {
                 )
             case .notModified:
                 Swift.print("same    \(report.sourceID)  \(report.url)  not modified")
+            case .skipped(let reason):
+                Swift.print("skip    \(report.sourceID)  \(report.url)  \(reason)")
             case .failed(let message):
                 Swift.print("FAILED  \(report.sourceID)  \(message)")
             }

@@ -159,7 +159,7 @@ struct PipelineTests {
             #expect(message.hasPrefix("feed \(url.absoluteString): "))
         }
         #expect(try await broken.store.articleCount() == before)
-        _ = try await broken.ingest()
+        _ = try await broken.ingest(retry: true)
         let state = try #require(try await broken.store.feedState(url: page.absoluteString))
         #expect(state.consecutiveFailures == 2)
         #expect(state.lastError?.contains("not RSS, Atom or JSON Feed") == true)

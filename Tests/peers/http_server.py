@@ -6,13 +6,33 @@ If-Modified-Since with 304). Prints "PORT <n>" once listening. Also:
   /status/NNN   answers with that status
   /gzip/NAME    serves DIR/NAME gzip-compressed with Content-Encoding: gzip
   /endless      streams bytes until the client hangs up (for body caps)
+  /status/NNN?retry-after=V   that status with a Retry-After header
+  /redirect/N   redirects to /redirect/N+1, forever (a loop)
+  /to-file      redirects to file:///etc/passwd
+  /drip         sends one byte a second, forever
+  /gzip-bomb    a small gzip body that inflates to 128 MiB inside an RSS document
+  /nested       a feed with 100,000 nested elements
 """
 import functools
 import gzip
 import http.server
+import io
 import sys
+import time
 
 import peer_lifetime  # noqa: F401  (ends this server when the test process ends)
+
+
+@functools.lru_cache(maxsize=1)
+def gzip_bomb():
+    """128 MiB of spaces after an RSS start tag, compressed to about 128 KB; made on first use."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as f:
+        f.write(b'<?xml version="1.0"?><rss version="2.0"><channel><title>')
+        chunk = b" " * (1 << 20)
+        for _ in range(128):
+            f.write(chunk)
+    return out.getvalue()
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -21,9 +41,55 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self):
         if self.path.startswith("/status/"):
-            self.send_response(int(self.path.split("/")[2]))
+            path, _, query = self.path.partition("?")
+            self.send_response(int(path.split("/")[2]))
+            if query.startswith("retry-after="):
+                self.send_header("Retry-After", query.split("=", 1)[1].replace("%20", " "))
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if self.path.startswith("/redirect/"):
+            step = int(self.path.split("/")[2])
+            self.send_response(302)
+            self.send_header("Location", "/redirect/%d" % (step + 1))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path == "/to-file":
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            try:
+                for _ in range(600):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if self.path == "/gzip-bomb":
+            body = gzip_bomb()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if self.path == "/nested":
+            body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>n</title><item><title>deep</title>'
+                    + b"<x>" * 100000 + b"</x>" * 100000 + b"</item></channel></rss>")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         if self.path.startswith("/gzip/"):
             with open(self.directory + "/" + self.path[len("/gzip/"):], "rb") as f:

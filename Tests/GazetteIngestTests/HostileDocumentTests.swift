@@ -1,0 +1,84 @@
+import Foundation
+import GazetteIngest
+import TestSupport
+import Testing
+
+/// Hostile documents: each is refused with a clear error or read safely, never expanded,
+/// never read from disk or the network.
+@Suite("Hostile documents")
+struct HostileDocumentTests {
+    @Test("billion laughs is refused")
+    func billionLaughs() {
+        var entities = #"<!ENTITY lol "lol">"#
+        for level in 1...9 {
+            let previous = level == 1 ? "lol" : "lol\(level - 1)"
+            entities += "<!ENTITY lol\(level) \"" + String(repeating: "&\(previous);", count: 10) + "\">"
+        }
+        let document =
+            "<?xml version=\"1.0\"?><!DOCTYPE rss [\(entities)]><rss version=\"2.0\"><channel>"
+            + "<title>&lol9;</title></channel></rss>"
+        let error = #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(document.utf8)) }
+        #expect(error?.message.contains("declares entities") == true)
+    }
+
+    @Test("the quadratic blowup (one 10 KB entity used 10,000 times) is refused")
+    func quadratic() {
+        let entity = "<!ENTITY big \"" + String(repeating: "x", count: 10_000) + "\">"
+        let document =
+            "<?xml version=\"1.0\"?><!DOCTYPE rss [\(entity)]><rss version=\"2.0\"><channel><title>"
+            + String(repeating: "&big;", count: 10_000) + "</title></channel></rss>"
+        #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(document.utf8)) }
+    }
+
+    @Test("XXE to a file and to a loopback URL is refused, and nothing is fetched")
+    func xxe() throws {
+        let folder = try TemporaryDirectory()
+        let server = try PeerServer(script: "http_server.py", arguments: [folder.url.path])
+        for target in ["file:///etc/passwd", "http://127.0.0.1:\(server.port)/secret"] {
+            let document =
+                "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY x SYSTEM \"\(target)\">]>"
+                + "<rss version=\"2.0\"><channel><title>&x;</title></channel></rss>"
+            #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(document.utf8)) }
+        }
+        // An external DTD (no entity declaration of its own) is not loaded either.
+        let dtd =
+            "<?xml version=\"1.0\"?><!DOCTYPE rss SYSTEM \"http://127.0.0.1:\(server.port)/x.dtd\">"
+            + "<rss version=\"2.0\"><channel><title>t</title><item><title>ok</title></item></channel></rss>"
+        #expect(try FeedParser.parse(Data(dtd.utf8)).items.map(\.title) == ["ok"])
+    }
+
+    @Test("invalid UTF-8 is repaired with U+FFFD when UTF-8 is declared, read as Windows-1252 when undeclared")
+    func invalidUTF8() throws {
+        let bad: [UInt8] = [0x43, 0x61, 0x66, 0xE9, 0x20, 0xFF, 0xFE, 0x21]  // "Caf\xE9 \xFF\xFE!"
+        let declared =
+            Array(#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><item><title>"#.utf8)
+            + bad + Array("</title></item></channel></rss>".utf8)
+        let repaired = try FeedParser.parse(Data(declared)).items[0].title ?? ""
+        #expect(repaired.contains("\u{FFFD}"))
+        #expect(repaired.hasPrefix("Caf"))
+        let undeclared =
+            Array(#"<rss version="2.0"><channel><item><title>"#.utf8) + bad
+            + Array("</title></item></channel></rss>".utf8)
+        #expect(try FeedParser.parse(Data(undeclared)).items[0].title == "Café ÿþ!")
+    }
+
+    @Test(
+        "HTML named entities, unknown names and bare ampersands parse; forbidden character references do not break the feed"
+    )
+    func entities() throws {
+        let document =
+            #"<rss version="2.0"><channel><item><title>A&nbsp;&eacute;t&eacute; &mdash; AT&T &bogus; &#0; &#x1F600;</title>"#
+            + "<description><![CDATA[<p>&nbsp;kept&amp;</p>]]></description></item></channel></rss>"
+        let item = try FeedParser.parse(Data(document.utf8)).items[0]
+        #expect(item.title == "A\u{A0}été — AT&T &bogus; \u{FFFD} 😀")
+        #expect(item.summaryHTML == "<p>&nbsp;kept&amp;</p>", "CDATA is copied untouched")
+    }
+
+    @Test("a declared legacy encoding is converted")
+    func latin1() throws {
+        let bytes =
+            Array(#"<?xml version="1.0" encoding="ISO-8859-7"?><rss version="2.0"><channel><title>"#.utf8)
+            + [0xC5, 0xEB, 0xEB, 0xDC, 0xE4, 0xE1] + Array("</title></channel></rss>".utf8)
+        #expect(try FeedParser.parse(Data(bytes)).title == "Ελλάδα")
+    }
+}

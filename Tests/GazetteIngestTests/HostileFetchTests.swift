@@ -1,0 +1,81 @@
+import Curl
+import Foundation
+import GazetteCore
+import GazetteIngest
+import TestSupport
+import Testing
+
+/// Hostile servers, served from Python's http.server on 127.0.0.1: each fetch fails with a
+/// clear error in bounded time and memory, or is cut off at the cap.
+@Suite("Hostile servers")
+struct HostileFetchTests {
+    let folder: TemporaryDirectory
+    let server: PeerServer
+
+    init() throws {
+        folder = try TemporaryDirectory()
+        server = try PeerServer(script: "http_server.py", arguments: [folder.url.path])
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(server.port)/\(path)" }
+
+    func fetch(_ path: String, maxBytes: Int = 1_048_576, timeout: Int = 10) async throws -> FeedFetchResult {
+        try await FeedFetcher(
+            configuration: GazetteConfiguration.Ingest(timeoutSeconds: timeout, maxFeedBytes: maxBytes)
+        ).fetch(url(path), validators: .init())
+    }
+
+    @Test("a gzip bomb is cut off at the cap counted on decompressed bytes")
+    func gzipBomb() async {
+        let error = await #expect(throws: FeedFetchError.self) { try await fetch("gzip-bomb", maxBytes: 2_000_000) }
+        #expect(error?.reason.contains("exceeds the limit of 2000000 bytes") == true)
+    }
+
+    @Test("a 100 MB body is cut off at the cap")
+    func hugeBody() async {
+        let error = await #expect(throws: FeedFetchError.self) { try await fetch("endless", maxBytes: 1_000_000) }
+        #expect(error?.reason.contains("exceeds the limit") == true)
+    }
+
+    @Test("a redirect loop stops after 5 redirects")
+    func redirectLoop() async {
+        let error = await #expect(throws: FeedFetchError.self) { try await fetch("redirect/0") }
+        #expect(error?.reason.lowercased().contains("redirect") == true)
+    }
+
+    @Test("a redirect to file:// is refused")
+    func redirectToFile() async {
+        let error = await #expect(throws: FeedFetchError.self) { try await fetch("to-file") }
+        #expect(error?.reason.contains("root:") == false)
+        #expect(error?.reason.isEmpty == false)
+    }
+
+    @Test("a slow-drip server is dropped at the total timeout")
+    func slowDrip() async {
+        let started = ContinuousClock.now
+        let error = await #expect(throws: FeedFetchError.self) { try await fetch("drip", timeout: 2) }
+        #expect(error?.reason.contains("timed out") == true)
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test("429 with Retry-After in seconds, and 503 with an HTTP date, report when to come back")
+    func retryAfter() async throws {
+        let now = Date()
+        let error = await #expect(throws: FeedFetchError.self) { try await fetch("status/429?retry-after=120") }
+        let retry = try #require(error?.retryAfter)
+        #expect(abs(retry.timeIntervalSince(now) - 120) < 30)
+        let dated = await #expect(throws: FeedFetchError.self) {
+            try await fetch("status/503?retry-after=Wed,%2021%20Oct%202026%2007:28:00%20GMT")
+        }
+        #expect(dated?.retryAfter == FeedDate.parse("Wed, 21 Oct 2026 07:28:00 GMT"))
+    }
+
+    @Test("100,000 nested elements are refused by the parser, not a stack overflow")
+    func nested() async throws {
+        guard case .fetched(let body, _) = try await fetch("nested", maxBytes: 4_000_000) else {
+            Issue.record("expected a body")
+            return
+        }
+        #expect(throws: FeedParseError.self) { try FeedParser.parse(body) }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GazetteIngest
+import Testing
+
+@Suite("HTML sanitizer")
+struct SanitizerTests {
+    let base = URL(string: "https://news.example.org/2026/11/story.html")
+
+    func clean(_ html: String) -> String { HTMLSanitizer.sanitize(html, baseURL: base) }
+
+    @Test(
+        "script, style, iframe, object, embed and forms go, with their content",
+        arguments: [
+            "<script>alert(1)</script>", "<style>body{}</style>", "<iframe src=x></iframe>",
+            "<object data=x>fallback</object>", "<embed src=x>", "<form><input value=x></form>",
+            "<svg><script>alert(1)</script></svg>", "<noscript>hi</noscript>",
+        ]
+    )
+    func droppedElements(_ html: String) {
+        #expect(clean("<p>ok</p>" + html) == "<p>ok</p>")
+    }
+
+    @Test(
+        "dangerous URLs are removed, however they are disguised",
+        arguments: [
+            "javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "java&#x09;script:alert(1)",
+            "&#106;avascript:alert(1)", " javascript:alert(1)", "vbscript:msgbox(1)",
+            "data:text/html;base64,PHNjcmlwdD4=", "jav&#x0A;ascript:alert(1)", "\u{0001}javascript:alert(1)",
+        ]
+    )
+    func dangerousURLs(_ url: String) {
+        let output = clean("<a href=\"\(url)\">x</a><img src=\"\(url)\">")
+        #expect(output == "<a>x</a>")
+    }
+
+    @Test("event handlers and style attributes are dropped; safe attributes kept")
+    func attributes() {
+        #expect(clean(#"<p onclick="x()" style="color:red" class="c">t</p>"#) == "<p>t</p>")
+        #expect(
+            clean(#"<img src="/a.jpg" alt="A" onerror="x()">"#)
+                == #"<img src="https://news.example.org/a.jpg" alt="A">"#
+        )
+    }
+
+    @Test("links are absolute, keep http, https and mailto, and get rel=noopener")
+    func links() {
+        #expect(
+            clean(#"<a href="../x.html" title="T">x</a>"#)
+                == #"<a href="https://news.example.org/2026/x.html" title="T" rel="noopener noreferrer nofollow">x</a>"#
+        )
+        #expect(clean(#"<a href="mailto:desk@example.org">m</a>"#).contains(#"href="mailto:desk@example.org""#))
+    }
+
+    @Test("1×1 tracking pixels are removed")
+    func trackingPixels() {
+        #expect(clean(#"<p>t</p><img src="https://t.example/p.gif" width="1" height="1">"#) == "<p>t</p>")
+        #expect(clean(#"<img src="https://i.example/a.jpg" width="600" height="400">"#).hasPrefix("<img"))
+    }
+
+    @Test("unknown elements are unwrapped, text is escaped")
+    func unknown() {
+        #expect(clean("<custom-tag><b>bold</b> &lt;not a tag&gt;</custom-tag>") == "<b>bold</b> &lt;not a tag&gt;")
+    }
+
+    @Test("deep nesting is handled without recursion")
+    func deep() {
+        let html = String(repeating: "<div>", count: 20_000) + "x" + String(repeating: "</div>", count: 20_000)
+        let output = clean(html)
+        #expect(output.utf8.count <= 200_100)
+    }
+}
