@@ -39,16 +39,23 @@ public struct ArticleNormalizer: Sendable {
         var skipped: [String] = []
         for (index, item) in feed.items.enumerated() {
             let html = item.contentHTML ?? item.summaryHTML ?? ""
-            let text = HTMLText.plainText(fromHTML: html, limit: maxTextLength)
+            let link = absoluteWebLink(item.link, base: feedURL)
+            let base = URL(string: link ?? feedURL)
+            let extracted = HTMLContent.extract(
+                html,
+                baseURL: base,
+                textLimit: maxTextLength,
+                htmlLimit: maxTextLength * 2,
+                sanitize: true
+            )
+            let text = extracted.text
             var title = HTMLText.plainTextLine(item.title ?? "", limit: maxTitleLength)
             if title.isEmpty { title = String(text.prefix(80)) }
             guard !title.isEmpty else {
                 skipped.append("item \(index + 1): no title and no text")
                 continue
             }
-            let link = absoluteWebLink(item.link, base: feedURL)
-            let base = URL(string: link ?? feedURL)
-            let content = HTMLSanitizer.sanitize(html, baseURL: base)
+            let content = extracted.html
             items.append(
                 NormalizedItem(
                     guid: identity(of: item, link: link, title: title, text: text),

@@ -7,20 +7,14 @@ import Foundation
 /// `jav&#x09;ascript:` is caught too), relative URLs resolved against the article's link,
 /// and 1×1 tracking images dropped.
 public enum HTMLSanitizer {
-    /// Elements whose content goes too: never text a reader should see.
-    private static let dropped: Set<String> = [
-        "script", "style", "iframe", "object", "embed", "applet", "noscript", "template", "head", "form", "input",
-        "button", "select", "textarea", "svg", "math", "frame", "frameset", "link", "meta", "base", "title",
-    ]
-
-    private static let allowedElements: Set<String> = [
+    static let allowedElements: Set<String> = [
         "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div", "dl", "dt", "em",
         "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol",
         "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
         "thead", "time", "tr", "u", "ul",
     ]
 
-    private static let voidElements: Set<String> = ["br", "hr", "img"]
+    static let voidElements: Set<String> = ["br", "hr", "img"]
 
     private static let allowedAttributes: [String: Set<String>] = [
         "a": ["href", "title"], "img": ["src", "alt", "title", "width", "height"], "abbr": ["title"],
@@ -33,74 +27,12 @@ public enum HTMLSanitizer {
     /// The sanitized HTML; empty when nothing safe remains.
     public static func sanitize(_ html: String, baseURL: URL? = nil, limit: Int = 200_000) -> String {
         guard !html.isEmpty else { return "" }
-        LibXML2.initialize
-        var bytes = Array(html.utf8)
-        bytes.append(0)
-        let options = Int32(
-            HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
-                | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NOIMPLIED.rawValue
-        )
-        let document = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                htmlReadMemory($0, Int32(buffer.count - 1), nil, "UTF-8", options)
-            }
-        }
-        guard let document else { return "" }
-        defer { xmlFreeDoc(document) }
-        var output = ""
-        var child = document.pointee.children
-        while let node = child {
-            write(node, baseURL: baseURL, into: &output, limit: limit)
-            child = node.pointee.next
-        }
-        return output.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    private enum Step {
-        case open(xmlNodePtr)
-        case close(String)
-    }
-
-    /// Iterative, so that deeply nested hostile markup cannot exhaust the stack.
-    private static func write(_ start: xmlNodePtr, baseURL: URL?, into output: inout String, limit: Int) {
-        var stack: [Step] = [.open(start)]
-        while let step = stack.popLast() {
-            switch step {
-            case .close(let name):
-                output += "</\(name)>"
-            case .open(let node):
-                guard output.utf8.count < limit else { continue }
-                switch node.pointee.type {
-                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                    if let content = node.pointee.content { output += HTMLText.escape(String(cString: content)) }
-                case XML_ELEMENT_NODE:
-                    let name = node.pointee.name.map { String(cString: $0).lowercased() } ?? ""
-                    if dropped.contains(name) { continue }
-                    let keep = allowedElements.contains(name)
-                    if keep {
-                        guard let tag = openTag(node, name: name, baseURL: baseURL) else { continue }
-                        output += tag
-                        if voidElements.contains(name) { continue }
-                        stack.append(.close(name))
-                    }
-                    // Unknown elements are unwrapped: their children are kept.
-                    var children: [Step] = []
-                    var child = node.pointee.children
-                    while let current = child {
-                        children.append(.open(current))
-                        child = current.pointee.next
-                    }
-                    stack.append(contentsOf: children.reversed())
-                default:
-                    break
-                }
-            }
-        }
+        return HTMLContent.extract(html, baseURL: baseURL, textLimit: 0, htmlLimit: limit, sanitize: true).html
     }
 
     /// The opening tag with its safe attributes; nil when the element must go (a tracking
     /// pixel, or an image without a safe source).
-    private static func openTag(_ node: xmlNodePtr, name: String, baseURL: URL?) -> String? {
+    static func openTag(_ node: xmlNodePtr, name: String, baseURL: URL?) -> String? {
         var attributes: [(String, String)] = []
         var property = node.pointee.properties
         let allowed = allowedAttributes[name] ?? []

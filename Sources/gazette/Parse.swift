@@ -9,12 +9,33 @@ struct Parse: AsyncParsableCommand {
         abstract: "Show what Gazette makes of a feed: a local file or an http(s) URL.",
         discussion: "Needs no config and stores nothing. Exits 1 when the feed cannot be read."
     )
-    @Argument(help: "A feed file or an http(s) URL.") var location: String
+    @Argument(help: "Feed files or http(s) URLs.") var locations: [String]
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print one line per feed: format, entries, title (for many files, and for bench/parse).")
+    var summary = false
+
+    func validate() throws {
+        guard !locations.isEmpty else { throw ValidationError("give at least one feed file or URL") }
+    }
 
     func run() async throws {
-        let feed = try await CommandFailure.wrap {
-            try await FeedInspector.inspect(location, ingest: GazetteConfiguration.Ingest())
+        var failures = 0
+        for location in locations {
+            do {
+                let feed = try await FeedInspector.inspect(location, ingest: GazetteConfiguration.Ingest())
+                try show(feed)
+            } catch {
+                failures += 1
+                FileHandle.standardError.write(Data("\(location): \(error)\n".utf8))
+            }
+        }
+        if failures > 0 { throw CommandFailure("\(failures) of \(locations.count) feeds could not be read") }
+    }
+
+    private func show(_ feed: InspectedFeed) throws {
+        if summary {
+            print("\(feed.location)\t\(feed.format.rawValue)\t\(feed.items.count)\t\(feed.title ?? "")")
+            return
         }
         if json {
             print(try Self.json(feed))
