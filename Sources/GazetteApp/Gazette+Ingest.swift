@@ -138,7 +138,8 @@ extension Gazette {
         } catch {
             throw FeedFetchError(url: url, reason: error.description)
         }
-        let normalized = ArticleNormalizer().articles(from: feed, source: source, feedURL: url, fetchedAt: fetchedAt)
+        let normalized = ArticleNormalizer(topicRules: configuration.topicRules)
+            .articles(from: feed, source: source, feedURL: url, fetchedAt: fetchedAt)
         let counts = try await store.saveArticles(normalized.articles)
         state.etag = validators.etag
         state.lastModified = validators.lastModified

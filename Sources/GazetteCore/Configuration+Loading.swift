@@ -91,8 +91,13 @@ extension GazetteConfiguration {
         }
         feeds.outputDirectory = resolve(feeds.outputDirectory)
 
+        var topicRules = TopicRules.standard
+        if var reader = try root.object("topics") {
+            topicRules = try parseTopics(&reader, adding: topicRules)
+        }
+
         try root.rejectUnknownKeys()
-        return GazetteConfiguration(
+        var configuration = GazetteConfiguration(
             sources: sources,
             database: database,
             delivery: delivery,
@@ -100,6 +105,31 @@ extension GazetteConfiguration {
             feeds: feeds,
             ingest: ingest
         )
+        configuration.topicRules = topicRules
+        return configuration
+    }
+
+    /// `topics`: `{"energy": {"keywords": ["oil", "opec"], "categories": ["energy"]}}` adds to a
+    /// standard topic's rules, or defines a new topic.
+    private static func parseTopics(_ reader: inout JSONObjectReader, adding rules: TopicRules) throws -> TopicRules {
+        var result = rules
+        for slug in reader.keys {
+            guard let topic = Topic(slug) else {
+                throw ConfigurationError(
+                    path: reader.childPath(slug),
+                    message: "\"\(slug)\" is not a topic slug (lower-case letters, digits, -)"
+                )
+            }
+            guard var ruleReader = try reader.object(slug) else { continue }
+            let keywords = try ruleReader.stringArray("keywords") ?? []
+            let categories = try ruleReader.stringArray("categories") ?? []
+            try ruleReader.rejectUnknownKeys()
+            var rule = result.rules[topic] ?? TopicRules.Rule()
+            rule.keywords += keywords.map { $0.lowercased() }
+            rule.categories += categories.map { $0.lowercased() }
+            result.rules[topic] = rule
+        }
+        return result
     }
 
     private static func parseSource(_ value: Any, path: String, ingest: Ingest, relativeTo folder: URL) throws -> Source

@@ -95,6 +95,8 @@ public struct GazetteConfiguration: Sendable {
     public var site: Site
     public var feeds: Feeds
     public var ingest: Ingest
+    /// The topic taxonomy: the standard one plus what the config's `topics` adds.
+    public var topicRules: TopicRules = .standard
 
     public init(
         sources: [Source],

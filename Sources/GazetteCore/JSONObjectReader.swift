@@ -18,6 +18,9 @@ struct JSONObjectReader {
         self.path = path
     }
 
+    /// The object's keys, sorted.
+    var keys: [String] { object.keys.sorted() }
+
     func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     mutating func value(_ key: String) -> Any? {

@@ -28,12 +28,14 @@ public struct TopicRules: Sendable, Hashable {
             keywords: [
                 "election*", "elect", "elected", "vote*", "voter*", "parliament*", "congress*", "senate", "senator*",
                 "lawmaker*", "minister*", "prime minister", "president", "presidential", "government*", "govt",
-                "cabinet", "opposition", "democrat*", "republican*", "gop", "party", "parties", "campaign*", "poll*",
+                "cabinet", "opposition", "democrat*", "republican*", "gop", "campaign*", "poll*",
                 "legislat*", "bundestag", "coalition", "referendum", "governor", "mayor", "trump", "modi",
-                "state of the union", "impeach*", "independence", "policy", "politic*", "white house", "fbi",
+                "state of the union", "impeach*", "independence", "politic*", "white house", "fbi",
             ],
-            categories: ["politics", "us politics", "uk politics", "australian politics", "politik", "política",
-                "politique", "politica", "elections", "government", "us news"]
+            categories: [
+                "politics", "us politics", "uk politics", "australian politics", "politik", "política",
+                "politique", "politica", "elections", "government",
+            ]
         ),
         Topic("economy")!: Rule(
             keywords: [
@@ -41,12 +43,14 @@ public struct TopicRules: Sendable, Hashable {
                 "rbi", "bank of", "market*", "stock*", "shares", "investor*", "investment*", "invest", "fdi", "tax",
                 "taxes", "taxation", "gst", "budget", "trade", "tariff*", "export*", "import*", "currency",
                 "currencies", "rupee", "euro", "dollar", "yen", "price*", "wage*", "jobs", "unemployment", "recession",
-                "growth", "fiscal", "debt", "bond*", "banknote*", "bank", "banks", "crore", "billion", "revenue*",
+                "fiscal", "debt", "bond*", "banknote*", "bank", "banks", "crore", "revenue*",
                 "profit*", "earnings", "business*", "compan*", "firm*", "industry", "industrial", "crypto*",
                 "bitcoin", "oil", "fuel", "competitive",
             ],
-            categories: ["business", "economy", "economics", "markets", "money", "finance", "wirtschaft", "economía",
-                "économie", "economia", "tax avoidance", "cryptocurrencies"]
+            categories: [
+                "business", "economy", "economics", "markets", "money", "finance", "wirtschaft", "economía",
+                "économie", "economia", "tax avoidance", "cryptocurrencies",
+            ]
         ),
         Topic("conflict")!: Rule(
             keywords: [
@@ -56,8 +60,10 @@ public struct TopicRules: Sendable, Hashable {
                 "invade*", "drone strike*", "killed in fighting", "clashes", "siege", "mosul", "gaza", "frontline",
                 "nato",
             ],
-            categories: ["war", "conflict", "defence", "defense", "military", "us military", "islamic state",
-                "terrorism", "syria"]
+            categories: [
+                "war", "conflict", "defence", "defense", "military", "us military", "islamic state",
+                "terrorism", "syria",
+            ]
         ),
         Topic("diplomacy")!: Rule(
             keywords: [
@@ -74,32 +80,38 @@ public struct TopicRules: Sendable, Hashable {
                 "nintendo", "ai", "artificial intelligence", "robot*", "chip*", "semiconductor*", "internet", "online",
                 "cyber*", "hack*", "smartphone*", "smart home", "smart lock", "smart speaker", "alexa", "echo",
                 "homepod", "airpod*", "vpn", "laptop*", "processor*", "gadget*", "digital", "streaming", "streamer",
-                "beta", "icloud", "face id", "tvos", "pixel", "games", "social media", "data", "deadbolt",
+                "beta", "icloud", "face id", "tvos", "games", "social media", "deadbolt",
             ],
-            categories: ["technology", "tech", "social networking", "internet", "computing", "gadgets", "technik",
-                "tecnología", "technologie"]
+            categories: [
+                "technology", "tech", "social networking", "internet", "computing", "gadgets", "technik",
+                "tecnología", "technologie",
+            ]
         ),
         Topic("science")!: Rule(
             keywords: [
                 "scien*", "research*", "study", "studies", "scientist*", "physic*", "chemist*", "biolog*",
                 "genetic*", "genom*", "gene", "genes", "dna", "cell", "cells", "molecul*", "quantum", "electron*",
-                "fermion*", "astronom*", "space", "nasa", "moon", "planet*", "telescope", "fossil*", "dinosaur*",
+                "fermion*", "astronom*", "nasa", "moon", "planet*", "telescope", "fossil*", "dinosaur*",
                 "species", "evolution*", "earthquake*", "eruption*", "volcan*", "neuro*", "fungi", "lab-made",
                 "laboratory", "microrna*", "pathogen*", "orca*", "wildlife",
             ],
-            categories: ["science", "physics", "chemistry", "biology", "genetics", "neuroscience", "astronomy",
+            categories: [
+                "science", "physics", "chemistry", "biology", "genetics", "neuroscience", "astronomy",
                 "cell biology", "botany", "microbiology", "geophysics", "geochemistry", "materials science",
-                "atmospheric science", "engineering", "space", "wissenschaft", "ciencia", "sciences"]
+                "atmospheric science", "engineering", "wissenschaft", "ciencia", "sciences",
+            ]
         ),
         Topic("health")!: Rule(
             keywords: [
                 "health*", "hospital*", "doctor*", "nurse*", "patient*", "disease*", "virus*", "vaccin*",
-                "pandemic", "epidemic", "outbreak", "cancer*", "malaria", "opioid*", "drug", "drugs", "medic*",
-                "cdc", "who", "mental health", "depression", "pain", "obesity", "diabetes", "infection*", "surgery",
+                "pandemic", "epidemic", "outbreak", "cancer*", "malaria", "opioid*", "drugs", "medic*",
+                "cdc", "mental health", "depression", "obesity", "diabetes", "infection*", "surgery",
                 "yoga",
             ],
-            categories: ["health", "health & wellbeing", "medicine", "opioids", "gesundheit", "salud", "santé",
-                "malaria"]
+            categories: [
+                "health", "health & wellbeing", "medicine", "opioids", "gesundheit", "salud", "santé",
+                "malaria",
+            ]
         ),
         Topic("climate")!: Rule(
             keywords: [
@@ -113,32 +125,40 @@ public struct TopicRules: Sendable, Hashable {
             keywords: [
                 "sport*", "football", "soccer", "premier league", "champions league", "world cup", "olympic*",
                 "nba", "nfl", "mlb", "nhl", "basketball", "tennis", "golf*", "cricket", "rugby", "formula 1", "f1",
-                "athlet*", "match", "tournament", "league", "coach", "goal", "transfer", "gymnast*", "super bowl",
+                "athlet*", "tournament", "league", "coach", "transfer", "gymnast*", "super bowl",
                 "marathon", "cyclist*", "grand prix",
             ],
-            categories: ["sport", "sports", "us sports", "football", "basketball", "golf", "gymnastics", "deportes",
-                "fußball", "esportes"]
+            categories: [
+                "sport", "sports", "us sports", "football", "basketball", "golf", "gymnastics", "deportes",
+                "fußball", "esportes",
+            ]
         ),
         Topic("culture")!: Rule(
             keywords: [
-                "film*", "movie*", "cinema", "oscar*", "hollywood", "actor*", "actress*", "director", "music*",
-                "album*", "song*", "singer*", "band", "concert*", "grammy*", "festival*", "art", "artist*",
+                "film*", "movie*", "cinema", "oscar*", "hollywood", "actor*", "actress*", "music*",
+                "album*", "song*", "singer*", "concert*", "grammy*", "festival*", "artist*",
                 "museum*", "exhibition*", "book*", "novel*", "author*", "theatre", "theater", "tv", "television",
-                "series", "documentary", "late-night", "celebrit*", "fashion", "architecture", "dj", "radio",
+                "documentary", "late-night", "celebrit*", "fashion", "architecture", "dj", "radio",
             ],
-            categories: ["culture", "film", "music", "television", "television & radio", "books", "art and design",
-                "stage", "kultur", "cultura", "arts", "entertainment"]
+            categories: [
+                "culture", "film", "music", "television", "television & radio", "books", "art and design",
+                "stage", "kultur", "cultura", "arts", "entertainment",
+            ]
         ),
     ])
 
-    /// The topics for one article.
+    /// The topics for one article: the source's, those whose category names the feed used,
+    /// those with a keyword in the title, and those with at least two different keywords in
+    /// the lead (one word in a paragraph is too weak a sign: "space").
     public func topics(title: String, lead: String, categories: [String], sourceTopics: [Topic]) -> [Topic] {
         var found = Set(sourceTopics)
         let loweredCategories = Set(categories.map { $0.lowercased().trimmingCharacters(in: .whitespaces) })
-        let words = Self.words(title + " " + lead)
+        let titleWords = Self.words(title)
+        let leadWords = Self.words(lead)
         for (topic, rule) in rules where !found.contains(topic) {
             if rule.categories.contains(where: loweredCategories.contains)
-                || rule.keywords.contains(where: { Self.matches($0, in: words) })
+                || rule.keywords.contains(where: { Self.matches($0, in: titleWords) })
+                || rule.keywords.lazy.filter({ Self.matches($0, in: leadWords) }).prefix(2).count == 2
             {
                 found.insert(topic)
             }

@@ -14,6 +14,8 @@ public struct NormalizedItem: Hashable, Sendable {
     public var publishedAt: Date
     public var updatedAt: Date?
     public var categories: [String]
+    /// Gazette's topics from the categories and keywords (the source's defaults come later).
+    public var topics: [Topic]
 }
 
 /// Turns a parsed feed's items into articles of one source: plain text, sanitized HTML,
@@ -24,8 +26,11 @@ public struct ArticleNormalizer: Sendable {
     public var futureTolerance: TimeInterval = 24 * 3_600
     public var maxTitleLength = 500
     public var maxTextLength = 100_000
+    public var topicRules: TopicRules
 
-    public init() {}
+    public init(topicRules: TopicRules = .standard) {
+        self.topicRules = topicRules
+    }
 
     /// The items, and one message per item that had to be skipped.
     public func items(
@@ -56,6 +61,7 @@ public struct ArticleNormalizer: Sendable {
                 continue
             }
             let content = extracted.html
+            let categories = item.categories.filter { !$0.isEmpty }.map { String($0.prefix(100)) }
             items.append(
                 NormalizedItem(
                     guid: identity(of: item, link: link, title: title, text: text),
@@ -67,7 +73,13 @@ public struct ArticleNormalizer: Sendable {
                     author: item.author.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 },
                     publishedAt: plausibleDate(item.dateText, fetchedAt: fetchedAt) ?? fetchedAt,
                     updatedAt: plausibleDate(item.updatedText, fetchedAt: fetchedAt),
-                    categories: item.categories.filter { !$0.isEmpty }.map { String($0.prefix(100)) }
+                    categories: categories,
+                    topics: topicRules.topics(
+                        title: title,
+                        lead: String(text.prefix(300)),
+                        categories: categories,
+                        sourceTopics: []
+                    )
                 )
             )
         }
@@ -98,7 +110,7 @@ public struct ArticleNormalizer: Sendable {
                 fetchedAt: fetchedAt,
                 country: source.country,
                 language: source.language,
-                topics: source.topics
+                topics: Array(Set(item.topics + source.topics)).sorted()
             )
         }
         return (articles, skipped)

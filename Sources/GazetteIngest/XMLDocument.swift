@@ -11,7 +11,7 @@ final class XMLDocument {
     /// need them, and libxml2 2.9 has no limit on the quadratic entity blowup.
     init(bytes: Data) throws(FeedParseError) {
         LibXML2.initialize
-        if bytes.range(of: Data("<!ENTITY".utf8)) != nil {
+        if XMLDocument.declaresEntities(bytes) {
             throw FeedParseError(line: nil, message: "the document declares entities, which feeds never need")
         }
         let options = Int32(
@@ -37,6 +37,21 @@ final class XMLDocument {
 
     deinit {
         xmlFreeDoc(document)
+    }
+
+    /// Whether `<!ENTITY` occurs anywhere (a plain byte scan: Data.range(of:) is ten times slower).
+    static func declaresEntities(_ bytes: Data) -> Bool {
+        let needle = Array("<!ENTITY".utf8)
+        return bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            var index = 0
+            while index + needle.count <= raw.count {
+                if raw[index] == 0x3C, raw[index + 1] == 0x21, raw[index + 2] == 0x45 {
+                    if (0..<needle.count).allSatisfy({ raw[index + $0] == needle[$0] }) { return true }
+                }
+                index += 1
+            }
+            return false
+        }
     }
 
     var root: XMLElement? {

@@ -52,7 +52,8 @@ struct Parse: AsyncParsableCommand {
             print("  published: \(Self.iso(item.publishedAt))")
             if let updated = item.updatedAt { print("  updated:   \(Self.iso(updated))") }
             if let author = item.author { print("  author:    \(author)") }
-            if !item.categories.isEmpty { print("  topics:    \(item.categories.joined(separator: ", "))") }
+            if !item.topics.isEmpty { print("  topics:    \(item.topics.map(\.slug).joined(separator: ", "))") }
+            if !item.categories.isEmpty { print("  categories: \(item.categories.joined(separator: ", "))") }
             print("  summary:   \(TextSnippet.lead(item.text, limit: 200))")
         }
         for reason in feed.skipped { print("skipped: \(reason)") }
@@ -71,6 +72,7 @@ struct Parse: AsyncParsableCommand {
             var updated: String?
             var author: String?
             var topics: [String]
+            var categories: [String]
             var image: String?
             var summary: String
             var content: String?
@@ -94,7 +96,8 @@ struct Parse: AsyncParsableCommand {
                     published: iso(item.publishedAt),
                     updated: item.updatedAt.map(iso),
                     author: item.author,
-                    topics: item.categories,
+                    topics: item.topics.map(\.slug),
+                    categories: item.categories,
                     image: item.imageURL,
                     summary: TextSnippet.lead(item.text),
                     content: item.contentHTML

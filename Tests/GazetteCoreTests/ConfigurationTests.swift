@@ -150,6 +150,20 @@ struct ConfigurationTests {
         #expect(Set(configuration.sources.map(\.country)).count >= 4)
     }
 
+    @Test("topics add keywords to a standard topic or define a new one; bad slugs are named")
+    func topics() throws {
+        let configuration = try parse {
+            $0["topics"] = [
+                "economy": ["keywords": ["OPEC"]], "energy": ["keywords": ["oil"], "categories": ["Energy"]],
+            ]
+        }
+        #expect(configuration.topicRules.rules[Topic("economy")!]?.keywords.contains("opec") == true)
+        #expect(configuration.topicRules.rules[Topic("energy")!]?.categories == ["energy"])
+        #expect(configuration.topicRules.rules.count == TopicRules.standard.rules.count + 1)
+        #expect(error { $0["topics"] = ["Bad Slug": ["keywords": []]] }?.path == "topics.Bad Slug")
+        #expect(error { $0["topics"] = ["energy": ["words": ["oil"]]] }?.path == "topics.energy.words")
+    }
+
     @Test("not JSON at all is a clear error")
     func notJSON() {
         #expect(throws: ConfigurationError.self) {

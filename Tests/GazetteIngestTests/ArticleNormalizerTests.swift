@@ -32,7 +32,7 @@ struct ArticleNormalizerTests {
         #expect(first.title == "First & foremost")
         #expect(first.country.code == "FR")
         #expect(first.language == "fr")
-        #expect(first.topics == [Topic("economy")!])
+        #expect(first.topics == [Topic("economy")!, Topic("politics")!], "the source's, and the feed's category")
         #expect(first.publishedAt == Date(timeIntervalSince1970: 1_795_853_700))
     }
 
