@@ -7,6 +7,8 @@ import GazetteIngest
 public struct InspectedFeed: Sendable {
     public var location: String
     public var format: ParsedFeed.Format
+    /// Set when the feed was not well-formed and was read in recovery mode.
+    public var warning: String?
     public var title: String?
     public var link: String?
     public var items: [NormalizedItem]
@@ -15,13 +17,13 @@ public struct InspectedFeed: Sendable {
 
 public enum FeedInspector {
     /// Reads a local file, or fetches an http(s) URL with the same limits as ingest.
+    /// - Parameter allItems: also show items with no title, text, link or id (ingest skips them).
     public static func inspect(
         _ location: String,
         ingest: GazetteConfiguration.Ingest,
+        allItems: Bool = false,
         now: Date = Date()
-    )
-        async throws -> InspectedFeed
-    {
+    ) async throws -> InspectedFeed {
         let body: Data
         let feedURL: String
         if location.hasPrefix("http://") || location.hasPrefix("https://") {
@@ -47,10 +49,15 @@ public enum FeedInspector {
         } catch {
             throw GazetteError("feed \(location): \(error)")
         }
-        let (items, skipped) = ArticleNormalizer().items(from: feed, feedURL: feedURL, fetchedAt: now)
+        let (items, skipped) = ArticleNormalizer(keepsEmptyItems: allItems).items(
+            from: feed,
+            feedURL: feedURL,
+            fetchedAt: now
+        )
         return InspectedFeed(
             location: location,
             format: feed.format,
+            warning: feed.warning,
             title: feed.title.map { HTMLText.plainTextLine($0) },
             link: feed.link,
             items: items,

@@ -138,6 +138,9 @@ extension Gazette {
         } catch {
             throw FeedFetchError(url: url, reason: error.description)
         }
+        if let warning = feed.warning {
+            logger.warning("feed not well-formed", metadata: ["feed.url": "\(url)", "reason": "\(warning)"])
+        }
         let normalized = ArticleNormalizer(topicRules: configuration.topicRules)
             .articles(from: feed, source: source, feedURL: url, fetchedAt: fetchedAt)
         let counts = try await store.saveArticles(normalized.articles)

@@ -12,6 +12,9 @@ public struct NormalizedItem: Hashable, Sendable {
     public var imageURL: String?
     public var author: String?
     public var publishedAt: Date
+    /// Whether `publishedAt` came from the feed (false: the feed had no usable date, so the
+    /// fetch time stands in).
+    public var hasFeedDate: Bool
     public var updatedAt: Date?
     public var categories: [String]
     /// Gazette's topics from the categories and keywords (the source's defaults come later).
@@ -27,9 +30,13 @@ public struct ArticleNormalizer: Sendable {
     public var maxTitleLength = 500
     public var maxTextLength = 100_000
     public var topicRules: TopicRules
+    /// Keep items with no title, text, link or id (for `gazette parse --all-items`); ingest
+    /// skips them, since there is nothing to show or to identify.
+    public var keepsEmptyItems = false
 
-    public init(topicRules: TopicRules = .standard) {
+    public init(topicRules: TopicRules = .standard, keepsEmptyItems: Bool = false) {
         self.topicRules = topicRules
+        self.keepsEmptyItems = keepsEmptyItems
     }
 
     /// The items, and one message per item that had to be skipped.
@@ -56,11 +63,13 @@ public struct ArticleNormalizer: Sendable {
             let text = extracted.text
             var title = HTMLText.plainTextLine(item.title ?? "", limit: maxTitleLength)
             if title.isEmpty { title = String(text.prefix(80)) }
-            guard !title.isEmpty else {
-                skipped.append("item \(index + 1): no title and no text")
+            if title.isEmpty, let fallback = link ?? item.guid { title = String(fallback.prefix(maxTitleLength)) }
+            guard !title.isEmpty || keepsEmptyItems else {
+                skipped.append("item \(index + 1): no title, text, link or id")
                 continue
             }
             let content = extracted.html
+            let published = plausibleDate(item.dateText, fetchedAt: fetchedAt)
             let categories = item.categories.filter { !$0.isEmpty }.map { String($0.prefix(100)) }
             items.append(
                 NormalizedItem(
@@ -71,7 +80,8 @@ public struct ArticleNormalizer: Sendable {
                     contentHTML: content.isEmpty ? nil : content,
                     imageURL: item.imageURL.flatMap { absoluteWebLink($0, base: link ?? feedURL) },
                     author: item.author.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 },
-                    publishedAt: plausibleDate(item.dateText, fetchedAt: fetchedAt) ?? fetchedAt,
+                    publishedAt: published ?? fetchedAt,
+                    hasFeedDate: published != nil,
                     updatedAt: plausibleDate(item.updatedText, fetchedAt: fetchedAt),
                     categories: categories,
                     topics: topicRules.topics(

@@ -29,6 +29,7 @@ enum FeedBytes {
                 bytes = declared == nil ? windows1252ToUTF8(bytes) : Array(String(decoding: bytes, as: UTF8.self).utf8)
             }
         }
+        if declared == nil || declared == "utf-8" || declared == "utf8" { demoronize(&bytes) }
         if bytes.contains(UInt8(ascii: "&")) { bytes = mapReferences(bytes) }
         return Data(bytes)
     }
@@ -51,17 +52,42 @@ enum FeedBytes {
     /// Windows-1252 is a superset of ISO-8859-1 for printable text; its 0x80–0x9F are the curly
     /// quotes and dashes that mislabelled Western feeds are full of.
     static func windows1252ToUTF8(_ bytes: [UInt8]) -> [UInt8] {
-        let high: [UInt32] = [
-            0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152,
-            0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122,
-            0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
-        ]
+        let high = windows1252High
         var scalars = String.UnicodeScalarView()
         for byte in bytes {
             let value = (0x80...0x9F).contains(byte) ? high[Int(byte) - 0x80] : UInt32(byte)
             scalars.append(Unicode.Scalar(value)!)
         }
         return Array(String(scalars).utf8)
+    }
+
+    /// The Windows-1252 character for each of 0x80–0x9F, which mislabelled feeds carry as the C1
+    /// controls U+0080–U+009F (never meant as controls).
+    private static let windows1252High: [UInt32] = [
+        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152,
+        0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122,
+        0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+    ]
+
+    /// Replaces UTF-8-encoded C1 controls (C2 80–C2 9F) with the Windows-1252 characters they
+    /// stand for, as feedparser does ("demoronize").
+    static func demoronize(_ bytes: inout [UInt8]) {
+        guard bytes.indices.dropLast().contains(where: { bytes[$0] == 0xC2 && (0x80...0x9F).contains(bytes[$0 + 1]) })
+        else { return }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 64)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0xC2, index + 1 < bytes.count, (0x80...0x9F).contains(bytes[index + 1]) {
+                let scalar = Unicode.Scalar(windows1252High[Int(bytes[index + 1]) - 0x80])!
+                output += Array(String(Character(scalar)).utf8)
+                index += 2
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        bytes = output
     }
 
     private static let cdataStart = Array("<![CDATA[".utf8)
@@ -128,6 +154,10 @@ enum FeedBytes {
             let digits = String(decoding: input[digitsStart..<cursor], as: UTF8.self)
             let value = UInt32(digits, radix: hex ? 16 : 10) ?? 0
             let length = cursor + 1 - index
+            if (0x80...0x9F).contains(value) {
+                // &#146; means Windows-1252's right quote on the web, never a C1 control.
+                return (Array("&#\(windows1252High[Int(value) - 0x80]);".utf8), length)
+            }
             return isXMLChar(value) ? (Array(input[index..<index + length]), length) : (Array("&#65533;".utf8), length)
         }
         while cursor < limit, isNameByte(input[cursor]) { cursor += 1 }

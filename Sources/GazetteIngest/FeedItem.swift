@@ -54,6 +54,8 @@ public struct ParsedFeed: Hashable, Sendable {
     }
 
     public var format: Format
+    /// Why the document was not well-formed, when libxml2's recovery mode had to read it.
+    public var warning: String?
     public var title: String?
     /// The site the feed belongs to.
     public var link: String?

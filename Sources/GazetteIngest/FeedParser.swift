@@ -12,6 +12,7 @@ public enum FeedParser {
     static let contentNS = "http://purl.org/rss/1.0/modules/content/"
     static let dublinCoreNS = "http://purl.org/dc/elements/1.1/"
     static let mediaNS = "http://search.yahoo.com/mrss/"
+    static let dcTermsNS = "http://purl.org/dc/terms/"
 
     /// A hard cap on entries per document, so a hostile feed cannot fill the store.
     public static let maxItems = 2_000
@@ -19,23 +20,35 @@ public enum FeedParser {
     public static func parse(_ bytes: Data) throws(FeedParseError) -> ParsedFeed {
         if JSONFeedParser.looksLikeJSON(bytes) { return try JSONFeedParser.parse(bytes) }
         let document = try XMLDocument(bytes: FeedBytes.prepare(bytes))
+        var feed = try parse(document)
+        feed.warning = document.recoveredError.map { "not well-formed, read in recovery mode: \($0)" }
+        return feed
+    }
+
+    private static func parse(_ document: XMLDocument) throws(FeedParseError) -> ParsedFeed {
         guard let root = document.root else {
             throw FeedParseError(line: nil, message: "the document has no root element")
         }
-        if root.is("rss", in: nil) {
-            guard let channel = root.firstChild("channel", in: nil) else {
+        if root.localName == "rss" {
+            // Some feeds put RSS 2.0 in a default namespace of their own; its elements follow it.
+            let namespace = root.namespace
+            guard let channel = root.firstChild("channel", in: namespace) else {
                 throw FeedParseError(line: root.line, message: "<rss> has no <channel>")
             }
-            let items = channel.children.filter { $0.is("item", in: nil) }.prefix(maxItems).map(rssItem)
+            let items = channel.children.filter { $0.is("item", in: namespace) }.prefix(maxItems)
+                .map { rssItem($0, namespace: namespace) }
+            let title = channel.firstChild("title", in: namespace) ?? channel.firstChild("title", in: dublinCoreNS)
             return ParsedFeed(
                 format: .rss2,
-                title: channel.firstChild("title", in: nil)?.text,
-                link: channel.firstChild("link", in: nil).map { $0.resolved($0.text.trimmed) },
+                title: title?.text,
+                link: channel.firstChild("link", in: namespace).map { $0.resolved($0.text.trimmed) },
                 items: items
             )
         }
-        if root.is("feed", in: atomNS) || root.is("feed", in: atom03NS) {
-            let namespace = root.namespace!
+        if root.localName == "feed" {
+            // Atom 1.0, Atom 0.3, and the drafts before it (echo, pie, necho) in whatever
+            // namespace they used: their entries share the root's namespace.
+            let namespace = root.namespace
             let entries = root.children.filter { $0.is("entry", in: namespace) }.prefix(maxItems)
                 .map { atomEntry($0, namespace: namespace) }
             return ParsedFeed(
@@ -62,11 +75,13 @@ public enum FeedParser {
         throw FeedParseError(line: root.line, message: "root element <\(name)> is not RSS, Atom or JSON Feed")
     }
 
-    private static func rssItem(_ item: XMLElement) -> FeedItem {
+    private static func rssItem(_ item: XMLElement, namespace: String?) -> FeedItem {
         var result = FeedItem()
         for child in item.children {
-            switch (child.namespace, child.localName) {
+            // Elements in the feed's own RSS namespace count as plain RSS elements.
+            switch (child.namespace == namespace ? nil : child.namespace, child.localName) {
             case (nil, "title"): result.title = child.text
+            case (dublinCoreNS, "title"): result.title = result.title ?? child.text
             case (nil, "link"): result.link = result.link ?? child.resolved(child.text.trimmed)
             case (atomNS, "link"):
                 if (child.attribute("rel") ?? "alternate") == "alternate", let href = child.attribute("href") {
@@ -79,9 +94,12 @@ public enum FeedParser {
                     result.link = child.resolved(child.text.trimmed)
                 }
             case (nil, "description"): result.summaryHTML = child.text
+            case (dublinCoreNS, "description"): result.summaryHTML = result.summaryHTML ?? child.text
             case (contentNS, "encoded"): result.contentHTML = child.text
             case (nil, "pubDate"): result.dateText = child.text
-            case (dublinCoreNS, "date"): result.dateText = result.dateText ?? child.text
+            case (dublinCoreNS, "date"), (dcTermsNS, "issued"), (dcTermsNS, "created"):
+                result.dateText = result.dateText ?? child.text
+            case (dcTermsNS, "modified"): result.updatedText = child.text
             case (atomNS, "updated"): result.updatedText = child.text
             case (nil, "author"), (dublinCoreNS, "creator"): result.author = result.author ?? child.text.trimmed
             case (nil, "category"), (dublinCoreNS, "subject"): result.categories.append(child.text.trimmed)
@@ -141,7 +159,7 @@ public enum FeedParser {
         return result
     }
 
-    private static func atomEntry(_ entry: XMLElement, namespace: String) -> FeedItem {
+    private static func atomEntry(_ entry: XMLElement, namespace: String?) -> FeedItem {
         var result = FeedItem()
         var created: String?
         for child in entry.children {
@@ -176,19 +194,31 @@ public enum FeedParser {
         return result
     }
 
-    private static func alternateLink(of element: XMLElement, namespace: String) -> String? {
+    private static func alternateLink(of element: XMLElement, namespace: String?) -> String? {
         element.children.first { $0.is("link", in: namespace) && ($0.attribute("rel") ?? "alternate") == "alternate" }
             .flatMap { link in link.attribute("href").map { link.resolved($0.trimmed) } }
     }
 
-    /// Atom text constructs, returned as HTML. `html` (Atom 0.3: `text/html`, or `mode="escaped"`)
-    /// already is; for `text` and for `xhtml` (whose markup `text` has already flattened) the
-    /// characters are escaped so that a literal `<` is never taken for a tag.
+    /// Atom text constructs, returned as HTML (sanitized later): `html` (Atom 0.3: `text/html`,
+    /// or `mode="escaped"`) as written; `xhtml` and XML types as their serialized markup;
+    /// base64 (Atom 0.3 `mode="base64"`, or a non-text type in Atom 1.0) decoded; plain text
+    /// escaped, so that a literal `<` is never taken for a tag.
     private static func atomText(_ element: XMLElement) -> String {
-        let text = element.text
-        let type = element.attribute("type") ?? "text"
-        let isHTML = type == "html" || type == "text/html" || element.attribute("mode") == "escaped"
-        return isHTML ? text : HTMLText.escape(text)
+        let type = (element.attribute("type") ?? "text").lowercased()
+        let mode = element.attribute("mode")
+        if mode == "base64" || (type.contains("/") && !type.hasPrefix("text/") && !type.hasSuffix("xml")) {
+            let decoded = Data(base64Encoded: element.text, options: .ignoreUnknownCharacters)
+                .map { String(decoding: $0, as: UTF8.self) }
+            return decoded.map { type == "text/plain" ? HTMLText.escape($0) : $0 } ?? ""
+        }
+        if type == "html" || type == "text/html" || mode == "escaped" { return element.text }
+        if type == "xhtml" || type.hasSuffix("xml") {
+            // XHTML content sits in one <div> (RFC 4287 §4.1.3); other XML types as they come.
+            let children = element.children
+            if type == "xhtml", children.count == 1, children[0].localName == "div" { return children[0].innerXML }
+            return element.innerXML
+        }
+        return HTMLText.escape(element.text)
     }
 }
 

@@ -32,7 +32,8 @@ enum HTMLContent {
     ///   - sanitize: whether to build the HTML too (titles only need the text).
     static func extract(_ html: String, baseURL: URL?, textLimit: Int, htmlLimit: Int, sanitize: Bool) -> Result {
         LibXML2.initialize
-        var bytes = Array(html.utf8)
+        // Inside a <div>, top-level text is not wrapped in the <p> libxml2 otherwise implies.
+        var bytes = Array("<div>".utf8) + Array(html.utf8) + Array("</div>".utf8)
         bytes.append(0)
         let options = Int32(
             HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
@@ -50,6 +51,12 @@ enum HTMLContent {
         var output: [UInt8] = []
         var stack: [Step] = []
         var child = document.pointee.children
+        // The wrapper itself is not part of the content (the document may also hold a DTD node).
+        if let wrapper = xmlDocGetRootElement(document), wrapper.pointee.next == nil,
+            wrapper.pointee.name.map({ String(cString: $0) }) == "div"
+        {
+            child = wrapper.pointee.children
+        }
         var roots: [Step] = []
         while let node = child {
             roots.append(.open(node))

@@ -5,6 +5,8 @@ import Foundation
 /// and frees it in `deinit`; `XMLElement` values borrow from it and must not outlive it.
 final class XMLDocument {
     private let document: xmlDocPtr
+    /// Set when the document was not well-formed and libxml2's recovery mode read it.
+    private(set) var recoveredError: FeedParseError?
 
     /// Parses with the safe options only: no network, no entity substitution, no DTD loading,
     /// no huge-document mode. Documents that declare entities are refused outright: feeds never
@@ -14,20 +16,22 @@ final class XMLDocument {
         if XMLDocument.declaresEntities(bytes) {
             throw FeedParseError(line: nil, message: "the document declares entities, which feeds never need")
         }
-        let options = Int32(
+        let strict =
             XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
-                | XML_PARSE_NOCDATA.rawValue
-        )
-        xmlResetLastError()
-        let parsed = bytes.withUnsafeBytes { raw -> xmlDocPtr? in
-            guard let base = raw.baseAddress, raw.count <= Int(Int32.max) else { return nil }
-            // xmlReadMemory copies what it needs: the buffer may go away after the call.
-            // No document URL: xml:base alone decides how relative links resolve here.
-            return xmlReadMemory(base.assumingMemoryBound(to: CChar.self), Int32(raw.count), nil, nil, options)
+            | XML_PARSE_NOCDATA.rawValue
+        var parsed = XMLDocument.read(bytes, options: Int32(strict))
+        if parsed == nil {
+            // Like feedparser's loose parser: a feed with a missing end tag or a stray "<" still
+            // yields what libxml2 can recover, with the same safe options, and a warning.
+            let error = XMLDocument.lastError(fallback: bytes.isEmpty ? "the document is empty" : "not well-formed XML")
+            parsed = XMLDocument.read(bytes, options: Int32(strict | XML_PARSE_RECOVER.rawValue))
+            guard let recovered = parsed, xmlDocGetRootElement(recovered) != nil else {
+                parsed.map { xmlFreeDoc($0) }
+                throw error
+            }
+            recoveredError = error
         }
-        guard let parsed else {
-            throw XMLDocument.lastError(fallback: bytes.isEmpty ? "the document is empty" : "not well-formed XML")
-        }
+        guard let parsed else { throw FeedParseError(line: nil, message: "not well-formed XML") }
         if let subset = parsed.pointee.intSubset, subset.pointee.entities != nil {
             xmlFreeDoc(parsed)
             throw FeedParseError(line: nil, message: "the document declares entities, which feeds never need")
@@ -37,6 +41,16 @@ final class XMLDocument {
 
     deinit {
         xmlFreeDoc(document)
+    }
+
+    private static func read(_ bytes: Data, options: Int32) -> xmlDocPtr? {
+        xmlResetLastError()
+        return bytes.withUnsafeBytes { raw -> xmlDocPtr? in
+            guard let base = raw.baseAddress, raw.count <= Int(Int32.max) else { return nil }
+            // xmlReadMemory copies what it needs: the buffer may go away after the call.
+            // No document URL: xml:base alone decides how relative links resolve here.
+            return xmlReadMemory(base.assumingMemoryBound(to: CChar.self), Int32(raw.count), nil, nil, options)
+        }
     }
 
     /// Whether `<!ENTITY` occurs anywhere (a plain byte scan: Data.range(of:) is ten times slower).
@@ -111,6 +125,18 @@ struct XMLElement {
         guard let content = xmlNodeGetContent(node) else { return "" }
         defer { gazette_xml_free(content) }
         return String(cString: content)
+    }
+
+    /// The markup inside this element, serialized (for XHTML content).
+    var innerXML: String {
+        guard let buffer = xmlBufferCreate() else { return text }
+        defer { xmlBufferFree(buffer) }
+        var child = node.pointee.children
+        while let current = child {
+            xmlNodeDump(buffer, node.pointee.doc, current, 0, 0)
+            child = current.pointee.next
+        }
+        return xmlBufferContent(buffer).map { String(cString: $0) } ?? ""
     }
 
     func attribute(_ name: String) -> String? {

@@ -13,6 +13,9 @@ struct Parse: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print one line per feed: format, entries, title (for many files, and for bench/parse).")
     var summary = false
+    @Flag(help: "Also show items with no title, text, link or id, which ingest skips.") var allItems = false
+    @Flag(help: "Print one line of JSON per feed, or {\"location\", \"error\"} when it cannot be read.")
+    var jsonLines = false
 
     func validate() throws {
         guard !locations.isEmpty else { throw ValidationError("give at least one feed file or URL") }
@@ -22,14 +25,25 @@ struct Parse: AsyncParsableCommand {
         var failures = 0
         for location in locations {
             do {
-                let feed = try await FeedInspector.inspect(location, ingest: GazetteConfiguration.Ingest())
+                let feed = try await FeedInspector.inspect(
+                    location,
+                    ingest: GazetteConfiguration.Ingest(),
+                    allItems: allItems
+                )
                 try show(feed)
             } catch {
                 failures += 1
-                FileHandle.standardError.write(Data("\(location): \(error)\n".utf8))
+                if jsonLines {
+                    let line = try JSONSerialization.data(withJSONObject: ["location": location, "error": "\(error)"])
+                    print(String(decoding: line, as: UTF8.self))
+                } else {
+                    FileHandle.standardError.write(Data("\(location): \(error)\n".utf8))
+                }
             }
         }
-        if failures > 0 { throw CommandFailure("\(failures) of \(locations.count) feeds could not be read") }
+        if failures > 0, !jsonLines {
+            throw CommandFailure("\(failures) of \(locations.count) feeds could not be read")
+        }
     }
 
     private func show(_ feed: InspectedFeed) throws {
@@ -37,11 +51,12 @@ struct Parse: AsyncParsableCommand {
             print("\(feed.location)\t\(feed.format.rawValue)\t\(feed.items.count)\t\(feed.title ?? "")")
             return
         }
-        if json {
-            print(try Self.json(feed))
+        if json || jsonLines {
+            print(try Self.json(feed, pretty: !jsonLines))
             return
         }
         print("\(feed.format.rawValue): \(feed.title ?? "(untitled)")")
+        if let warning = feed.warning { print("warning: \(warning)") }
         if let link = feed.link { print(link) }
         print("\(feed.items.count) entries\(feed.skipped.isEmpty ? "" : ", \(feed.skipped.count) skipped")")
         for item in feed.items {
@@ -63,12 +78,13 @@ struct Parse: AsyncParsableCommand {
         date.formatted(.iso8601)
     }
 
-    static func json(_ feed: InspectedFeed) throws -> String {
+    static func json(_ feed: InspectedFeed, pretty: Bool) throws -> String {
         struct Entry: Encodable {
             var id: String
             var title: String
             var link: String?
-            var published: String
+            /// nil when the feed gave no usable date.
+            var published: String?
             var updated: String?
             var author: String?
             var topics: [String]
@@ -78,14 +94,18 @@ struct Parse: AsyncParsableCommand {
             var content: String?
         }
         struct Document: Encodable {
+            var location: String
             var format: String
+            var warning: String?
             var title: String?
             var link: String?
             var entries: [Entry]
             var skipped: [String]
         }
         let document = Document(
+            location: feed.location,
             format: feed.format.rawValue,
+            warning: feed.warning,
             title: feed.title,
             link: feed.link,
             entries: feed.items.map { item in
@@ -93,7 +113,7 @@ struct Parse: AsyncParsableCommand {
                     id: item.guid,
                     title: item.title,
                     link: item.url,
-                    published: iso(item.publishedAt),
+                    published: item.hasFeedDate ? iso(item.publishedAt) : nil,
                     updated: item.updatedAt.map(iso),
                     author: item.author,
                     topics: item.topics.map(\.slug),
@@ -106,7 +126,7 @@ struct Parse: AsyncParsableCommand {
             skipped: feed.skipped
         )
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys]
         return String(decoding: try encoder.encode(document), as: UTF8.self)
     }
 }

@@ -132,7 +132,7 @@ struct PipelineTests {
         let page = folder.file("page.xml")
         try Data("<html><body><p>Service unavailable</p></body></html>".utf8).write(to: page)
         let truncated = folder.file("truncated.xml")
-        try Data("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>Cut".utf8).write(to: truncated)
+        try Data("Service Temporarily Unavailable".utf8).write(to: truncated)
         var configuration = gazette.configuration
         configuration.sources[0].feeds.append(page.absoluteString)
         configuration.sources.append(

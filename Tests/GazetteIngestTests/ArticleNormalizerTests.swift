@@ -54,16 +54,20 @@ struct ArticleNormalizerTests {
         #expect(try articles()[2].publishedAt == fetchedAt, "an item without a date gets the fetch time")
     }
 
-    @Test("an item with neither title nor text is skipped and reported")
+    @Test("an item with no title, text, link or id is skipped and reported; one with only an id is titled by it")
     func empty() {
-        let feed = ParsedFeed(format: .rss2, title: nil, items: [FeedItem(guid: "x"), FeedItem(title: "ok")])
+        let feed = ParsedFeed(
+            format: .rss2,
+            title: nil,
+            items: [FeedItem(author: "a"), FeedItem(guid: "x"), FeedItem(title: "ok")]
+        )
         let result = ArticleNormalizer().articles(
             from: feed,
             source: source,
             feedURL: "https://f.example/",
             fetchedAt: fetchedAt
         )
-        #expect(result.articles.map(\.title) == ["ok"])
-        #expect(result.skipped == ["item 1: no title and no text"])
+        #expect(result.articles.map(\.title) == ["x", "ok"])
+        #expect(result.skipped == ["item 1: no title, text, link or id"])
     }
 }

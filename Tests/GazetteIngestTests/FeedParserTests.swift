@@ -60,10 +60,12 @@ struct FeedParserTests {
         #expect(error.description.hasPrefix("line "))
     }
 
-    @Test("a truncated document is an error, not a partial feed")
+    @Test("a truncated document is read in recovery mode, with a warning that says what was wrong")
     func truncated() throws {
-        let error = try #require(throws: FeedParseError.self) { try FeedParser.parse(fixture("truncated.xml")) }
-        #expect(error.message.isEmpty == false)
+        let feed = try FeedParser.parse(fixture("truncated.xml"))
+        #expect(feed.items.map(\.title) == ["Half an item"])
+        #expect(feed.warning?.contains("line 3") == true)
+        #expect(try FeedParser.parse(fixture("rss2.xml")).warning == nil, "well-formed feeds carry no warning")
     }
 
     @Test("documents that declare entities are refused before expansion")
