@@ -112,7 +112,7 @@ extension GazetteConfiguration {
     /// `topics`: `{"energy": {"keywords": ["oil", "opec"], "categories": ["energy"]}}` adds to a
     /// standard topic's rules, or defines a new topic.
     private static func parseTopics(_ reader: inout JSONObjectReader, adding rules: TopicRules) throws -> TopicRules {
-        var result = rules
+        var result = rules.rules
         for slug in reader.keys {
             guard let topic = Topic(slug) else {
                 throw ConfigurationError(
@@ -124,12 +124,12 @@ extension GazetteConfiguration {
             let keywords = try ruleReader.stringArray("keywords") ?? []
             let categories = try ruleReader.stringArray("categories") ?? []
             try ruleReader.rejectUnknownKeys()
-            var rule = result.rules[topic] ?? TopicRules.Rule()
+            var rule = result[topic] ?? TopicRules.Rule()
             rule.keywords += keywords.map { $0.lowercased() }
             rule.categories += categories.map { $0.lowercased() }
-            result.rules[topic] = rule
+            result[topic] = rule
         }
-        return result
+        return TopicRules(rules: result)
     }
 
     private static func parseSource(_ value: Any, path: String, ingest: Ingest, relativeTo folder: URL) throws -> Source
