@@ -160,7 +160,7 @@ public struct TopicRules: Sendable, Hashable {
     /// the lead (one word in a paragraph is too weak a sign: "director", "growth", "space").
     public func topics(title: String, lead: String, categories: [String], sourceTopics: [Topic]) -> [Topic] {
         var found = Set(sourceTopics)
-        let loweredCategories = Set(categories.map { $0.lowercased().trimmingCharacters(in: .whitespaces) })
+        let loweredCategories = Set(categories.map { $0.lowercased() })
         for (topic, rule) in rules where rule.categories.contains(where: loweredCategories.contains) {
             found.insert(topic)
         }

@@ -4,7 +4,7 @@ import Foundation
 /// RFC 822 as in RSS, with its real-world variants, and ISO 8601 / RFC 3339 as in Atom.
 public enum FeedDate {
     public static func parse(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed
         guard let first = trimmed.first, trimmed.utf8.count <= 64 else { return nil }
         return first.isNumber && trimmed.dropFirst(4).first == "-" ? parseISO8601(trimmed) : parseRFC822(trimmed)
     }

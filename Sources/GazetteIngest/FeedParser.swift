@@ -223,5 +223,14 @@ public enum FeedParser {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Without leading and trailing ASCII whitespace (a byte scan: Foundation's
+    /// `trimmingCharacters` bridges through NSString and costs more than the parse).
+    var trimmed: String {
+        let bytes = utf8
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = bytes.lastIndex(where: { !isSpace($0) })!
+        if first == bytes.startIndex, last == bytes.index(before: bytes.endIndex) { return self }
+        return String(self[first...last])
+    }
 }

@@ -63,7 +63,7 @@ public enum HTMLSanitizer {
     /// http, https and mailto URLs, absolute; nil for anything else, however it is disguised.
     static func safeURL(_ raw: String, baseURL: URL?) -> String? {
         // Browsers ignore whitespace and control characters inside a scheme: so must the check.
-        let compact = String(String.UnicodeScalarView(raw.unicodeScalars.filter { $0.value > 0x20 && $0 != "\u{7F}" }))
+        let compact = String(decoding: raw.utf8.filter { $0 > 0x20 && $0 != 0x7F }, as: UTF8.self)
         guard !compact.isEmpty else { return nil }
         if let colon = compact.firstIndex(of: ":"),
             !compact[..<colon].contains(where: { $0 == "/" || $0 == "?" || $0 == "#" })

@@ -14,7 +14,9 @@ public enum HTMLText {
 
     /// Plain text on one line, for titles.
     public static func plainTextLine(_ html: String, limit: Int = 1_000) -> String {
-        plainText(fromHTML: html, limit: limit).replacingOccurrences(of: "\n", with: " ")
+        let text = plainText(fromHTML: html, limit: limit)
+        guard text.utf8.contains(0x0A) else { return text }
+        return String(decoding: text.utf8.map { $0 == 0x0A ? 0x20 : $0 }, as: UTF8.self)
     }
 
     /// Escapes text for inclusion in HTML.

@@ -23,21 +23,42 @@ struct Parse: AsyncParsableCommand {
 
     func run() async throws {
         var failures = 0
-        for location in locations {
-            do {
-                let feed = try await FeedInspector.inspect(
-                    location,
-                    ingest: GazetteConfiguration.Ingest(),
-                    allItems: allItems
-                )
-                try show(feed)
-            } catch {
-                failures += 1
-                if jsonLines {
-                    let line = try JSONSerialization.data(withJSONObject: ["location": location, "error": "\(error)"])
-                    print(String(decoding: line, as: UTF8.self))
-                } else {
-                    FileHandle.standardError.write(Data("\(location): \(error)\n".utf8))
+        // Feeds are read on every core, a few at a time, and shown in the order given.
+        for batch in stride(from: 0, to: locations.count, by: 16).map({ locations[$0..<min($0 + 16, locations.count)] })
+        {
+            let results = await withTaskGroup(of: (Int, Result<InspectedFeed, any Error>).self) { group in
+                for (offset, location) in batch.enumerated() {
+                    group.addTask { [allItems] in
+                        do {
+                            let feed = try await FeedInspector.inspect(
+                                location,
+                                ingest: GazetteConfiguration.Ingest(),
+                                allItems: allItems
+                            )
+                            return (offset, .success(feed))
+                        } catch {
+                            return (offset, .failure(error))
+                        }
+                    }
+                }
+                var ordered: [(Int, Result<InspectedFeed, any Error>)] = []
+                for await result in group { ordered.append(result) }
+                return ordered.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+            for (location, result) in zip(batch, results) {
+                switch result {
+                case .success(let feed):
+                    try show(feed)
+                case .failure(let error):
+                    failures += 1
+                    if jsonLines {
+                        let line = try JSONSerialization.data(withJSONObject: [
+                            "location": location, "error": "\(error)",
+                        ])
+                        print(String(decoding: line, as: UTF8.self))
+                    } else {
+                        FileHandle.standardError.write(Data("\(location): \(error)\n".utf8))
+                    }
                 }
             }
         }
