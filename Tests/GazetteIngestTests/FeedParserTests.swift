@@ -1,4 +1,5 @@
 import Foundation
+import GazetteCore
 import GazetteIngest
 import Testing
 
@@ -108,5 +109,56 @@ struct SplitMix: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+@Suite("Feed formats and namespaces")
+struct FeedFormatTests {
+    @Test("xml:base resolves relative links; atom:link, dc:* and media:* are read")
+    func namespaces() throws {
+        let feed = try FeedParser.parse(fixture("namespaces.xml"))
+        let first = feed.items[0]
+        #expect(first.link == "https://base.example/news/2026/story.html")
+        #expect(first.author == "Ines Example")
+        #expect(first.dateText == "2026-11-28T07:00:00Z")
+        #expect(first.imageURL == "https://base.example/news/images/photo.jpg")
+        #expect(first.summaryHTML == "A caption")
+        let second = feed.items[1]
+        #expect(second.link == "https://other.example/from-atom-link")
+        #expect(second.imageURL == "https://cdn.example/thumb.jpg")
+        #expect(second.summaryHTML == "Only a media description")
+    }
+
+    @Test("Atom 0.3: issued, modified, escaped content")
+    func atom03() throws {
+        let feed = try FeedParser.parse(fixture("atom03.xml"))
+        #expect(feed.format == .atom03)
+        #expect(feed.link == "https://old.example/")
+        let entry = try #require(feed.items.first)
+        #expect(entry.dateText == "2004-01-01T12:00:00Z")
+        #expect(entry.updatedText == "2004-01-02T12:00:00Z")
+        #expect(entry.contentHTML == "<p>Escaped <b>HTML</b></p>")
+    }
+
+    @Test("JSON Feed 1.1: ids of any type, content_html sanitized later, content_text escaped, tags")
+    func jsonFeed() throws {
+        let feed = try FeedParser.parse(fixture("feed.json"))
+        #expect(feed.format == .jsonFeed)
+        #expect(feed.items.map(\.guid) == ["1", "2"])
+        #expect(feed.items[0].author == "Jo")
+        #expect(feed.items[0].categories == ["Economy"])
+        #expect(feed.items[1].contentHTML == "Plain &lt;text&gt; only")
+        let items = ArticleNormalizer().items(from: feed, feedURL: "https://json.example/feed.json", fetchedAt: Date())
+            .items
+        #expect(items[0].title == "First <JSON> item")
+        #expect(items[0].contentHTML == "<p>Hello world</p>")
+        #expect(items[0].topics.contains(Topic("economy")!))
+        #expect(items[1].text == "Plain <text> only")
+    }
+
+    @Test("JSON that is not a JSON Feed is refused with a clear message")
+    func notJSONFeed() {
+        let error = #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(#"{"items": []}"#.utf8)) }
+        #expect(error?.message.contains("not a JSON Feed") == true)
     }
 }
