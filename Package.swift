@@ -105,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GazetteAppTests",
-            dependencies: ["GazetteApp", "GazetteCore", "GazetteStore", "TestSupport"],
+            dependencies: ["GazetteApp", "GazetteCore", "GazetteStore", "GazetteMail", "Curl", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the tests: temporary folders, Python peers, paths to the repo.

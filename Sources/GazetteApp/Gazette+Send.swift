@@ -13,6 +13,8 @@ public struct SendReport: Sendable {
         case noNews
         /// This period's edition was delivered before; it is never sent twice.
         case alreadySent
+        /// This period's edition was refused for good (5xx) before; it is not tried again.
+        case failedBefore(String)
         case attempted(Delivery.Status, replyCode: Int?, detail: String)
     }
 
@@ -59,6 +61,10 @@ extension Gazette {
     /// Builds and delivers every digest that is due (all active ones with `force`). Each edition
     /// is recorded before it is sent, and one that was delivered is never sent again.
     public func send(force: Bool = false, transport: any MailTransport) async throws -> [SendReport] {
+        guard let lock = try ProcessLock(path: configuration.database.path + ".send.lock") else {
+            throw GazetteError("another `gazette send` is running on \(configuration.database.path); try again later")
+        }
+        defer { withExtendedLifetime(lock) {} }
         let date = now()
         var reports: [SendReport] = []
         for record in try await store.activeSubscribers() {
@@ -79,6 +85,10 @@ extension Gazette {
                 let deliveries = try await store.deliveries(editionID: existing.id!)
                 if deliveries.contains(where: { $0.status == .delivered }) {
                     report(.alreadySent, count: existing.articleIDs.count)
+                    continue
+                }
+                if let refusal = deliveries.last(where: { $0.status == .failed }) {
+                    report(.failedBefore(refusal.replyText ?? "refused"), count: existing.articleIDs.count)
                     continue
                 }
                 // A retry shows the articles the edition was built with, not today's latest.

@@ -122,6 +122,15 @@ extension GazetteConfiguration {
             }
             guard var ruleReader = try reader.object(slug) else { continue }
             let keywords = try ruleReader.stringArray("keywords") ?? []
+            // Prefix keywords are indexed by their first three letters.
+            for (index, keyword) in keywords.enumerated() {
+                let first = keyword.split(separator: " ").first ?? ""
+                guard first.hasSuffix("*"), first.count < 4 else { continue }
+                throw ConfigurationError(
+                    path: "\(ruleReader.childPath("keywords"))[\(index)]",
+                    message: "\"\(keyword)\": a prefix keyword needs at least 3 letters before *"
+                )
+            }
             let categories = try ruleReader.stringArray("categories") ?? []
             try ruleReader.rejectUnknownKeys()
             var rule = result[topic] ?? TopicRules.Rule()

@@ -160,7 +160,7 @@ public struct TopicRules: Sendable, Hashable {
     /// the lead (one word in a paragraph is too weak a sign: "director", "growth", "space").
     public func topics(title: String, lead: String, categories: [String], sourceTopics: [Topic]) -> [Topic] {
         var found = Set(sourceTopics)
-        let loweredCategories = Set(categories.map { $0.lowercased() })
+        let loweredCategories = Set(categories.map { $0.lowercased().trimmingCharacters(in: .whitespaces) })
         for (topic, rule) in rules where rule.categories.contains(where: loweredCategories.contains) {
             found.insert(topic)
         }
@@ -171,18 +171,23 @@ public struct TopicRules: Sendable, Hashable {
         return found.sorted()
     }
 
-    /// Words with ASCII letters lower-cased; hyphens, ampersands and non-ASCII letters count as
-    /// word characters, Unicode punctuation (U+2000–U+206F: curly quotes, dashes, ellipsis) and
-    /// no-break spaces do not. Works on UTF-8 bytes: `Character` properties cost more than the
+    /// Lower-cased words; hyphens, ampersands and non-ASCII letters count as word characters,
+    /// Unicode punctuation (U+2000–U+206F: curly quotes, dashes, ellipsis), Latin-1 punctuation
+    /// and no-break spaces do not. Works on UTF-8 bytes: `Character` properties cost more than the
     /// rest of topic matching together.
     static func words(_ text: String) -> [String] {
         var words: [String] = []
         var word: [UInt8] = []
         let bytes = Array(text.utf8)
         var index = 0
+        var hasNonASCII = false
         func endWord() {
-            if !word.isEmpty { words.append(String(decoding: word, as: UTF8.self)) }
+            if !word.isEmpty {
+                let text = String(decoding: word, as: UTF8.self)
+                words.append(hasNonASCII ? text.lowercased() : text)
+            }
             word.removeAll(keepingCapacity: true)
+            hasNonASCII = false
         }
         while index < bytes.count {
             let byte = bytes[index]
@@ -194,11 +199,13 @@ public struct TopicRules: Sendable, Hashable {
             case 0xE2 where index + 1 < bytes.count && (0x80...0x81).contains(bytes[index + 1]):
                 endWord()
                 index += 2
-            case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0xA0:
+            case 0xC2 where index + 1 < bytes.count && (0xA0...0xBF).contains(bytes[index + 1]):
+                // No-break space and Latin-1 punctuation: ¡ « » ¿ and friends.
                 endWord()
                 index += 1
             case 0x80...0xFF:
                 word.append(byte)
+                hasNonASCII = true
             default:
                 endWord()
             }

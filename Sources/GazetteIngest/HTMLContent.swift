@@ -69,13 +69,17 @@ enum HTMLContent {
                 if isBlock { text.append(0x0A) }
                 if !name.isEmpty { output += Array("</\(name)>".utf8) }
             case .open(let node):
+                let htmlFull = !sanitize || output.count >= htmlLimit
+                // Past both limits only the pending closing tags are written: the output stays
+                // balanced and bounded however much markup follows.
+                if htmlFull && text.count >= textLimit { continue }
                 switch node.pointee.type {
                 case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                     guard let content = node.pointee.content else { continue }
                     let length = strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
                     let buffer = UnsafeBufferPointer(start: content, count: length)
                     if text.count < textLimit { text.append(contentsOf: buffer) }
-                    if sanitize, output.count < htmlLimit { ByteText.appendEscaped(buffer, to: &output) }
+                    if !htmlFull { ByteText.appendEscaped(buffer, to: &output) }
                 case XML_ELEMENT_NODE:
                     let name = node.pointee.name.map { String(cString: $0).lowercased() } ?? ""
                     if dropped.contains(name) { continue }
@@ -83,7 +87,7 @@ enum HTMLContent {
                     if isBlock { text.append(0x0A) }
                     var closing = ""
                     // Unknown elements are unwrapped: no tag, but their children are kept.
-                    if sanitize, HTMLSanitizer.allowedElements.contains(name) {
+                    if !htmlFull, HTMLSanitizer.allowedElements.contains(name) {
                         // nil: an allowed element refused for what it carries (a tracking pixel).
                         guard let tag = HTMLSanitizer.openTag(node, name: name, baseURL: baseURL) else { continue }
                         output += Array(tag.utf8)

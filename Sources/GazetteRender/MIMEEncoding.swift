@@ -45,9 +45,11 @@ enum MIMEEncoding {
         var chunk: [UInt8] = []
         // 36 bytes make 48 of base64 and a 60-character word: with "Subject: " before it, or a
         // folding space, every line stays under 78 characters.
-        for character in text {
-            let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > 36 {
+        // Whole Unicode scalars (never a split UTF-8 sequence); a grapheme longer than a word
+        // is split between its scalars rather than producing an empty or overlong word.
+        for scalar in text.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
+            if !chunk.isEmpty, chunk.count + bytes.count > 36 {
                 words.append(encodedWord(chunk))
                 chunk = []
             }

@@ -17,8 +17,6 @@ extension SQLiteStore: SubscriberStore {
             ) {
                 let id: Int64 = existing["id"]
                 try db.execute(sql: "UPDATE subscribers SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
-                // One subscription per subscriber for now: subscribing again replaces the preferences.
-                try db.execute(sql: "DELETE FROM subscriptions WHERE subscriberID = ?", arguments: [id])
             } else {
                 try db.execute(
                     sql: "INSERT INTO subscribers (email, status, token, createdAt) VALUES (?, ?, ?, ?)",
@@ -30,17 +28,31 @@ extension SQLiteStore: SubscriberStore {
                 sql: "SELECT id FROM subscribers WHERE email = ?",
                 arguments: [email.value]
             )!
+            let values: StatementArguments = [
+                Self.encodeList(preferences.countries.map(\.code)), Self.encodeList(preferences.topics.map(\.slug)),
+                preferences.frequency.rawValue, preferences.sendHour, preferences.timeZone.identifier,
+                preferences.format.rawValue,
+            ]
+            // One subscription per subscriber for now. Subscribing again updates it in place: its
+            // id, and so its editions and delivery history, stay, and nothing is sent twice.
             try db.execute(
                 sql: """
-                    INSERT INTO subscriptions (subscriberID, countries, topics, frequency, sendHour, timeZone, format)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    UPDATE subscriptions SET countries = ?, topics = ?, frequency = ?, sendHour = ?, timeZone = ?,
+                                             format = ?
+                    WHERE subscriberID = ?
                     """,
-                arguments: [
-                    subscriberID, Self.encodeList(preferences.countries.map(\.code)),
-                    Self.encodeList(preferences.topics.map(\.slug)), preferences.frequency.rawValue,
-                    preferences.sendHour, preferences.timeZone.identifier, preferences.format.rawValue,
-                ]
+                arguments: values + [subscriberID]
             )
+            if db.changesCount == 0 {
+                try db.execute(
+                    sql: """
+                        INSERT INTO subscriptions (countries, topics, frequency, sendHour, timeZone, format,
+                                                   subscriberID)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: values + [subscriberID]
+                )
+            }
             return try Self.fetchRecords(db, whereClause: "s.id = ?", arguments: [subscriberID])[0]
         }
     }

@@ -43,6 +43,7 @@ enum ReportPrinter {
             case .notDue: what = "not due yet"
             case .noNews: what = "no news for this period, nothing sent"
             case .alreadySent: what = "already delivered for this period"
+            case .failedBefore(let reply): what = "refused for good earlier in this period: \(reply)"
             case .attempted(let status, let code, let detail):
                 what = "\(status.rawValue)\(code.map { " (\($0))" } ?? ""): \(report.articleCount) articles; \(detail)"
             }

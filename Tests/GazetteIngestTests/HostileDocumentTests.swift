@@ -74,6 +74,16 @@ struct HostileDocumentTests {
         #expect(item.summaryHTML == "<p>&nbsp;kept&amp;</p>", "CDATA is copied untouched")
     }
 
+    @Test("an article that quotes an entity declaration inside CDATA is not a declaration")
+    func quotedDeclaration() throws {
+        let document =
+            #"<?xml version="1.0"?><rss version="2.0"><channel><item><title>XXE explained</title>"#
+            + #"<description><![CDATA[<pre>&lt;!ENTITY xxe SYSTEM "file:///etc/passwd"&gt; <!ENTITY x "y"></pre>]]></description>"#
+            + "</item></channel></rss>"
+        let feed = try FeedParser.parse(Data(document.utf8))
+        #expect(feed.items.map(\.title) == ["XXE explained"])
+    }
+
     @Test("a declared legacy encoding is converted")
     func latin1() throws {
         let bytes =

@@ -62,6 +62,15 @@ struct SanitizerTests {
         #expect(clean("<custom-tag><b>bold</b> &lt;not a tag&gt;</custom-tag>") == "<b>bold</b> &lt;not a tag&gt;")
     }
 
+    @Test("output stays bounded when every tag grows (long base URL, many relative images)")
+    func boundedTags() {
+        let longBase = URL(string: "https://news.example.org/" + String(repeating: "a", count: 1_900))!
+        let html = String(repeating: "<img src=x>", count: 50_000)
+        let output = HTMLSanitizer.sanitize(html, baseURL: longBase, limit: 100_000)
+        #expect(output.utf8.count < 110_000)
+        #expect(output.hasPrefix("<img src=\"https://news.example.org/"))
+    }
+
     @Test("deep nesting is handled without recursion")
     func deep() {
         let html = String(repeating: "<div>", count: 20_000) + "x" + String(repeating: "</div>", count: 20_000)

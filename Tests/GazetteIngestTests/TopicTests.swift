@@ -23,6 +23,28 @@ struct TopicTests {
         )
     }
 
+    @Test("non-ASCII words are lower-cased; Latin-1 and Unicode punctuation separate words; categories are trimmed")
+    func unicodeWords() {
+        let rules = TopicRules(rules: [
+            Topic("economy")!: .init(keywords: ["inflación", "ökonomie"], categories: ["wirtschaft"])
+        ])
+        #expect(rules.topics(title: "«Inflación» récord", lead: "", categories: [], sourceTopics: []).count == 1)
+        #expect(rules.topics(title: "ÖKONOMIE heute", lead: "", categories: [], sourceTopics: []).count == 1)
+        #expect(rules.topics(title: "x", lead: "", categories: [" Wirtschaft "], sourceTopics: []).count == 1)
+        let curly = TopicRules.standard.topics(title: "Trump’s speech", lead: "", categories: [], sourceTopics: [])
+        #expect(curly.contains(Topic("politics")!), "a curly apostrophe ends the word")
+    }
+
+    @Test("every standard prefix keyword has at least three letters before the *")
+    func prefixes() {
+        for (_, rule) in TopicRules.standard.rules {
+            for keyword in rule.keywords {
+                let first = keyword.split(separator: " ")[0]
+                #expect(!first.hasSuffix("*") || first.count >= 4, "\(keyword)")
+            }
+        }
+    }
+
     @Test("feed categories and source defaults add topics; an article may have several")
     func sources() {
         let topics = rules.topics(

@@ -35,6 +35,14 @@ struct MIMEEncodingTests {
         #expect(bytes.contains("a=3Db =C3=A9 trailing=20\r\nend"))
     }
 
+    @Test("a grapheme longer than an encoded word is split between its scalars; no empty or overlong words")
+    func longGrapheme() {
+        let zalgo = "Z" + String(repeating: "\u{0301}", count: 40) + " news"
+        let bytes = wire(text: "x", subject: zalgo)
+        #expect(!bytes.contains("=?utf-8?B??="))
+        #expect(bytes.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 })
+    }
+
     @Test("a date in the Date header is RFC 5322")
     func date() {
         #expect(wire(text: "x").contains("Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"))

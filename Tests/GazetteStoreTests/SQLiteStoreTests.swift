@@ -126,6 +126,7 @@ struct SQLiteStoreTests {
             now: now
         )
         #expect(second.subscriber.id == first.subscriber.id, "the same person, not a second row")
+        #expect(second.subscription.id == first.subscription.id, "updated in place: editions keep pointing at it")
         #expect(second.subscriber.token == first.subscriber.token)
         #expect(second.subscription.countries == [fr, de])
         #expect(second.subscription.timeZone.identifier == "Asia/Tokyo")

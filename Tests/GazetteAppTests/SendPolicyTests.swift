@@ -1,0 +1,93 @@
+import Curl
+import Foundation
+import GazetteCore
+import GazetteMail
+import GazetteStore
+import Logging
+import TestSupport
+import Testing
+
+@testable import GazetteApp
+
+/// What `send` does across runs, against a real SMTP server (aiosmtpd on 127.0.0.1).
+@Suite("Send policy")
+struct SendPolicyTests {
+    let folder: TemporaryDirectory
+    let mailbox: TemporaryDirectory
+    let server: PeerServer
+    let gazette: Gazette
+
+    init() async throws {
+        folder = try TemporaryDirectory()
+        mailbox = try TemporaryDirectory()
+        server = try PeerServer(script: "smtp_sink.py", arguments: [mailbox.url.path])
+        var configuration = try GazetteConfiguration.load(
+            contentsOf: Paths.samples.appendingPathComponent("gazette.sample.json")
+        )
+        configuration.database.path = folder.file("gazette.sqlite").path
+        gazette = try await Gazette.open(
+            configuration: configuration,
+            templatesDirectory: Paths.templates,
+            logger: Logger(label: "test"),
+            now: { Date(timeIntervalSince1970: 1_795_900_000) }
+        )
+        _ = try await gazette.ingest()
+    }
+
+    var smtp: SMTPTransport {
+        SMTPTransport(server: SMTPServer(url: URL(string: "smtp://127.0.0.1:\(server.port)")!, timeoutSeconds: 20))
+    }
+
+    func subscribe(_ email: String) async throws {
+        _ = try await gazette.store.subscribe(
+            EmailAddress(email)!,
+            preferences: SubscriptionPreferences(countries: [Country(code: "JP")!]),
+            status: .active,
+            now: Date(timeIntervalSince1970: 1_795_900_000)
+        )
+    }
+
+    @Test("a permanent refusal (550) is recorded and not retried in the same period")
+    func permanentRefusal() async throws {
+        try await subscribe("reject@example.org")
+        let first = try await gazette.send(force: true, transport: smtp)
+        #expect(first.map(\.outcome) == [.attempted(.failed, replyCode: 550, detail: "550 5.1.1 mailbox unavailable")])
+        let second = try await gazette.send(force: true, transport: smtp)
+        #expect(second.map(\.outcome) == [.failedBefore("550 5.1.1 mailbox unavailable")])
+    }
+
+    @Test("a temporary refusal (451) is retried on the next run")
+    func temporaryRefusal() async throws {
+        try await subscribe("later@example.org")
+        for _ in 0..<2 {
+            let reports = try await gazette.send(force: true, transport: smtp)
+            #expect(
+                reports.map(\.outcome) == [.attempted(.deferred, replyCode: 451, detail: "451 4.3.0 try again later")]
+            )
+        }
+    }
+
+    @Test("re-subscribing after a delivery does not send the period's digest again")
+    func resubscribe() async throws {
+        try await subscribe("reader@example.org")
+        let first = try await gazette.send(force: true, transport: smtp)
+        guard case .attempted(.delivered, 250, _) = first.first?.outcome else {
+            Issue.record("expected a delivery, got \(first)")
+            return
+        }
+        try await subscribe("reader@example.org")
+        #expect(try await gazette.send(force: true, transport: smtp).map(\.outcome) == [.alreadySent])
+        #expect(FileManager.default.fileExists(atPath: mailbox.file("1.eml").path))
+        #expect(!FileManager.default.fileExists(atPath: mailbox.file("2.eml").path))
+    }
+
+    @Test("a second send while one runs is refused instead of delivering twice")
+    func overlappingRuns() async throws {
+        try await subscribe("reader@example.org")
+        let held = try #require(try ProcessLock(path: gazette.configuration.database.path + ".send.lock"))
+        let error = await #expect(throws: GazetteError.self) { try await gazette.send(force: true, transport: smtp) }
+        #expect(error?.description.contains("another `gazette send` is running") == true)
+        withExtendedLifetime(held) {}
+        #expect(!FileManager.default.fileExists(atPath: mailbox.file("1.eml").path))
+    }
+}
