@@ -101,6 +101,13 @@ enum FeedBytes {
         output.reserveCapacity(input.count + input.count / 64)
         var index = 0
         while index < input.count {
+            // Copy the run up to the next "<" or "&" in one go.
+            let next = input[index...].firstIndex { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") } ?? input.count
+            if next > index {
+                output.append(contentsOf: input[index..<next])
+                index = next
+                continue
+            }
             let byte = input[index]
             if byte == UInt8(ascii: "<") {
                 if let end = skipSection(input, at: index, start: cdataStart, end: cdataEnd)

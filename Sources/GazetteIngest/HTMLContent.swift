@@ -31,6 +31,16 @@ enum HTMLContent {
     /// - Parameters:
     ///   - sanitize: whether to build the HTML too (titles only need the text).
     static func extract(_ html: String, baseURL: URL?, textLimit: Int, htmlLimit: Int, sanitize: Bool) -> Result {
+        // Plain text with no markup and no references needs no parser (many descriptions are).
+        if !html.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) {
+            let text = ByteText.collapseLines(Array(html.utf8), limit: textLimit)
+            guard sanitize, !text.isEmpty else { return Result(text: text, html: "") }
+            // What the parser path would write for a lone text node: the text, escaped.
+            var output: [UInt8] = []
+            var copy = html
+            copy.withUTF8 { ByteText.appendEscaped($0, to: &output) }
+            return Result(text: text, html: ByteText.trimmed(Array(output.prefix(htmlLimit))))
+        }
         LibXML2.initialize
         // Inside a <div>, top-level text is not wrapped in the <p> libxml2 otherwise implies.
         var bytes = Array("<div>".utf8) + Array(html.utf8) + Array("</div>".utf8)
