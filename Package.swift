@@ -42,6 +42,7 @@ let package = Package(
             dependencies: ["GazetteCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "GazetteSummarize", dependencies: ["GazetteCore"], swiftSettings: swiftSettings),
         .target(
             name: "GazetteRender",
             dependencies: ["GazetteCore", .product(name: "Mustache", package: "swift-mustache")],
@@ -64,7 +65,7 @@ let package = Package(
         .target(
             name: "GazetteApp",
             dependencies: [
-                "GazetteCore", "GazetteStore", "GazetteIngest", "GazetteRender", "GazetteMail",
+                "GazetteCore", "GazetteStore", "GazetteIngest", "GazetteRender", "GazetteMail", "GazetteSummarize",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -74,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "gazette",
             dependencies: [
-                "GazetteApp", "GazetteCore", "GazetteStore", "GazetteRender", "GazetteIngest",
+                "GazetteApp", "GazetteCore", "GazetteStore", "GazetteRender", "GazetteIngest", "GazetteSummarize",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +83,11 @@ let package = Package(
         ),
 
         .testTarget(name: "GazetteCoreTests", dependencies: ["GazetteCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GazetteSummarizeTests",
+            dependencies: ["GazetteSummarize", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "GazetteStoreTests",
             dependencies: ["GazetteStore", "GazetteCore", "TestSupport"],

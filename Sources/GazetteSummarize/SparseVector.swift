@@ -1,0 +1,55 @@
+import Foundation
+
+/// A sparse term-weight vector, L2-normalised on request.
+public struct SparseVector: Sendable {
+    public var weights: [String: Double]
+
+    public init(_ weights: [String: Double] = [:]) {
+        self.weights = weights
+    }
+
+    public var norm: Double { weights.values.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+
+    public func normalized() -> SparseVector {
+        let length = norm
+        guard length > 0 else { return self }
+        return SparseVector(weights.mapValues { $0 / length })
+    }
+
+    /// The dot product; for normalised vectors, the cosine similarity.
+    public func dot(_ other: SparseVector) -> Double {
+        let (small, large) = weights.count <= other.weights.count ? (weights, other.weights) : (other.weights, weights)
+        var sum = 0.0
+        for (term, weight) in small {
+            if let otherWeight = large[term] { sum += weight * otherWeight }
+        }
+        return sum
+    }
+
+    public mutating func add(_ other: SparseVector, scale: Double = 1) {
+        for (term, weight) in other.weights { weights[term, default: 0] += weight * scale }
+    }
+
+    /// The `count` heaviest terms, heaviest first (ties by term, so the result is deterministic).
+    public func topTerms(_ count: Int) -> [String] {
+        weights.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(count).map(\.key)
+    }
+}
+
+/// Document frequencies that grow as documents arrive, for TF-IDF in a stream.
+public struct DocumentFrequencies: Sendable {
+    public private(set) var documents = 0
+    private var counts: [String: Int] = [:]
+
+    public init() {}
+
+    public mutating func add<Terms: Sequence>(_ terms: Terms) where Terms.Element == String {
+        documents += 1
+        for term in Set(terms) { counts[term, default: 0] += 1 }
+    }
+
+    /// Smoothed inverse document frequency; unseen terms count as rare.
+    public func idf(_ term: String) -> Double {
+        log(Double(documents + 1) / Double(counts[term, default: 0] + 1)) + 1
+    }
+}

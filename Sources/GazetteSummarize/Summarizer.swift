@@ -1,0 +1,104 @@
+import Foundation
+
+/// Extractive summaries for news: sentences chosen by how central they are to the text and by
+/// where they stand (news puts the key facts first), returned in their original order.
+public struct Summarizer: Sendable {
+    public struct Settings: Sendable, Hashable {
+        /// Weight of the position prior against centrality (0: position-blind, 1: lead only).
+        public var positionWeight: Double = 0.85
+        /// Sentences shorter than this many words are rarely a summary's facts (datelines, "Watch:").
+        public var minimumWords: Int = 6
+        /// MMR trade-off between relevance and novelty for multi-document summaries.
+        public var mmrLambda: Double = 0.7
+        /// A sentence this similar to one already chosen says the same thing: never chosen.
+        public var maxRedundancy: Double = 0.5
+
+        public init() {}
+    }
+
+    /// A summary sentence and where it came from, so a digest can cite it.
+    public struct Sentence: Sendable, Hashable {
+        public var text: String
+        public var source: String
+    }
+
+    public let settings: Settings
+
+    public init(settings: Settings = Settings()) {
+        self.settings = settings
+    }
+
+    /// The `count` best sentences of one article, in article order.
+    public func summarize(_ text: String, sentences count: Int = 3) -> [String] {
+        let sentences = SentenceSplitter.split(text)
+        guard sentences.count > count else { return sentences }
+        let vectors = Self.vectors(sentences)
+        var centroid = SparseVector()
+        for vector in vectors { centroid.add(vector) }
+        centroid = centroid.normalized()
+        let scores = sentences.indices.map { index in
+            score(sentences[index], vector: vectors[index], position: index, centroid: centroid)
+        }
+        let chosen = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+            .prefix(count).sorted()
+        return chosen.map { sentences[$0] }
+    }
+
+    /// The `count` best sentences across a story's articles, without repeating what is already
+    /// said (maximal marginal relevance), each citing its article. Articles come in priority order.
+    public func summarize(story articles: [(source: String, text: String)], sentences count: Int = 3) -> [Sentence] {
+        var candidates: [(sentence: Sentence, position: Int)] = []
+        for article in articles {
+            // The first sentences carry an article's facts; the rest only add redundancy.
+            for (position, sentence) in SentenceSplitter.split(article.text).prefix(6).enumerated() {
+                candidates.append((Sentence(text: sentence, source: article.source), position))
+            }
+        }
+        guard !candidates.isEmpty else { return [] }
+        let vectors = Self.vectors(candidates.map(\.sentence.text))
+        var centroid = SparseVector()
+        for vector in vectors { centroid.add(vector) }
+        centroid = centroid.normalized()
+        let relevance = candidates.indices.map { index in
+            score(
+                candidates[index].sentence.text,
+                vector: vectors[index],
+                position: candidates[index].position,
+                centroid: centroid
+            )
+        }
+        var selected: [Int] = []
+        while selected.count < min(count, candidates.count) {
+            var best: (index: Int, value: Double)?
+            for index in candidates.indices where !selected.contains(index) {
+                let redundancy = selected.map { vectors[index].dot(vectors[$0]) }.max() ?? 0
+                if redundancy > settings.maxRedundancy { continue }
+                let value = settings.mmrLambda * relevance[index] - (1 - settings.mmrLambda) * redundancy
+                if value > (best?.value ?? -.infinity) { best = (index, value) }
+            }
+            guard let best else { break }
+            selected.append(best.index)
+        }
+        return selected.map { candidates[$0].sentence }
+    }
+
+    private func score(_ sentence: String, vector: SparseVector, position: Int, centroid: SparseVector) -> Double {
+        let words = sentence.split(separator: " ").count
+        let length = words < settings.minimumWords ? 0.3 : 1.0
+        let prior = 1 / Double(position + 1).squareRoot()
+        return length * (settings.positionWeight * prior + (1 - settings.positionWeight) * vector.dot(centroid))
+    }
+
+    /// TF-IDF vectors of the sentences, with the sentences themselves as the documents.
+    static func vectors(_ sentences: [String]) -> [SparseVector] {
+        let terms = sentences.map { Terms.terms($0).map(\.stem) }
+        var frequencies = DocumentFrequencies()
+        for sentence in terms { frequencies.add(sentence) }
+        return terms.map { words in
+            var counts: [String: Double] = [:]
+            for word in words { counts[word, default: 0] += 1 }
+            return SparseVector(counts.reduce(into: [:]) { $0[$1.key] = $1.value * frequencies.idf($1.key) })
+                .normalized()
+        }
+    }
+}
