@@ -111,7 +111,9 @@ let package = Package(
         ),
         .testTarget(
             name: "GazetteAppTests",
-            dependencies: ["GazetteApp", "GazetteCore", "GazetteStore", "GazetteMail", "Curl", "TestSupport"],
+            dependencies: [
+                "GazetteApp", "GazetteCore", "GazetteStore", "GazetteMail", "GazetteSummarize", "Curl", "TestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the tests: temporary folders, Python peers, paths to the repo.

@@ -33,6 +33,8 @@ extension Gazette {
         guard let newest else { throw GazetteError("the sample feeds gave no articles") }
         let demoClock = newest.addingTimeInterval(3_600)
         let demo = with(now: { demoClock })
+        // Stories are formed relative to the clock: form them again on the demo's.
+        try await demo.updateStories()
         _ = try await demo.store.subscribe(
             Self.demoReader,
             preferences: SubscriptionPreferences(

@@ -60,8 +60,10 @@ extension Gazette {
         return selected
     }
 
-    /// Renders a subscriber's digest from the given articles.
-    func prepare(_ record: SubscriberRecord, articles: [Article], period: String) -> PreparedDigest {
+    /// Renders a subscriber's digest from the given articles: one item per story, led by the
+    /// subscriber's article, summarized across the story's articles, with the other outlets'
+    /// articles as alternative takes.
+    func prepare(_ record: SubscriberRecord, articles: [Article], period: String) async throws -> PreparedDigest {
         let date = now()
         let subscription = record.subscription
         let feedURL =
@@ -70,10 +72,19 @@ extension Gazette {
                 Self.countryFeedPath(subscription.countries[0], format: "atom")
             ) : nil
         let unsubscribe = unsubscribeURL(token: record.subscriber.token)
+        let wanted = Set(articles.compactMap(\.id))
+        let stories = try await stories(of: articles).compactMap { story -> DigestContent.Story? in
+            guard
+                let lead = story.articles.first(where: { wanted.contains($0.id ?? -1) })
+                    ?? articles.first(where: { "a\($0.id ?? 0)" == story.id })
+            else { return nil }
+            let summary = story.articles.count > 1 ? story.summary.map(\.text).joined(separator: " ") : nil
+            return DigestContent.Story(lead: lead, summary: summary, takes: story.articles.filter { $0.id != lead.id })
+        }
         let content = DigestContent(
             recipient: record.subscriber.email,
             subscription: subscription,
-            articles: articles,
+            stories: stories,
             sourceNames: sourceNames,
             siteTitle: configuration.site.title,
             unsubscribeURL: unsubscribe,
@@ -110,6 +121,6 @@ extension Gazette {
         }
         let date = now()
         let articles = try await selectArticles(for: record.subscription, until: date)
-        return prepare(record, articles: articles, period: Self.period(of: record.subscription, at: date))
+        return try await prepare(record, articles: articles, period: Self.period(of: record.subscription, at: date))
     }
 }

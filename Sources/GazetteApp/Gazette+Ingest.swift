@@ -64,6 +64,12 @@ extension Gazette {
                 startWhatCan()
             }
         }
+        // New or changed articles may join or start stories.
+        let changed = reports.contains {
+            if case .stored(let new, let updated, _, _) = $0.outcome { return new + updated > 0 }
+            return false
+        }
+        if changed { try await updateStories() }
         // Report in configuration order, whatever order the fetches finished in.
         let order = Dictionary(jobs.enumerated().map { ($1.url, $0) }) { first, _ in first }
         return reports.sorted { order[$0.url, default: 0] < order[$1.url, default: 0] }

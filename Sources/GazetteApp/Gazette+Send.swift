@@ -100,7 +100,7 @@ extension Gazette {
                 report(.noNews)
                 continue
             }
-            let digest = prepare(record, articles: articles, period: period)
+            let digest = try await prepare(record, articles: articles, period: period)
             let (edition, _) = try await store.claimEdition(
                 Edition(
                     subscriptionID: subscriptionID,

@@ -21,6 +21,8 @@ public struct Article: Hashable, Sendable {
     public var country: Country
     public var language: String
     public var topics: [Topic]
+    /// The story (the same event across outlets) the article belongs to; nil until clustered.
+    public var storyID: String?
 
     public init(
         id: Int64? = nil,
@@ -36,7 +38,8 @@ public struct Article: Hashable, Sendable {
         fetchedAt: Date,
         country: Country,
         language: String,
-        topics: [Topic] = []
+        topics: [Topic] = [],
+        storyID: String? = nil
     ) {
         self.id = id
         self.sourceID = sourceID
@@ -52,5 +55,6 @@ public struct Article: Hashable, Sendable {
         self.country = country
         self.language = language
         self.topics = topics
+        self.storyID = storyID
     }
 }

@@ -4,6 +4,16 @@ import GazetteCore
 /// What a digest template sees. Field names match the names in `templates/digest.*.mustache`;
 /// every string from a feed has been made safe for XML and, where single-line, for headers.
 public struct DigestContent: Sendable {
+    /// How another outlet covered the same story.
+    public struct Take: Sendable {
+        public var sourceName: String
+        public var countryName: String
+        public var title: String
+        public var url: String?
+        /// "Outlet (Country): title", wrapped and indented for the text part.
+        public var lineWrapped: String
+    }
+
     public struct Item: Sendable {
         public var title: String
         /// "* title", wrapped at 72 columns, for the text part.
@@ -14,6 +24,10 @@ public struct DigestContent: Sendable {
         public var summary: String
         /// The summary wrapped at 72 columns and indented, for the text part.
         public var summaryWrapped: String
+        /// Other outlets' articles on the same story: the alternative takes.
+        public var takes: [Take]
+        /// Stored, not computed: Mustache sees stored properties only.
+        public var hasTakes: Bool
     }
 
     public struct Section: Sendable {
@@ -36,11 +50,26 @@ public struct DigestContent: Sendable {
 
     public var articleCount: Int { sections.reduce(0) { $0 + $1.articles.count } }
 
-    /// Groups the articles by country, in the order of the subscription's countries, newest first.
+    /// One story of a digest: the subscriber's article that leads it, the story's summary (nil:
+    /// the article's own lead), and the other articles on the same story.
+    public struct Story: Sendable {
+        public var lead: Article
+        public var summary: String?
+        public var takes: [Article]
+
+        public init(lead: Article, summary: String? = nil, takes: [Article] = []) {
+            self.lead = lead
+            self.summary = summary
+            self.takes = takes
+        }
+    }
+
+    /// Groups the stories by their lead article's country, in the order of the subscription's
+    /// countries, newest first.
     public init(
         recipient: EmailAddress,
         subscription: Subscription,
-        articles: [Article],
+        stories: [Story],
         sourceNames: [String: String],
         siteTitle: String,
         unsubscribeURL: URL,
@@ -65,12 +94,25 @@ public struct DigestContent: Sendable {
         self.unsubscribeURL = unsubscribeURL.absoluteString
         self.feedURL = feedURL?.absoluteString
         let timeFormat = DigestContent.timeFormat(zone)
-        let byCountry = Dictionary(grouping: articles, by: \.country)
+        let byCountry = Dictionary(grouping: stories, by: \.lead.country)
         sections = subscription.countries.compactMap { country in
-            guard let articles = byCountry[country], !articles.isEmpty else { return nil }
-            let items = articles.sorted { $0.publishedAt > $1.publishedAt }.map { article in
-                let summary = SafeText.xml(TextSnippet.lead(article.text))
+            guard let stories = byCountry[country], !stories.isEmpty else { return nil }
+            let items = stories.sorted { $0.lead.publishedAt > $1.lead.publishedAt }.map { story in
+                let article = story.lead
+                let summary = SafeText.xml(story.summary ?? TextSnippet.lead(article.text))
                 let title = SafeText.line(article.title)
+                let takes = story.takes.map { take in
+                    let source = SafeText.line(sourceNames[take.sourceID] ?? take.sourceID)
+                    let line = "\(source) (\(take.country.name)): \(SafeText.line(take.title))"
+                    return Take(
+                        sourceName: source,
+                        countryName: take.country.name,
+                        title: SafeText.line(take.title),
+                        url: take.url,
+                        lineWrapped: TextWrap.wrap(line, width: 72, firstIndent: "  - ", indent: "    ")
+                            + (take.url.map { "\n    " + $0 } ?? "")
+                    )
+                }
                 return Item(
                     title: title,
                     titleWrapped: TextWrap.wrap(title, width: 72, firstIndent: "* ", indent: "  "),
@@ -78,11 +120,36 @@ public struct DigestContent: Sendable {
                     sourceName: SafeText.line(sourceNames[article.sourceID] ?? article.sourceID),
                     publishedLabel: timeFormat.string(from: article.publishedAt),
                     summary: summary,
-                    summaryWrapped: TextWrap.wrap(summary, width: 72, indent: "  ")
+                    summaryWrapped: TextWrap.wrap(summary, width: 72, indent: "  "),
+                    takes: takes,
+                    hasTakes: !takes.isEmpty
                 )
             }
             return Section(heading: country.name, articles: items)
         }
+    }
+
+    /// Each article as a story of its own, with no alternative takes.
+    public init(
+        recipient: EmailAddress,
+        subscription: Subscription,
+        articles: [Article],
+        sourceNames: [String: String],
+        siteTitle: String,
+        unsubscribeURL: URL,
+        feedURL: URL?,
+        date: Date
+    ) {
+        self.init(
+            recipient: recipient,
+            subscription: subscription,
+            stories: articles.map { Story(lead: $0) },
+            sourceNames: sourceNames,
+            siteTitle: siteTitle,
+            unsubscribeURL: unsubscribeURL,
+            feedURL: feedURL,
+            date: date
+        )
     }
 
     private static func formatter(_ format: String, _ zone: TimeZone) -> DateFormatter {

@@ -164,6 +164,29 @@ extension SQLiteStore: ArticleStore {
         return ids.compactMap { index[$0] }
     }
 
+    public func assignStories(_ storyIDs: [Int64: String]) async throws {
+        try await pool.write { db in
+            let statement = try db.makeStatement(sql: "UPDATE articles SET storyID = ? WHERE id = ?")
+            for (articleID, storyID) in storyIDs.sorted(by: { $0.key < $1.key }) {
+                try statement.execute(arguments: [storyID, articleID])
+            }
+        }
+    }
+
+    public func articles(storyIDs: [String]) async throws -> [Article] {
+        guard !storyIDs.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM articles WHERE storyID IN (\(databaseQuestionMarks(count: storyIDs.count)))
+                    ORDER BY publishedAt, id
+                    """,
+                arguments: StatementArguments(storyIDs)
+            ).map(Self.article(from:))
+        }
+    }
+
     public func articleCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles") ?? 0 }
     }
@@ -194,7 +217,8 @@ extension SQLiteStore: ArticleStore {
             fetchedAt: row["fetchedAt"],
             country: country,
             language: row["language"],
-            topics: decodeTopics(row["topics"])
+            topics: decodeTopics(row["topics"]),
+            storyID: row["storyID"]
         )
     }
 

@@ -92,6 +92,14 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v3: stories") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE articles ADD COLUMN storyID TEXT;
+                    CREATE INDEX articles_by_story ON articles (storyID);
+                    """
+            )
+        }
         return migrator
     }()
 }

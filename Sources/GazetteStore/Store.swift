@@ -77,6 +77,10 @@ public protocol ArticleStore: Sendable {
     /// Newest first.
     func articles(matching query: ArticleQuery) async throws -> [Article]
     func articles(ids: [Int64]) async throws -> [Article]
+    /// Sets each article's story (article id → story id), in one transaction.
+    func assignStories(_ storyIDs: [Int64: String]) async throws
+    /// Every article of the given stories, oldest first.
+    func articles(storyIDs: [String]) async throws -> [Article]
     func articleCount() async throws -> Int
     /// Every country that has at least one article, in code order.
     func countriesWithArticles() async throws -> [Country]

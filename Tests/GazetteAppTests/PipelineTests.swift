@@ -3,6 +3,7 @@ import GazetteApp
 import GazetteCore
 import GazetteMail
 import GazetteStore
+import GazetteSummarize
 import Logging
 import TestSupport
 import Testing
@@ -89,10 +90,36 @@ struct PipelineTests {
         let text = try #require((parsed["parts"] as? [[String: Any]])?.first?["text"] as? String)
         #expect(text.contains("== Japan =="))
         #expect(text.contains("Magnitude 6.8 quake strikes off Hokkaido"))
-        #expect(!text.contains("Rheinische Rundschau"), "only the subscribed countries")
+        #expect(!text.contains("== Germany =="), "sections only for the subscribed countries")
+        // The Nairobi story leads from Kenya, with other countries' outlets as alternative takes.
+        let nairobi = try #require(text.range(of: "Nairobi talks end with a deal"))
+        let takes = try #require(text.range(of: "Also covered by:", range: nairobi.upperBound..<text.endIndex))
+        #expect(text[takes.upperBound...].contains("Rheinische Rundschau (Germany): Nairobi climate talks"))
         let second = try await gazette.send(force: true, transport: outbox)
         #expect(second.map(\.outcome) == [.alreadySent])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path).count == 1)
+    }
+
+    @Test("ingest forms stories across outlets and countries, with cited summaries")
+    func stories() async throws {
+        _ = try await gazette.ingest()
+        let articles = try await gazette.store.articles(
+            matching: ArticleQuery(since: .distantPast, until: Self.clock, limit: 100)
+        )
+        let stories = try await gazette.stories(of: articles)
+        let quake = try #require(stories.first { $0.articles.contains { $0.title.contains("Hokkaido") } })
+        #expect(quake.countries == [Country(code: "GB")!, Country(code: "JP")!])
+        #expect(quake.outlets == 2)
+        let members = Set(quake.articles.compactMap(\.id).map(String.init))
+        #expect(!quake.summary.isEmpty)
+        #expect(quake.summary.allSatisfy { members.contains($0.source) }, "every sentence cites a member")
+        let nairobi = try #require(stories.first { $0.articles.contains { $0.title.contains("Nairobi talks end") } })
+        #expect(nairobi.countries.count >= 3)
+        #expect(stories.count < articles.count, "some articles share a story")
+        // Deterministic: forming the stories again gives the same ids.
+        try await gazette.updateStories()
+        let again = try await gazette.stories(of: articles)
+        #expect(again.map(\.id) == stories.map(\.id))
     }
 
     @Test("a subscription is not due before its local send hour")

@@ -1,0 +1,66 @@
+import Foundation
+import GazetteCore
+import GazetteStore
+import GazetteSummarize
+
+/// A story: the same event as covered by several outlets, often in several countries.
+public struct Story: Sendable {
+    public var id: String
+    /// Every article of the story, oldest first: the alternative takes.
+    public var articles: [Article]
+    /// The story's summary, each sentence citing the article (by id) it came from.
+    public var summary: [Summarizer.Sentence]
+
+    public var countries: [Country] { Array(Set(articles.map(\.country))).sorted() }
+    public var outlets: Int { Set(articles.map(\.sourceID)).count }
+}
+
+extension Gazette {
+    /// How far back stories are formed from; wider than the clusterer's own window so that a
+    /// story that began yesterday keeps its first articles.
+    static let storyHorizon: TimeInterval = 72 * 3_600
+
+    /// Clusters the recent articles into stories, in publication order, and stores each
+    /// article's story. Deterministic: the same articles give the same stories, and a story's id
+    /// is its first article's.
+    public func updateStories() async throws {
+        let date = now()
+        let recent = try await store.articles(
+            matching: ArticleQuery(since: date.addingTimeInterval(-Self.storyHorizon), until: date, limit: 100_000)
+        ).sorted { ($0.publishedAt, $0.id ?? 0) < ($1.publishedAt, $1.id ?? 0) }
+        var clusterer = StoryClusterer()
+        var assignments: [Int64: String] = [:]
+        for article in recent {
+            guard let id = article.id else { continue }
+            assignments[id] = clusterer.add(
+                StoryClusterer.Input(key: "s\(id)", title: article.title, text: article.text, date: article.publishedAt)
+            )
+        }
+        try await store.assignStories(assignments)
+    }
+
+    /// The stories the given articles belong to, with all their members (from any country),
+    /// in the order the articles came; articles without a story stand alone.
+    public func stories(of articles: [Article], summarySentences: Int = 3) async throws -> [Story] {
+        var order: [String] = []
+        for article in articles {
+            let key = article.storyID ?? "a\(article.id ?? 0)"
+            if !order.contains(key) { order.append(key) }
+        }
+        let members = Dictionary(grouping: try await store.articles(storyIDs: order), by: { $0.storyID ?? "" })
+        let summarizer = Summarizer()
+        return order.map { key in
+            let storyArticles = members[key] ?? articles.filter { "a\($0.id ?? 0)" == key }
+            // The subscriber's own articles lead the summary, then the rest by time.
+            let wanted = Set(articles.compactMap(\.id))
+            let ranked =
+                storyArticles.filter { wanted.contains($0.id ?? -1) }
+                + storyArticles.filter { !wanted.contains($0.id ?? -1) }
+            let summary = summarizer.summarize(
+                story: ranked.map { (source: String($0.id ?? 0), text: $0.text.isEmpty ? $0.title : $0.text) },
+                sentences: summarySentences
+            )
+            return Story(id: key, articles: storyArticles, summary: summary)
+        }
+    }
+}
