@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "GazetteCoreTests", dependencies: ["GazetteCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GazetteSummarizeTests",
-            dependencies: ["GazetteSummarize", "TestSupport"],
+            dependencies: ["GazetteSummarize", "GazetteCore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import Foundation
 import GazetteCore
 import GazetteRender
 import GazetteStore
+import GazetteSummarize
 
 /// One subscriber's digest for one period, rendered but not sent.
 public struct PreparedDigest: Sendable {
@@ -73,7 +74,13 @@ extension Gazette {
             ) : nil
         let unsubscribe = unsubscribeURL(token: record.subscriber.token)
         let wanted = Set(articles.compactMap(\.id))
-        let stories = try await stories(of: articles).compactMap { story -> DigestContent.Story? in
+        let ranked = StoryRanking.ranked(
+            try await stories(of: articles),
+            articles: \.articles,
+            now: now(),
+            topics: subscription.topics
+        )
+        let stories = ranked.compactMap { story -> DigestContent.Story? in
             guard
                 let lead = story.articles.first(where: { wanted.contains($0.id ?? -1) })
                     ?? articles.first(where: { "a\($0.id ?? 0)" == story.id })

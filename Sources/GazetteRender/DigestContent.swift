@@ -65,7 +65,7 @@ public struct DigestContent: Sendable {
     }
 
     /// Groups the stories by their lead article's country, in the order of the subscription's
-    /// countries, newest first.
+    /// countries, keeping the stories' order (the caller ranks them).
     public init(
         recipient: EmailAddress,
         subscription: Subscription,
@@ -97,7 +97,7 @@ public struct DigestContent: Sendable {
         let byCountry = Dictionary(grouping: stories, by: \.lead.country)
         sections = subscription.countries.compactMap { country in
             guard let stories = byCountry[country], !stories.isEmpty else { return nil }
-            let items = stories.sorted { $0.lead.publishedAt > $1.lead.publishedAt }.map { story in
+            let items = stories.map { story in
                 let article = story.lead
                 let summary = SafeText.xml(story.summary ?? TextSnippet.lead(article.text))
                 let title = SafeText.line(article.title)
@@ -143,7 +143,7 @@ public struct DigestContent: Sendable {
         self.init(
             recipient: recipient,
             subscription: subscription,
-            stories: articles.map { Story(lead: $0) },
+            stories: articles.sorted { $0.publishedAt > $1.publishedAt }.map { Story(lead: $0) },
             sourceNames: sourceNames,
             siteTitle: siteTitle,
             unsubscribeURL: unsubscribeURL,

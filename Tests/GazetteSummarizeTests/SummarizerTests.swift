@@ -1,4 +1,5 @@
 import Foundation
+import GazetteCore
 import GazetteSummarize
 import TestSupport
 import Testing
@@ -139,5 +140,45 @@ struct StoryClustererTests {
         print(String(format: "ECB+ test: pairwise P %.3f R %.3f F1 %.3f", precision, recall, f1))
         #expect(records.count == 210)
         #expect(f1 >= 0.8)
+    }
+}
+
+@Suite("Story ranking")
+struct StoryRankingTests {
+    let now = Date(timeIntervalSince1970: 1_795_900_000)
+
+    func article(_ source: String, _ country: String, hoursAgo: Double, topics: [String] = []) -> Article {
+        Article(
+            sourceID: source,
+            guid: source + country,
+            url: nil,
+            title: "t",
+            text: "x",
+            publishedAt: now.addingTimeInterval(-hoursAgo * 3_600),
+            fetchedAt: now,
+            country: Country(code: country)!,
+            language: "en",
+            topics: topics.compactMap(Topic.init)
+        )
+    }
+
+    @Test("broad coverage outranks a single outlet of the same hour; old news needs breadth to stay on top")
+    func order() {
+        let wide = [article("a", "DE", hoursAgo: 2), article("b", "FR", hoursAgo: 2), article("c", "JP", hoursAgo: 1)]
+        let scoop = [article("d", "DE", hoursAgo: 1)]
+        let stale = [
+            article("e", "DE", hoursAgo: 40), article("f", "DE", hoursAgo: 40), article("g", "GB", hoursAgo: 40),
+        ]
+        let thin = [article("h", "DE", hoursAgo: 40), article("i", "DE", hoursAgo: 40)]
+        let ranked = StoryRanking.ranked([thin, scoop, stale, wide], articles: { $0 }, now: now, topics: [])
+        #expect(ranked.map { $0.first!.sourceID } == ["a", "e", "d", "h"])
+    }
+
+    @Test("the reader's topics lift a story")
+    func topics() {
+        let economy = [article("a", "DE", hoursAgo: 3, topics: ["economy"])]
+        let sport = [article("b", "DE", hoursAgo: 1, topics: ["sport"])]
+        let ranked = StoryRanking.ranked([sport, economy], articles: { $0 }, now: now, topics: [Topic("economy")!])
+        #expect(ranked.first?.first?.sourceID == "a")
     }
 }
