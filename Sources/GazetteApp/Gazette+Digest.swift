@@ -73,21 +73,7 @@ extension Gazette {
                 Self.countryFeedPath(subscription.countries[0], format: "atom")
             ) : nil
         let unsubscribe = unsubscribeURL(token: record.subscriber.token)
-        let wanted = Set(articles.compactMap(\.id))
-        let ranked = StoryRanking.ranked(
-            try await stories(of: articles),
-            articles: \.articles,
-            now: now(),
-            topics: subscription.topics
-        )
-        let stories = ranked.compactMap { story -> DigestContent.Story? in
-            guard
-                let lead = story.articles.first(where: { wanted.contains($0.id ?? -1) })
-                    ?? articles.first(where: { "a\($0.id ?? 0)" == story.id })
-            else { return nil }
-            let summary = story.articles.count > 1 ? story.summary.map(\.text).joined(separator: " ") : nil
-            return DigestContent.Story(lead: lead, summary: summary, takes: story.articles.filter { $0.id != lead.id })
-        }
+        let stories = try await digestStories(for: articles, topics: subscription.topics, ranked: true)
         let content = DigestContent(
             recipient: record.subscriber.email,
             subscription: subscription,
@@ -119,6 +105,26 @@ extension Gazette {
             content: content,
             message: message
         )
+    }
+
+    /// The articles as stories for a digest or a feed: each story once, led by the first of the
+    /// given articles in it, with the story's cited summary (when it has several articles) and
+    /// the other articles as alternative takes; ranked for a reader, or newest first.
+    func digestStories(for articles: [Article], topics: [Topic], ranked: Bool) async throws -> [DigestContent.Story] {
+        var stories = try await stories(of: articles)
+        if ranked {
+            stories = StoryRanking.ranked(stories, articles: \.articles, now: now(), topics: topics)
+        }
+        let wanted = Set(articles.compactMap(\.id))
+        let result = stories.compactMap { story -> DigestContent.Story? in
+            let lead =
+                story.articles.first { wanted.contains($0.id ?? -1) }
+                ?? articles.first { "a\($0.id ?? 0)" == story.id }
+            guard let lead else { return nil }
+            let summary = story.articles.count > 1 ? story.summary.map(\.text).joined(separator: " ") : nil
+            return DigestContent.Story(lead: lead, summary: summary, takes: story.articles.filter { $0.id != lead.id })
+        }
+        return ranked ? result : result.sorted { $0.lead.publishedAt > $1.lead.publishedAt }
     }
 
     /// The digest a subscriber would receive now, without sending or recording anything.

@@ -20,12 +20,13 @@ extension Gazette {
                     limit: configuration.feeds.maxEntries
                 )
             )
+            let stories = try await digestStories(for: articles, topics: [], ranked: false)
             for format in ["rss", "atom"] {
                 let content = FeedContent(
                     title: "\(configuration.site.title): \(country.name)",
                     description: "News from \(country.name), from \(configuration.site.title)",
                     path: Self.countryFeedPath(country, format: format),
-                    articles: articles,
+                    stories: stories,
                     sourceNames: sourceNames,
                     siteURL: configuration.site.baseURL,
                     generatedAt: generatedAt

@@ -26,11 +26,13 @@ public struct FeedContent: Sendable {
     /// - Parameters:
     ///   - path: the feed's path under the site, e.g. `feeds/country/de.atom`.
     ///   - generatedAt: used as the feed's update time only when it has no articles.
+    /// One entry per story: its lead article's title, link and id (stable as the story grows),
+    /// the story's summary, and the other outlets that covered it.
     public init(
         title: String,
         description: String,
         path: String,
-        articles: [Article],
+        stories: [DigestContent.Story],
         sourceNames: [String: String],
         siteURL: URL,
         generatedAt: Date
@@ -43,19 +45,46 @@ public struct FeedContent: Sendable {
         // A tag URI (RFC 4151) names the feed by what it is, not by where it is served.
         let idPath = path.split(separator: ".").first.map(String.init) ?? path
         feedID = "tag:\(host),2026:\(idPath)"
-        let newest = articles.map(\.publishedAt).max() ?? generatedAt
+        let newest = stories.map(\.lead.publishedAt).max() ?? generatedAt
         updatedRFC822 = RFCDate.rfc822(newest)
         updatedRFC3339 = RFCDate.rfc3339(newest)
-        entries = articles.map { article in
-            Entry(
+        entries = stories.map { story in
+            let article = story.lead
+            var summary = story.summary ?? TextSnippet.lead(article.text, limit: 600)
+            if !story.takes.isEmpty {
+                let outlets = story.takes.map { "\(sourceNames[$0.sourceID] ?? $0.sourceID) (\($0.country.name))" }
+                summary += " Also covered by: " + Array(Set(outlets)).sorted().joined(separator: ", ") + "."
+            }
+            return Entry(
                 id: "tag:\(host),2026:article/\(article.sourceID)/\(StableHash.hex(article.guid))",
                 title: SafeText.line(article.title),
                 url: article.url,
-                summary: SafeText.xml(TextSnippet.lead(article.text, limit: 600)),
+                summary: SafeText.xml(summary),
                 sourceName: SafeText.line(sourceNames[article.sourceID] ?? article.sourceID),
                 publishedRFC822: RFCDate.rfc822(article.publishedAt),
                 publishedRFC3339: RFCDate.rfc3339(article.publishedAt)
             )
         }
+    }
+
+    /// Each article as an entry of its own.
+    public init(
+        title: String,
+        description: String,
+        path: String,
+        articles: [Article],
+        sourceNames: [String: String],
+        siteURL: URL,
+        generatedAt: Date
+    ) {
+        self.init(
+            title: title,
+            description: description,
+            path: path,
+            stories: articles.map { DigestContent.Story(lead: $0) },
+            sourceNames: sourceNames,
+            siteURL: siteURL,
+            generatedAt: generatedAt
+        )
     }
 }
