@@ -31,8 +31,21 @@ public struct SparseVector: Sendable {
     }
 
     /// The `count` heaviest terms, heaviest first (ties by term, so the result is deterministic).
+    /// A bounded insertion pass, not a full sort: centroids hold thousands of terms.
     public func topTerms(_ count: Int) -> [String] {
-        weights.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(count).map(\.key)
+        guard count > 0 else { return [] }
+        func heavier(_ a: (key: String, value: Double), _ b: (key: String, value: Double)) -> Bool {
+            a.value != b.value ? a.value > b.value : a.key < b.key
+        }
+        var top: [(key: String, value: Double)] = []
+        top.reserveCapacity(count + 1)
+        for entry in weights {
+            if top.count == count, let last = top.last, !heavier(entry, last) { continue }
+            let position = top.firstIndex { heavier(entry, $0) } ?? top.count
+            top.insert(entry, at: position)
+            if top.count > count { top.removeLast() }
+        }
+        return top.map(\.key)
     }
 }
 

@@ -22,6 +22,8 @@ public struct StoryClusterer: Sendable {
         public var salientBoost: Double = 2.0
         /// Terms of each story centroid kept in the inverted index.
         public var indexedTerms: Int = 40
+        /// An article's heaviest terms used to look up candidate stories.
+        public var probeTerms: Int = 12
 
         public init() {}
     }
@@ -43,6 +45,8 @@ public struct StoryClusterer: Sendable {
     private struct Story {
         var id: String
         var centroid: SparseVector
+        /// `centroid`, normalised: kept, not recomputed for every comparison.
+        var direction: SparseVector
         var members: Int
         var latest: Date?
         var indexed: [String]
@@ -61,7 +65,7 @@ public struct StoryClusterer: Sendable {
     public mutating func add(_ article: Input) -> String {
         let terms =
             Terms.terms(article.title + ". " + article.title + ". ")
-            + Terms.terms(article.text).prefix(settings.textWords)
+            + Terms.terms(article.text, limit: settings.textWords)
         frequencies.add(terms.map(\.stem))
         var counts: [String: Double] = [:]
         for term in terms { counts[term.stem, default: 0] += term.salient ? settings.salientBoost : 1 }
@@ -72,7 +76,7 @@ public struct StoryClusterer: Sendable {
         ).normalized()
 
         var candidates = Set<Int>()
-        for term in vector.weights.keys { candidates.formUnion(index[term] ?? []) }
+        for term in vector.topTerms(settings.probeTerms) { candidates.formUnion(index[term] ?? []) }
         var best: (story: Int, similarity: Double)?
         for candidate in candidates.sorted() {
             let story = stories[candidate]
@@ -80,7 +84,7 @@ public struct StoryClusterer: Sendable {
             {
                 continue
             }
-            let similarity = vector.dot(story.centroid.normalized())
+            let similarity = vector.dot(story.direction)
             if similarity >= settings.threshold, similarity > (best?.similarity ?? 0) {
                 best = (candidate, similarity)
             }
@@ -88,13 +92,21 @@ public struct StoryClusterer: Sendable {
         if let best {
             var story = stories[best.story]
             story.centroid.add(vector)
+            story.direction = story.centroid.normalized()
             story.members += 1
             if let date = article.date { story.latest = max(story.latest ?? date, date) }
             reindex(&story, at: best.story)
             stories[best.story] = story
             return story.id
         }
-        var story = Story(id: article.key, centroid: vector, members: 1, latest: article.date, indexed: [])
+        var story = Story(
+            id: article.key,
+            centroid: vector,
+            direction: vector,
+            members: 1,
+            latest: article.date,
+            indexed: []
+        )
         reindex(&story, at: stories.count)
         stories.append(story)
         return story.id

@@ -21,7 +21,8 @@ public enum Terms {
         "year", "years", "told", "according", "last", "first", "may", "might", "us", "via", "per", "since", "yet",
     ]
 
-    public static func terms(_ text: String) -> [Term] {
+    /// The terms of `text`, at most `limit` of them (tokenizing stops there).
+    public static func terms(_ text: String, limit: Int = .max) -> [Term] {
         var result: [Term] = []
         var word: [UInt8] = []
         var capitalised = false
@@ -38,6 +39,7 @@ public enum Terms {
             result.append(Term(stem: stem(lowered), salient: numeric || (capitalised && !sentenceStart)))
         }
         for byte in text.utf8 {
+            if result.count >= limit { break }
             switch byte {
             case 65...90:
                 if word.isEmpty { capitalised = true }
@@ -55,7 +57,7 @@ public enum Terms {
                 }
             }
         }
-        end()
+        if result.count < limit { end() }
         return result
     }
 
