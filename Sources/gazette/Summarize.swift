@@ -59,12 +59,14 @@ struct Cluster: AsyncParsableCommand {
     @Argument(help: "A JSON Lines file of articles.") var file: String
     @Option(help: "Similarity needed to join a story (default: ingest's setting).") var threshold: Double?
     @Option(help: "Words of text per article after the title (default: ingest's setting).") var textWords: Int?
+    @Option(help: "Extra weight of names and numbers (default: ingest's setting).") var salientBoost: Double?
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure("cannot read \(file)") }
         var settings = StoryClusterer.Settings()
         if let threshold { settings.threshold = threshold }
         if let textWords { settings.textWords = textWords }
+        if let salientBoost { settings.salientBoost = salientBoost }
         var clusterer = StoryClusterer(settings: settings)
         for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],

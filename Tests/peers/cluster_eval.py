@@ -49,8 +49,9 @@ def run(gazette, articles, extra):
 def main():
     gazette, path, split = sys.argv[1], sys.argv[2], sys.argv[3]
     extra = []
-    if "--threshold" in sys.argv:
-        extra = ["--threshold", sys.argv[sys.argv.index("--threshold") + 1]]
+    for option in ("--threshold", "--text-words", "--salient-boost"):
+        if option in sys.argv:
+            extra += [option, sys.argv[sys.argv.index(option) + 1]]
     records = [json.loads(line) for line in open(path, encoding="utf-8")]
     if "--scale" in sys.argv:
         # Speed at scale: the whole corpus repeated under new ids, N articles in all.
