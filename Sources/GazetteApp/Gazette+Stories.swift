@@ -43,16 +43,17 @@ extension Gazette {
     /// in the order the articles came; articles without a story stand alone.
     public func stories(of articles: [Article], summarySentences: Int = 3) async throws -> [Story] {
         var order: [String] = []
+        var seen: Set<String> = []
         for article in articles {
             let key = article.storyID ?? "a\(article.id ?? 0)"
-            if !order.contains(key) { order.append(key) }
+            if seen.insert(key).inserted { order.append(key) }
         }
         let members = Dictionary(grouping: try await store.articles(storyIDs: order), by: { $0.storyID ?? "" })
         let summarizer = Summarizer()
+        let wanted = Set(articles.compactMap(\.id))
         return order.map { key in
             let storyArticles = members[key] ?? articles.filter { "a\($0.id ?? 0)" == key }
-            // The subscriber's own articles lead the summary, then the rest by time.
-            let wanted = Set(articles.compactMap(\.id))
+            // The given articles lead the summary, then the rest by time.
             let ranked =
                 storyArticles.filter { wanted.contains($0.id ?? -1) }
                 + storyArticles.filter { !wanted.contains($0.id ?? -1) }
