@@ -2,9 +2,9 @@ import Foundation
 
 /// A sparse term-weight vector, L2-normalised on request.
 public struct SparseVector: Sendable {
-    public var weights: [String: Double]
+    public var weights: [Terms.ID: Double]
 
-    public init(_ weights: [String: Double] = [:]) {
+    public init(_ weights: [Terms.ID: Double] = [:]) {
         self.weights = weights
     }
 
@@ -32,12 +32,12 @@ public struct SparseVector: Sendable {
 
     /// The `count` heaviest terms, heaviest first (ties by term, so the result is deterministic).
     /// A bounded insertion pass, not a full sort: centroids hold thousands of terms.
-    public func topTerms(_ count: Int) -> [String] {
+    public func topTerms(_ count: Int) -> [Terms.ID] {
         guard count > 0 else { return [] }
-        func heavier(_ a: (key: String, value: Double), _ b: (key: String, value: Double)) -> Bool {
+        func heavier(_ a: (key: Terms.ID, value: Double), _ b: (key: Terms.ID, value: Double)) -> Bool {
             a.value != b.value ? a.value > b.value : a.key < b.key
         }
-        var top: [(key: String, value: Double)] = []
+        var top: [(key: Terms.ID, value: Double)] = []
         top.reserveCapacity(count + 1)
         for entry in weights {
             if top.count == count, let last = top.last, !heavier(entry, last) { continue }
@@ -52,17 +52,17 @@ public struct SparseVector: Sendable {
 /// Document frequencies that grow as documents arrive, for TF-IDF in a stream.
 public struct DocumentFrequencies: Sendable {
     public private(set) var documents = 0
-    private var counts: [String: Int] = [:]
+    private var counts: [Terms.ID: Int] = [:]
 
     public init() {}
 
-    public mutating func add<Terms: Sequence>(_ terms: Terms) where Terms.Element == String {
+    public mutating func add<IDs: Sequence>(_ terms: IDs) where IDs.Element == Terms.ID {
         documents += 1
         for term in Set(terms) { counts[term, default: 0] += 1 }
     }
 
     /// Smoothed inverse document frequency; unseen terms count as rare.
-    public func idf(_ term: String) -> Double {
+    public func idf(_ term: Terms.ID) -> Double {
         log(Double(documents + 1) / Double(counts[term, default: 0] + 1)) + 1
     }
 }

@@ -49,13 +49,13 @@ public struct StoryClusterer: Sendable {
         var direction: SparseVector
         var members: Int
         var latest: Date?
-        var indexed: [String]
+        var indexed: [Terms.ID]
     }
 
     public let settings: Settings
     private var frequencies = DocumentFrequencies()
     private var stories: [Story] = []
-    private var index: [String: [Int]] = [:]
+    private var index: [Terms.ID: [Int]] = [:]
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
@@ -66,9 +66,9 @@ public struct StoryClusterer: Sendable {
         let terms =
             Terms.terms(article.title + ". " + article.title + ". ")
             + Terms.terms(article.text, limit: settings.textWords)
-        frequencies.add(terms.map(\.stem))
-        var counts: [String: Double] = [:]
-        for term in terms { counts[term.stem, default: 0] += term.salient ? settings.salientBoost : 1 }
+        frequencies.add(terms.map(\.id))
+        var counts: [Terms.ID: Double] = [:]
+        for term in terms { counts[term.id, default: 0] += term.salient ? settings.salientBoost : 1 }
         let vector = SparseVector(
             counts.reduce(into: [:]) { weights, entry in
                 weights[entry.key] = (1 + log(entry.value)) * frequencies.idf(entry.key)

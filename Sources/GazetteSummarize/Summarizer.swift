@@ -83,7 +83,8 @@ public struct Summarizer: Sendable {
     }
 
     private func score(_ sentence: String, vector: SparseVector, position: Int, centroid: SparseVector) -> Double {
-        let words = sentence.split(separator: " ").count
+        // Sentences come with single spaces between words (the splitter collapses whitespace).
+        let words = sentence.utf8.reduce(1) { $1 == 0x20 ? $0 + 1 : $0 }
         let length = words < settings.minimumWords ? 0.3 : 1.0
         let prior = 1 / Double(position + 1).squareRoot()
         return length * (settings.positionWeight * prior + (1 - settings.positionWeight) * vector.dot(centroid))
@@ -91,11 +92,11 @@ public struct Summarizer: Sendable {
 
     /// TF-IDF vectors of the sentences, with the sentences themselves as the documents.
     static func vectors(_ sentences: [String]) -> [SparseVector] {
-        let terms = sentences.map { Terms.terms($0).map(\.stem) }
+        let terms = sentences.map { Terms.terms($0).map(\.id) }
         var frequencies = DocumentFrequencies()
         for sentence in terms { frequencies.add(sentence) }
         return terms.map { words in
-            var counts: [String: Double] = [:]
+            var counts: [Terms.ID: Double] = [:]
             for word in words { counts[word, default: 0] += 1 }
             return SparseVector(counts.reduce(into: [:]) { $0[$1.key] = $1.value * frequencies.idf($1.key) })
                 .normalized()
