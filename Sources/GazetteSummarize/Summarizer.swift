@@ -8,6 +8,8 @@ public struct Summarizer: Sendable {
         public var positionWeight: Double = 0.85
         /// Sentences shorter than this many words are rarely a summary's facts (datelines, "Watch:").
         public var minimumWords: Int = 6
+        /// Sentences longer than this many words are damped a little.
+        public var maximumWords: Int = 40
         /// MMR trade-off between relevance and novelty for multi-document summaries.
         public var mmrLambda: Double = 0.7
         /// A sentence this similar to one already chosen says the same thing: never chosen.
@@ -85,7 +87,8 @@ public struct Summarizer: Sendable {
     private func score(_ sentence: String, vector: SparseVector, position: Int, centroid: SparseVector) -> Double {
         // Sentences come with single spaces between words (the splitter collapses whitespace).
         let words = sentence.utf8.reduce(1) { $1 == 0x20 ? $0 + 1 : $0 }
-        let length = words < settings.minimumWords ? 0.3 : 1.0
+        // Stubs (datelines, "Watch:") and run-on sentences rarely state a story's key facts.
+        let length = words < settings.minimumWords ? 0.3 : (words > settings.maximumWords ? 0.8 : 1.0)
         let prior = 1 / Double(position + 1).squareRoot()
         return length * (settings.positionWeight * prior + (1 - settings.positionWeight) * vector.dot(centroid))
     }
