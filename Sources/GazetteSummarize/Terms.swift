@@ -37,15 +37,6 @@ public enum Terms {
         word.reserveCapacity(32)
         var capitalised = false
         var sentenceStart = true
-        func end() {
-            defer {
-                word.removeAll(keepingCapacity: true)
-                capitalised = false
-            }
-            guard word.count > 1, !stopWords.contains(hash(word[...])) else { return }
-            let numeric = word.allSatisfy { (48...57).contains($0) }
-            result.append(Term(id: hash(stem(word)), salient: numeric || (capitalised && !sentenceStart)))
-        }
         for byte in text.utf8 {
             if result.count >= limit { break }
             switch byte {
@@ -57,16 +48,31 @@ public enum Terms {
             case UInt8(ascii: "'"), UInt8(ascii: "-"):
                 if !word.isEmpty { word.append(byte) }
             default:
-                let hadWord = !word.isEmpty
-                end()
-                if hadWord { sentenceStart = false }
+                if !word.isEmpty {
+                    finish(&word, capitalised: capitalised, sentenceStart: sentenceStart, into: &result)
+                    sentenceStart = false
+                }
+                capitalised = false
                 if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") || byte == 10 {
                     sentenceStart = true
                 }
             }
         }
-        if result.count < limit { end() }
+        if result.count < limit, !word.isEmpty {
+            finish(&word, capitalised: capitalised, sentenceStart: sentenceStart, into: &result)
+        }
         return result
+    }
+
+    /// Turns the word collected so far into a term (unless it is a stop word) and clears it.
+    /// A function with `inout` parameters, not a closure over the loop's variables: captured
+    /// variables cost a dynamic exclusivity check on every access.
+    private static func finish(_ word: inout [UInt8], capitalised: Bool, sentenceStart: Bool, into result: inout [Term])
+    {
+        defer { word.removeAll(keepingCapacity: true) }
+        guard word.count > 1, !stopWords.contains(hash(word[...])) else { return }
+        let numeric = word.allSatisfy { (48...57).contains($0) }
+        result.append(Term(id: hash(stem(word)), salient: numeric || (capitalised && !sentenceStart)))
     }
 
     private static let suffixes: [(suffix: [UInt8], replacement: [UInt8])] = [

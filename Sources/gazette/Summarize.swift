@@ -35,8 +35,8 @@ struct Summarize: AsyncParsableCommand {
             }
             return
         }
-        for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+        for (number, line) in JSONLines.lines(data).enumerated() {
+            guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
                 let text = object["text"] as? String
             else {
                 throw CommandFailure("line \(number + 1): expected a JSON object with a \"text\" string")
@@ -68,8 +68,8 @@ struct Cluster: AsyncParsableCommand {
         if let textWords { settings.textWords = textWords }
         if let salientBoost { settings.salientBoost = salientBoost }
         var clusterer = StoryClusterer(settings: settings)
-        for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+        for (number, line) in JSONLines.lines(data).enumerated() {
+            guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
                 let id = (object["id"] as? String) ?? (object["id"] as? NSNumber)?.stringValue
             else {
                 throw CommandFailure("\(file): line \(number + 1): expected a JSON object with an \"id\"")
@@ -85,5 +85,19 @@ struct Cluster: AsyncParsableCommand {
             )
             print("\(id)\t\(story)")
         }
+    }
+}
+
+/// The non-empty lines of a JSON Lines document (`Data.split` is several times slower).
+enum JSONLines {
+    static func lines(_ data: Data) -> [Data] {
+        var lines: [Data] = []
+        var start = data.startIndex
+        while start < data.endIndex {
+            let end = data[start...].firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
+            if end > start { lines.append(data[start..<end]) }
+            start = end < data.endIndex ? data.index(after: end) : end
+        }
+        return lines
     }
 }
