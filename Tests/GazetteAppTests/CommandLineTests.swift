@@ -114,6 +114,42 @@ struct CommandLineTests {
         #expect(invalid.stderr.contains("not a valid email address"))
     }
 
+    @Test("gazette summarize prints only the summary, one sentence per line, from a file or standard input")
+    func summarize() throws {
+        let text =
+            "The council approved the budget on Monday. It cuts spending by 3.5 percent. "
+            + "Dr. Lee said the U.S. grant would help. Critics called it a gamble. Nobody expected that."
+        let file = folder.file("article.txt")
+        try Data(text.utf8).write(to: file)
+        let output = try gazette(["summarize", file.path, "--sentences", "2"])
+        #expect(output.status == 0)
+        let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count == 2)
+        #expect(lines.first == "The council approved the budget on Monday.")
+        let piped = try Peers.run("/bin/sh", ["-c", "\(Paths.gazetteExecutable.path) summarize - < \(file.path)"])
+        let direct = try gazette(["summarize", file.path])
+        #expect(piped.stdout == direct.stdout)
+        #expect(!piped.stdout.isEmpty)
+    }
+
+    @Test("gazette cluster prints id and story per article, in file order")
+    func cluster() throws {
+        let lines = [
+            #"{"id": "a", "title": "Magnitude 6.8 quake strikes off Hokkaido", "text": "A strong earthquake struck off Hokkaido, Japan; a tsunami advisory for Kushiro was lifted."}"#,
+            #"{"id": "b", "title": "ECB holds rates at 2 percent", "text": "The European Central Bank kept its deposit rate unchanged in Frankfurt."}"#,
+            #"{"id": "c", "title": "Hokkaido earthquake: tsunami advisory lifted", "text": "The magnitude 6.8 earthquake off Hokkaido cut power in Kushiro, Japan."}"#,
+        ]
+        let file = folder.file("articles.jsonl")
+        try Data(lines.joined(separator: "\n").utf8).write(to: file)
+        let output = try gazette(["cluster", file.path])
+        #expect(output.status == 0)
+        #expect(output.stdout == "a\ta\nb\tb\nc\ta\n")
+        try Data("not json\n".utf8).write(to: file)
+        let bad = try gazette(["cluster", file.path])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("line 1"))
+    }
+
     @Test("the SMTP password comes from the environment and never appears in output")
     func smtpSecret() throws {
         let path = try writeConfig(
