@@ -35,12 +35,13 @@ struct Stories: AsyncParsableCommand {
                 limit: 2_000
             )
         )
-        let stories = try await gazette.stories(of: articles)
-            .sorted {
-                ($0.outlets, $0.articles.last?.publishedAt ?? .distantPast) > (
-                    $1.outlets, $1.articles.last?.publishedAt ?? .distantPast
-                )
-            }
+        // The same order a digest uses: coverage breadth, recency, the asked-for topics.
+        let stories = StoryRanking.ranked(
+            try await gazette.stories(of: articles),
+            articles: \.articles,
+            now: now,
+            topics: topics.compactMap(Topic.init)
+        )
         let names = Dictionary(uniqueKeysWithValues: gazette.configuration.sources.map { ($0.id, $0.name) })
         let configured = Set(gazette.configuration.sources.map(\.country))
         if json {
