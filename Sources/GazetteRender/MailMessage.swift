@@ -43,6 +43,9 @@ public struct MailMessage: Sendable {
             "Date: " + RFCDate.rfc822(date),
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
+            // RFC 2919: lets clients and filters recognise the digest as one list.
+            "List-Id: <digest.\(listUnsubscribe.host ?? "localhost")>",
+            "Precedence: bulk",
             // Folded onto its own line: the URL with its token rarely fits after the name.
             "List-Unsubscribe:\r\n <\(listUnsubscribe.absoluteString)>",
             // RFC 8058: mail clients may unsubscribe with one POST, no page to visit.

@@ -29,7 +29,7 @@ enum RenderFixtures {
             guid: "c-1",
             url: nil,
             title: "Line\nbreak in a title",
-            text: "Une phrase en français. 東京 news.",
+            text: "Une phrase en français. 東京 news. {{unsubscribeURL}} {{#sections}}x{{/sections}}",
             publishedAt: now.addingTimeInterval(-7_200),
             fetchedAt: now,
             country: Country(code: "FR")!,

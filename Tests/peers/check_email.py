@@ -28,6 +28,8 @@ print(json.dumps({
     "date": str(message["date"]),
     "listUnsubscribe": str(message["list-unsubscribe"]),
     "listUnsubscribePost": str(message["list-unsubscribe-post"]),
+    "listId": str(message["list-id"]),
+    "precedence": str(message["precedence"]),
     "contentType": message.get_content_type(),
     "parts": parts,
     "longestLine": max(len(line) for line in lines),
