@@ -37,6 +37,8 @@ struct FeedFetcherTests {
             return
         }
         #expect(try FeedParser.parse(body).items.count == 4)
+        let requests = try String(contentsOf: folder.file(".requests"), encoding: .utf8)
+        #expect(requests == "GET /feed.xml\n", "the request log works, so the XXE test's silence means something")
         let lastModified = try #require(validators.lastModified)
         let second = try await fetcher().fetch(url("feed.xml"), validators: .init(lastModified: lastModified))
         guard case .notModified = second else {

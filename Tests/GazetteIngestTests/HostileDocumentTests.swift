@@ -45,6 +45,10 @@ struct HostileDocumentTests {
             "<?xml version=\"1.0\"?><!DOCTYPE rss SYSTEM \"http://127.0.0.1:\(server.port)/x.dtd\">"
             + "<rss version=\"2.0\"><channel><title>t</title><item><title>ok</title></item></channel></rss>"
         #expect(try FeedParser.parse(Data(dtd.utf8)).items.map(\.title) == ["ok"])
+        #expect(
+            !FileManager.default.fileExists(atPath: folder.file(".requests").path),
+            "the loopback server saw no request"
+        )
     }
 
     @Test("invalid UTF-8 is repaired with U+FFFD when UTF-8 is declared, read as Windows-1252 when undeclared")

@@ -1,7 +1,7 @@
 """A loopback HTTP server for Gazette's fetch tests, on a port the OS chooses.
 
 Usage: http_server.py DIR
-Serves DIR with Python's http.server (which sends Last-Modified and answers
+Serves DIR with Python's http.server, logging each request line to DIR/.requests (which sends Last-Modified and answers
 If-Modified-Since with 304). Prints "PORT <n>" once listening. Also:
   /status/NNN   answers with that status
   /gzip/NAME    serves DIR/NAME gzip-compressed with Content-Encoding: gzip
@@ -38,6 +38,12 @@ def gzip_bomb():
 class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+    def send_response(self, code, message=None):
+        # Every request is logged to DIR/.requests, so tests can assert that none came.
+        with open(self.directory + "/.requests", "a") as log:
+            log.write("%s %s\n" % (self.command, self.path))
+        super().send_response(code, message)
 
     def do_GET(self):
         if self.path.startswith("/status/"):
