@@ -4,38 +4,74 @@ import GazetteRender
 import GazetteStore
 
 extension Gazette {
-    /// Writes `country/{cc}.rss` and `country/{cc}.atom` under `directory` for every country
-    /// that has articles; returns the files written. Each file is replaced atomically.
+    /// Writes `country/{cc}.rss|atom` for every country with articles and `topic/{slug}.rss|atom`
+    /// for every topic with articles under `directory`; returns the files written. One entry per
+    /// story; each file is replaced atomically.
     public func writeFeeds(to directory: URL) async throws -> [URL] {
-        let folder = directory.appendingPathComponent("country")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [URL] = []
         let generatedAt = now()
         for country in try await store.countriesWithArticles() {
-            let articles = try await store.articles(
-                matching: ArticleQuery(
+            written += try await writeFeed(
+                query: ArticleQuery(
                     countries: [country],
                     since: .distantPast,
                     until: generatedAt,
                     limit: configuration.feeds.maxEntries
-                )
+                ),
+                title: "\(configuration.site.title): \(country.name)",
+                description: "News from \(country.name), from \(configuration.site.title)",
+                folder: "country",
+                name: country.slug,
+                under: directory
             )
-            let stories = try await digestStories(for: articles, topics: [], ranked: false)
-            for format in ["rss", "atom"] {
-                let content = FeedContent(
-                    title: "\(configuration.site.title): \(country.name)",
-                    description: "News from \(country.name), from \(configuration.site.title)",
-                    path: Self.countryFeedPath(country, format: format),
-                    stories: stories,
-                    sourceNames: sourceNames,
-                    siteURL: configuration.site.baseURL,
-                    generatedAt: generatedAt
-                )
-                let xml = format == "rss" ? renderer.rss(content) : renderer.atom(content)
-                let file = folder.appendingPathComponent("\(country.slug).\(format)")
-                try Data(xml.utf8).write(to: file, options: .atomic)
-                written.append(file)
-            }
+        }
+        for topic in configuration.topicRules.rules.keys.sorted() {
+            written += try await writeFeed(
+                query: ArticleQuery(
+                    topics: [topic],
+                    since: .distantPast,
+                    until: generatedAt,
+                    limit: configuration.feeds.maxEntries
+                ),
+                title: "\(configuration.site.title): \(topic.slug)",
+                description: "News on \(topic.slug) from every country, from \(configuration.site.title)",
+                folder: "topic",
+                name: topic.slug,
+                under: directory
+            )
+        }
+        return written
+    }
+
+    /// Writes the RSS and Atom files of one feed, or nothing when the query finds no articles.
+    private func writeFeed(
+        query: ArticleQuery,
+        title: String,
+        description: String,
+        folder: String,
+        name: String,
+        under directory: URL
+    ) async throws -> [URL] {
+        let articles = try await store.articles(matching: query)
+        guard !articles.isEmpty else { return [] }
+        let stories = try await digestStories(for: articles, topics: [], ranked: false)
+        let target = directory.appendingPathComponent(folder)
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        var written: [URL] = []
+        for format in ["rss", "atom"] {
+            let content = FeedContent(
+                title: title,
+                description: description,
+                path: "feeds/\(folder)/\(name).\(format)",
+                stories: stories,
+                sourceNames: sourceNames,
+                siteURL: configuration.site.baseURL,
+                generatedAt: query.until
+            )
+            let xml = format == "rss" ? renderer.rss(content) : renderer.atom(content)
+            let file = target.appendingPathComponent("\(name).\(format)")
+            try Data(xml.utf8).write(to: file, options: .atomic)
+            written.append(file)
         }
         return written
     }

@@ -176,7 +176,7 @@ struct Send: AsyncParsableCommand {
 
 struct Feeds: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write country/{cc}.rss and country/{cc}.atom for every country with articles."
+        abstract: "Write country/{cc}.rss|atom and topic/{slug}.rss|atom for every country and topic with articles."
     )
     @OptionGroup var options: GlobalOptions
     @Option(help: "The output folder (default: feeds.outputDirectory).") var out: String?

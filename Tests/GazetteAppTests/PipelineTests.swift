@@ -48,22 +48,28 @@ struct PipelineTests {
         }
     }
 
-    @Test("country feeds: feedparser reads each with bozo 0 and one entry per story")
+    @Test("country and topic feeds: feedparser reads each with bozo 0 and one entry per story")
     func feeds() async throws {
         _ = try await gazette.ingest()
         let files = try await gazette.writeFeeds(to: folder.file("feeds"))
+        let countryFiles = files.filter { $0.deletingLastPathComponent().lastPathComponent == "country" }
+        let topicFiles = files.filter { $0.deletingLastPathComponent().lastPathComponent == "topic" }
         let countries = try await gazette.store.countriesWithArticles()
-        #expect(files.count == countries.count * 2)
-        #expect(files.map(\.lastPathComponent).contains("de.atom"))
+        #expect(countryFiles.count == countries.count * 2)
+        #expect(countryFiles.map(\.lastPathComponent).contains("de.atom"))
+        #expect(topicFiles.map(\.lastPathComponent).contains("climate.atom"))
+        #expect(countryFiles.count + topicFiles.count == files.count)
         let result = try Peers.json(Peers.runScript("check_feeds.py", files.map(\.path)))
         for file in files {
             let feed = try #require(result[file.path] as? [String: Any])
-            let code = Country(code: file.deletingPathExtension().lastPathComponent)!
-            let stored = try await gazette.store.articles(
-                matching: ArticleQuery(countries: [code], since: .distantPast, until: Self.clock, limit: 1_000)
-            )
+            let name = file.deletingPathExtension().lastPathComponent
+            let query =
+                topicFiles.contains(file)
+                ? ArticleQuery(topics: [Topic(name)!], since: .distantPast, until: Self.clock, limit: 1_000)
+                : ArticleQuery(countries: [Country(code: name)!], since: .distantPast, until: Self.clock, limit: 1_000)
+            let stored = try await gazette.store.articles(matching: query)
             #expect(feed["bozo"] as? Int == 0, "\(file.lastPathComponent): \(feed["exception"] ?? "")")
-            // One entry per story: articles of one country on the same story share an entry.
+            // One entry per story: articles of one feed on the same story share an entry.
             let storyCount = Set(stored.map { $0.storyID ?? "a\($0.id!)" }).count
             #expect(feed["entries"] as? Int == storyCount, "\(file.lastPathComponent)")
             #expect(Set(feed["ids"] as? [String] ?? []).count == storyCount, "unique ids")
@@ -199,7 +205,8 @@ struct PipelineTests {
         let report = try await gazette.runDemo()
         #expect(report.feedReports.allSatisfy { !$0.isFailure })
         #expect(report.articleCount == 22)
-        #expect(report.feedFiles.count == 14)
+        #expect(report.feedFiles.filter { $0.path.contains("/country/") }.count == 14)
+        #expect(report.feedFiles.contains { $0.path.hasSuffix("/topic/climate.atom") })
         #expect(report.sendReports.count == 1)
         #expect(report.sendReports.first?.articleCount ?? 0 >= 6)
     }
