@@ -8,16 +8,15 @@ import Testing
 /// Fetches over real HTTP from Python's http.server on 127.0.0.1.
 @Suite("Feed fetcher over HTTP")
 struct FeedFetcherTests {
-    let folder: TemporaryDirectory
-    let server: PeerServer
+    let http: LoopbackHTTPServer
+    var folder: TemporaryDirectory { http.folder }
 
     init() throws {
-        folder = try TemporaryDirectory()
+        http = try LoopbackHTTPServer()
         try fixture("rss2.xml").write(to: folder.file("feed.xml"))
-        server = try PeerServer(script: "http_server.py", arguments: [folder.url.path])
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(server.port)/\(path)" }
+    func url(_ path: String) -> String { http.url(path) }
 
     func fetcher(maxBytes: Int = 1_048_576, allowFiles: Bool = false) -> FeedFetcher {
         FeedFetcher(

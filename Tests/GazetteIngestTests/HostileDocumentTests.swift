@@ -32,9 +32,8 @@ struct HostileDocumentTests {
 
     @Test("XXE to a file and to a loopback URL is refused, and nothing is fetched")
     func xxe() throws {
-        let folder = try TemporaryDirectory()
-        let server = try PeerServer(script: "http_server.py", arguments: [folder.url.path])
-        for target in ["file:///etc/passwd", "http://127.0.0.1:\(server.port)/secret"] {
+        let http = try LoopbackHTTPServer()
+        for target in ["file:///etc/passwd", http.url("secret")] {
             let document =
                 "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY x SYSTEM \"\(target)\">]>"
                 + "<rss version=\"2.0\"><channel><title>&x;</title></channel></rss>"
@@ -42,11 +41,11 @@ struct HostileDocumentTests {
         }
         // An external DTD (no entity declaration of its own) is not loaded either.
         let dtd =
-            "<?xml version=\"1.0\"?><!DOCTYPE rss SYSTEM \"http://127.0.0.1:\(server.port)/x.dtd\">"
+            "<?xml version=\"1.0\"?><!DOCTYPE rss SYSTEM \"\(http.url("x.dtd"))\">"
             + "<rss version=\"2.0\"><channel><title>t</title><item><title>ok</title></item></channel></rss>"
         #expect(try FeedParser.parse(Data(dtd.utf8)).items.map(\.title) == ["ok"])
         #expect(
-            !FileManager.default.fileExists(atPath: folder.file(".requests").path),
+            !FileManager.default.fileExists(atPath: http.folder.file(".requests").path),
             "the loopback server saw no request"
         )
     }

@@ -9,15 +9,14 @@ import Testing
 /// clear error in bounded time and memory, or is cut off at the cap.
 @Suite("Hostile servers")
 struct HostileFetchTests {
-    let folder: TemporaryDirectory
-    let server: PeerServer
+    let http: LoopbackHTTPServer
+    var folder: TemporaryDirectory { http.folder }
 
     init() throws {
-        folder = try TemporaryDirectory()
-        server = try PeerServer(script: "http_server.py", arguments: [folder.url.path])
+        http = try LoopbackHTTPServer()
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(server.port)/\(path)" }
+    func url(_ path: String) -> String { http.url(path) }
 
     func fetch(_ path: String, maxBytes: Int = 1_048_576, timeout: Int = 10) async throws -> FeedFetchResult {
         try await FeedFetcher(

@@ -118,3 +118,17 @@ public final class PeerServer: @unchecked Sendable {
         process.terminate()
     }
 }
+
+/// Python's http.server (Tests/peers/http_server.py) serving a fresh temporary folder on
+/// 127.0.0.1, with the hostile endpoints that script adds.
+public struct LoopbackHTTPServer: Sendable {
+    public let folder: TemporaryDirectory
+    public let server: PeerServer
+
+    public init() throws {
+        folder = try TemporaryDirectory()
+        server = try PeerServer(script: "http_server.py", arguments: [folder.url.path])
+    }
+
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(server.port)/\(path)" }
+}

@@ -45,6 +45,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             log.write("%s %s\n" % (self.command, self.path))
         super().send_response(code, message)
 
+    def redirect(self, location):
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_GET(self):
         if self.path.startswith("/status/"):
             path, _, query = self.path.partition("?")
@@ -55,17 +61,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.end_headers()
             return
         if self.path.startswith("/redirect/"):
-            step = int(self.path.split("/")[2])
-            self.send_response(302)
-            self.send_header("Location", "/redirect/%d" % (step + 1))
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.redirect("/redirect/%d" % (int(self.path.split("/")[2]) + 1))
             return
         if self.path == "/to-file":
-            self.send_response(302)
-            self.send_header("Location", "file:///etc/passwd")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.redirect("file:///etc/passwd")
             return
         if self.path == "/drip":
             self.send_response(200)
