@@ -4,9 +4,10 @@ import GazetteRender
 import GazetteStore
 
 extension Gazette {
-    /// Writes `country/{cc}.rss|atom` for every country with articles and `topic/{slug}.rss|atom`
-    /// for every topic with articles under `directory`; returns the files written. One entry per
-    /// story; each file is replaced atomically.
+    /// Writes `country/{cc}.rss|atom|json` for every country with articles and
+    /// `topic/{slug}.rss|atom|json` for every topic with articles under `directory`, and
+    /// `feeds.opml` listing their Atom versions; returns the files written. One entry per story;
+    /// each file is replaced atomically.
     public func writeFeeds(to directory: URL) async throws -> [URL] {
         var written: [URL] = []
         let generatedAt = now()
@@ -40,10 +41,24 @@ extension Gazette {
                 under: directory
             )
         }
+        let atomFeeds = written.filter { $0.pathExtension == "atom" }.map { file in
+            let folder = file.deletingLastPathComponent().lastPathComponent
+            let name = file.deletingPathExtension().lastPathComponent
+            let title = folder == "country" ? Country(code: name)?.name ?? name : name
+            return (title: "\(configuration.site.title): \(title)", path: "feeds/\(folder)/\(name).atom")
+        }
+        let list = FeedList(
+            title: "\(configuration.site.title) feeds",
+            feeds: atomFeeds,
+            siteURL: configuration.site.baseURL
+        )
+        let opml = directory.appendingPathComponent("feeds.opml")
+        try Data(renderer.opml(list).utf8).write(to: opml, options: .atomic)
+        written.append(opml)
         return written
     }
 
-    /// Writes the RSS and Atom files of one feed, or nothing when the query finds no articles.
+    /// Writes the RSS, Atom and JSON Feed files of one feed, or nothing when the query finds no articles.
     private func writeFeed(
         query: ArticleQuery,
         title: String,
@@ -58,7 +73,7 @@ extension Gazette {
         let target = directory.appendingPathComponent(folder)
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         var written: [URL] = []
-        for format in ["rss", "atom"] {
+        for format in ["rss", "atom", "json"] {
             let content = FeedContent(
                 title: title,
                 description: description,
@@ -68,9 +83,14 @@ extension Gazette {
                 siteURL: configuration.site.baseURL,
                 generatedAt: query.until
             )
-            let xml = format == "rss" ? renderer.rss(content) : renderer.atom(content)
+            let body: Data
+            switch format {
+            case "rss": body = Data(renderer.rss(content).utf8)
+            case "atom": body = Data(renderer.atom(content).utf8)
+            default: body = try renderer.jsonFeed(content)
+            }
             let file = target.appendingPathComponent("\(name).\(format)")
-            try Data(xml.utf8).write(to: file, options: .atomic)
+            try body.write(to: file, options: .atomic)
             written.append(file)
         }
         return written

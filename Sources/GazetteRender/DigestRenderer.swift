@@ -46,4 +46,14 @@ public struct DigestRenderer: Sendable {
     public func atom(_ content: FeedContent) -> String {
         templates.render(.atom, content)
     }
+
+    /// JSON Feed 1.1, serialized (JSON needs a JSON encoder, not a template).
+    public func jsonFeed(_ content: FeedContent) throws -> Data {
+        try content.jsonFeed()
+    }
+
+    /// An OPML 2.0 list of feeds, for importing them all into a feed reader at once.
+    public func opml(_ list: FeedList) -> String {
+        templates.render(.opml, list)
+    }
 }

@@ -14,6 +14,24 @@ public struct FeedContent: Sendable {
         public var publishedRFC3339: String
     }
 
+    /// The feed as JSON Feed 1.1 (https://jsonfeed.org/version/1.1).
+    public func jsonFeed() throws -> Data {
+        let items: [[String: Any]] = entries.map { entry in
+            var item: [String: Any] = [
+                "id": entry.id, "title": entry.title, "content_text": entry.summary,
+                "date_published": entry.publishedRFC3339, "authors": [["name": entry.sourceName]],
+            ]
+            if let url = entry.url { item["url"] = url }
+            return item
+        }
+        let feed: [String: Any] = [
+            "version": "https://jsonfeed.org/version/1.1", "title": title, "description": description,
+            "home_page_url": siteURL, "feed_url": selfURL,
+            "items": items,
+        ]
+        return try JSONSerialization.data(withJSONObject: feed, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
     public var title: String
     public var description: String
     public var siteURL: String
@@ -86,5 +104,28 @@ public struct FeedContent: Sendable {
             siteURL: siteURL,
             generatedAt: generatedAt
         )
+    }
+}
+
+/// What `feeds.opml` sees: every public feed, for a feed reader's import.
+public struct FeedList: Sendable {
+    public struct Feed: Sendable {
+        public var title: String
+        public var xmlURL: String
+        public var htmlURL: String
+    }
+
+    public var title: String
+    public var feeds: [Feed]
+
+    public init(title: String, feeds: [(title: String, path: String)], siteURL: URL) {
+        self.title = SafeText.line(title)
+        self.feeds = feeds.map {
+            Feed(
+                title: SafeText.line($0.title),
+                xmlURL: siteURL.appendingPathComponent($0.path).absoluteString,
+                htmlURL: siteURL.absoluteString
+            )
+        }
     }
 }

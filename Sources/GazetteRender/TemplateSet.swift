@@ -8,6 +8,7 @@ public struct TemplateSet: Sendable {
         case digestText = "digest.txt"
         case rss = "feed.rss"
         case atom = "feed.atom"
+        case opml = "feeds.opml"
     }
 
     private let library: MustacheLibrary
