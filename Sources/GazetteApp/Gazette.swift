@@ -63,12 +63,8 @@ public struct Gazette: Sendable {
         "feeds/country/\(country.slug).\(format)"
     }
 
+    /// `/unsubscribe/{token}`, the route the web face serves (tokens are hex, safe in a path).
     func unsubscribeURL(token: String) -> URL {
-        var components = URLComponents(
-            url: configuration.site.baseURL.appendingPathComponent("unsubscribe"),
-            resolvingAgainstBaseURL: false
-        )!
-        components.queryItems = [URLQueryItem(name: "token", value: token)]
-        return components.url!
+        configuration.site.baseURL.appendingPathComponent("unsubscribe").appendingPathComponent(token)
     }
 }

@@ -15,6 +15,8 @@ public struct DigestContent: Sendable {
     }
 
     public struct Item: Sendable {
+        /// 1, 2, 3… across the whole digest, for the text part.
+        public var number: Int
         public var title: String
         /// "* title", wrapped at 72 columns, for the text part.
         public var titleWrapped: String
@@ -36,6 +38,8 @@ public struct DigestContent: Sendable {
     }
 
     public var siteTitle: String
+    /// The hidden first line mail clients show in the inbox: the top headlines.
+    public var preheader: String
     /// The subject line, also the HTML title.
     public var title: String
     public var dateLabel: String
@@ -95,9 +99,11 @@ public struct DigestContent: Sendable {
         self.feedURL = feedURL?.absoluteString
         let timeFormat = DigestContent.timeFormat(zone)
         let byCountry = Dictionary(grouping: stories, by: \.lead.country)
+        var number = 0
         sections = subscription.countries.compactMap { country in
             guard let stories = byCountry[country], !stories.isEmpty else { return nil }
             let items = stories.map { story in
+                number += 1
                 let article = story.lead
                 let summary = SafeText.xml(story.summary ?? TextSnippet.lead(article.text))
                 let title = SafeText.line(article.title)
@@ -114,8 +120,9 @@ public struct DigestContent: Sendable {
                     )
                 }
                 return Item(
+                    number: number,
                     title: title,
-                    titleWrapped: TextWrap.wrap(title, width: 72, firstIndent: "* ", indent: "  "),
+                    titleWrapped: TextWrap.wrap(title, width: 72, firstIndent: "\(number). ", indent: "  "),
                     url: article.url,
                     sourceName: SafeText.line(sourceNames[article.sourceID] ?? article.sourceID),
                     publishedLabel: timeFormat.string(from: article.publishedAt),
@@ -127,6 +134,8 @@ public struct DigestContent: Sendable {
             }
             return Section(heading: country.name, articles: items)
         }
+        let headlines = sections.flatMap(\.articles).prefix(3).map(\.title).joined(separator: " · ")
+        preheader = String(headlines.prefix(140))
     }
 
     /// Each article as a story of its own, with no alternative takes.

@@ -33,7 +33,7 @@ struct SMTPTransportTests {
             subject: subject,
             date: Date(timeIntervalSince1970: 1_795_900_000),
             messageID: "2026-11-29.1.\(recipient)",
-            listUnsubscribe: URL(string: "https://news.example.org/unsubscribe?token=t")!,
+            listUnsubscribe: URL(string: "https://news.example.org/unsubscribe/t")!,
             text: "Hello.\n.\nA line with only a dot above, which SMTP must stuff.\n"
                 + String(repeating: "long ", count: 100),
             html: "<p>Hello &amp; welcome</p>"

@@ -13,7 +13,7 @@ struct EmailRenderTests {
             format: format,
             from: MailboxName(parsing: "Gazette Ünïcode Désk <digest@news.example.org>")!,
             to: EmailAddress("reader@example.org")!,
-            listUnsubscribe: URL(string: "https://news.example.org/unsubscribe?token=abc")!,
+            listUnsubscribe: URL(string: "https://news.example.org/unsubscribe/abc")!,
             messageID: "2026-11-29.7.abc@news.example.org",
             date: RenderFixtures.now
         )
@@ -41,7 +41,7 @@ struct EmailRenderTests {
         #expect(result["from"] as? String == "Gazette Ünïcode Désk <digest@news.example.org>")
         #expect(result["messageID"] as? String == "<2026-11-29.7.abc@news.example.org>")
         let listUnsubscribe = (result["listUnsubscribe"] as? String)?.trimmingCharacters(in: .whitespaces)
-        #expect(listUnsubscribe == "<https://news.example.org/unsubscribe?token=abc>")
+        #expect(listUnsubscribe == "<https://news.example.org/unsubscribe/abc>")
         #expect(result["listUnsubscribePost"] as? String == "List-Unsubscribe=One-Click")
         #expect(result["listId"] as? String == "<digest.news.example.org>")
         #expect(result["precedence"] as? String == "bulk")
@@ -56,6 +56,12 @@ struct EmailRenderTests {
         #expect(html.contains("Zürich &amp; &lt;Genève&gt;"), "HTML escapes feed text")
         #expect(!html.contains("<Genève>"))
         #expect(html.contains("https://rundschau.example/a?x=1&amp;y=2"))
+        #expect(html.contains(#"<meta name="color-scheme" content="light dark">"#))
+        #expect(html.contains("display:none"), "a hidden preheader")
+        #expect(
+            html.contains("Line break in a title · Zürich &amp; &lt;Genève&gt;"),
+            "the preheader lists the top headlines"
+        )
     }
 
     @Test("text format is a single text/plain part")
@@ -71,6 +77,8 @@ struct EmailRenderTests {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let long = lines.filter { !$0.hasPrefix("  http") && !$0.hasPrefix("Unsubscribe:") && $0.count > 72 }
         #expect(long.isEmpty, "lines over 72 columns: \(long)")
+        #expect(text.contains("\n1. Line break in a title\n"), "stories are numbered across the digest")
+        #expect(text.contains("\n2. Zürich"))
         let france = try #require(text.range(of: "== France =="))
         let germany = try #require(text.range(of: "== Germany =="))
         #expect(france.lowerBound < germany.lowerBound)

@@ -51,7 +51,7 @@ enum RenderFixtures {
             articles: articles,
             sourceNames: sourceNames,
             siteTitle: "Gazette Ünïcode",
-            unsubscribeURL: URL(string: "https://news.example.org/unsubscribe?token=abc")!,
+            unsubscribeURL: URL(string: "https://news.example.org/unsubscribe/abc")!,
             feedURL: nil,
             date: now
         )
