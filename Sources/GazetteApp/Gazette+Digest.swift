@@ -121,7 +121,8 @@ extension Gazette {
                 story.articles.first { wanted.contains($0.id ?? -1) }
                 ?? articles.first { "a\($0.id ?? 0)" == story.id }
             guard let lead else { return nil }
-            let summary = story.articles.count > 1 ? story.summary.map(\.text).joined(separator: " ") : nil
+            let summary =
+                story.articles.count > 1 ? story.summary.map { (text: $0.text, articleID: Int64($0.source)) } : nil
             return DigestContent.Story(lead: lead, summary: summary, takes: story.articles.filter { $0.id != lead.id })
         }
         return ranked ? result : result.sorted { $0.lead.publishedAt > $1.lead.publishedAt }

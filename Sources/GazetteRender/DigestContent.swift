@@ -10,7 +10,9 @@ public struct DigestContent: Sendable {
         public var countryName: String
         public var title: String
         public var url: String?
-        /// "Outlet (Country): title", wrapped and indented for the text part.
+        /// Its citation number in the story's summary.
+        public var citation: Int
+        /// "[n] Outlet (Country): title", wrapped and indented for the text part.
         public var lineWrapped: String
     }
 
@@ -26,6 +28,9 @@ public struct DigestContent: Sendable {
         public var summary: String
         /// The summary wrapped at 72 columns and indented, for the text part.
         public var summaryWrapped: String
+        /// The summary sentence by sentence with citations, when it draws on several articles.
+        public var summaryParts: [SummaryPart]
+        public var hasSummaryParts: Bool
         /// Other outlets' articles on the same story: the alternative takes.
         public var takes: [Take]
         /// Stored, not computed: Mustache sees stored properties only.
@@ -58,14 +63,27 @@ public struct DigestContent: Sendable {
     /// the article's own lead), and the other articles on the same story.
     public struct Story: Sendable {
         public var lead: Article
-        public var summary: String?
+        /// The story's summary, each sentence with the id of the article it came from; nil:
+        /// the lead article's own first sentences.
+        public var summary: [(text: String, articleID: Int64?)]?
         public var takes: [Article]
 
-        public init(lead: Article, summary: String? = nil, takes: [Article] = []) {
+        public init(lead: Article, summary: [(text: String, articleID: Int64?)]? = nil, takes: [Article] = []) {
             self.lead = lead
             self.summary = summary
             self.takes = takes
         }
+
+        /// The summary as one paragraph, without citations (for feeds).
+        public var summaryText: String? { summary?.map(\.text).joined(separator: " ") }
+    }
+
+    /// A summary sentence and the number of the article it cites ([1] is the lead article,
+    /// [2]… the alternative takes in order), with that article's link.
+    public struct SummaryPart: Sendable {
+        public var text: String
+        public var citation: Int
+        public var url: String?
     }
 
     /// Groups the stories by their lead article's country, in the order of the subscription's
@@ -105,16 +123,26 @@ public struct DigestContent: Sendable {
             let items = stories.map { story in
                 number += 1
                 let article = story.lead
-                let summary = SafeText.xml(story.summary ?? TextSnippet.lead(article.text))
+                let cited = [article] + story.takes
+                let citation = { (id: Int64?) in (cited.firstIndex { $0.id != nil && $0.id == id } ?? 0) + 1 }
+                let parts = (story.summary ?? []).map { sentence in
+                    let number = citation(sentence.articleID)
+                    return SummaryPart(text: SafeText.xml(sentence.text), citation: number, url: cited[number - 1].url)
+                }
+                let summary =
+                    parts.isEmpty
+                    ? SafeText.xml(TextSnippet.lead(article.text))
+                    : parts.map { "\($0.text) [\($0.citation)]" }.joined(separator: " ")
                 let title = SafeText.line(article.title)
-                let takes = story.takes.map { take in
+                let takes = story.takes.enumerated().map { offset, take in
                     let source = SafeText.line(sourceNames[take.sourceID] ?? take.sourceID)
-                    let line = "\(source) (\(take.country.name)): \(SafeText.line(take.title))"
+                    let line = "[\(offset + 2)] \(source) (\(take.country.name)): \(SafeText.line(take.title))"
                     return Take(
                         sourceName: source,
                         countryName: take.country.name,
                         title: SafeText.line(take.title),
                         url: take.url,
+                        citation: offset + 2,
                         lineWrapped: TextWrap.wrap(line, width: 72, firstIndent: "  - ", indent: "    ")
                             + (take.url.map { "\n    " + $0 } ?? "")
                     )
@@ -128,6 +156,8 @@ public struct DigestContent: Sendable {
                     publishedLabel: timeFormat.string(from: article.publishedAt),
                     summary: summary,
                     summaryWrapped: TextWrap.wrap(summary, width: 72, indent: "  "),
+                    summaryParts: parts,
+                    hasSummaryParts: !parts.isEmpty,
                     takes: takes,
                     hasTakes: !takes.isEmpty
                 )

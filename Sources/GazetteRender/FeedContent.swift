@@ -68,7 +68,7 @@ public struct FeedContent: Sendable {
         updatedRFC3339 = RFCDate.rfc3339(newest)
         entries = stories.map { story in
             let article = story.lead
-            var summary = story.summary ?? TextSnippet.lead(article.text, limit: 600)
+            var summary = story.summaryText ?? TextSnippet.lead(article.text, limit: 600)
             if !story.takes.isEmpty {
                 let outlets = story.takes.map { "\(sourceNames[$0.sourceID] ?? $0.sourceID) (\($0.country.name))" }
                 summary += " Also covered by: " + Array(Set(outlets)).sorted().joined(separator: ", ") + "."

@@ -136,6 +136,11 @@ struct PipelineTests {
         let nairobi = try #require(text.range(of: "Nairobi talks end with a deal"))
         let takes = try #require(text.range(of: "Also covered by:", range: nairobi.upperBound..<text.endIndex))
         #expect(text[takes.upperBound...].contains("Rheinische Rundschau (Germany): Nairobi climate talks"))
+        // Summary sentences cite the article they came from: [1] the lead, [2]… the takes.
+        let summary = text[nairobi.upperBound..<takes.lowerBound]
+        #expect(summary.contains("[1]"))
+        #expect(summary.contains("[2]") || summary.contains("[3]"), "a sentence from another outlet is cited")
+        #expect(text[takes.upperBound...].contains("[2] "))
         let second = try await gazette.send(force: true, transport: outbox)
         #expect(second.map(\.outcome) == [.alreadySent])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path).count == 1)
