@@ -45,7 +45,10 @@ extension Gazette {
             let folder = file.deletingLastPathComponent().lastPathComponent
             let name = file.deletingPathExtension().lastPathComponent
             let title = folder == "country" ? Country(code: name)?.name ?? name : name
-            return (title: "\(configuration.site.title): \(title)", path: "feeds/\(folder)/\(name).atom")
+            return (
+                title: "\(configuration.site.title): \(title)",
+                path: Self.feedPath(folder: folder, name: name, format: "atom")
+            )
         }
         let list = FeedList(
             title: "\(configuration.site.title) feeds",
@@ -77,7 +80,7 @@ extension Gazette {
             let content = FeedContent(
                 title: title,
                 description: description,
-                path: "feeds/\(folder)/\(name).\(format)",
+                path: Self.feedPath(folder: folder, name: name, format: format),
                 stories: stories,
                 sourceNames: sourceNames,
                 siteURL: configuration.site.baseURL,

@@ -58,9 +58,14 @@ public struct Gazette: Sendable {
         Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.id, $0.name) })
     }
 
+    /// Where a public feed is published under the site, e.g. `feeds/country/de.atom`.
+    public static func feedPath(folder: String, name: String, format: String) -> String {
+        "feeds/\(folder)/\(name).\(format)"
+    }
+
     /// Where a country's feed is published, e.g. `feeds/country/de.atom`.
     public static func countryFeedPath(_ country: Country, format: String) -> String {
-        "feeds/country/\(country.slug).\(format)"
+        feedPath(folder: "country", name: country.slug, format: format)
     }
 
     /// `/unsubscribe/{token}`, the route the web face serves (tokens are hex, safe in a path).

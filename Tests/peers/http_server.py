@@ -45,6 +45,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             log.write("%s %s\n" % (self.command, self.path))
         super().send_response(code, message)
 
+    def feed(self, body, encoding=None):
+        """A 200 response with an RSS body, optionally with a Content-Encoding."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def redirect(self, location):
         self.send_response(302)
         self.send_header("Location", location)
@@ -79,32 +89,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 pass
             return
         if self.path == "/gzip-bomb":
-            body = gzip_bomb()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.feed(gzip_bomb(), encoding="gzip")
             return
         if self.path == "/nested":
-            body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>n</title><item><title>deep</title>'
-                    + b"<x>" * 100000 + b"</x>" * 100000 + b"</item></channel></rss>")
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.feed(b'<?xml version="1.0"?><rss version="2.0"><channel><title>n</title><item><title>deep</title>'
+                      + b"<x>" * 100000 + b"</x>" * 100000 + b"</item></channel></rss>")
             return
         if self.path.startswith("/gzip/"):
             with open(self.directory + "/" + self.path[len("/gzip/"):], "rb") as f:
-                body = gzip.compress(f.read())
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+                self.feed(gzip.compress(f.read()), encoding="gzip")
             return
         if self.path == "/endless":
             self.send_response(200)
