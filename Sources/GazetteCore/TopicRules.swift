@@ -20,10 +20,17 @@ public struct TopicRules: Sendable, Hashable {
     /// The keywords indexed by their first word, so that an article is matched in one pass
     /// over its words instead of once per keyword (400 keywords × 10,000 articles).
     private let index: KeywordIndex
+    /// Each category name's topics, so that a feed's categories cost one lookup each.
+    private let topicsByCategory: [String: [Topic]]
 
     public init(rules: [Topic: Rule]) {
         self.rules = rules
         index = KeywordIndex(rules)
+        var topicsByCategory: [String: [Topic]] = [:]
+        for (topic, rule) in rules {
+            for category in Set(rule.categories) { topicsByCategory[category, default: []].append(topic) }
+        }
+        self.topicsByCategory = topicsByCategory
     }
 
     public static func == (lhs: TopicRules, rhs: TopicRules) -> Bool { lhs.rules == rhs.rules }
@@ -160,9 +167,8 @@ public struct TopicRules: Sendable, Hashable {
     /// the lead (one word in a paragraph is too weak a sign: "director", "growth", "space").
     public func topics(title: String, lead: String, categories: [String], sourceTopics: [Topic]) -> [Topic] {
         var found = Set(sourceTopics)
-        let loweredCategories = Set(categories.map { $0.lowercased().trimmingCharacters(in: .whitespaces) })
-        for (topic, rule) in rules where rule.categories.contains(where: loweredCategories.contains) {
-            found.insert(topic)
+        for category in categories {
+            found.formUnion(topicsByCategory[category.lowercased().trimmingCharacters(in: .whitespaces)] ?? [])
         }
         found.formUnion(index.matches(in: Self.words(title)).keys)
         for (topic, keywords) in index.matches(in: Self.words(lead)) where keywords.count >= 2 {
@@ -178,41 +184,43 @@ public struct TopicRules: Sendable, Hashable {
     static func words(_ text: String) -> [String] {
         var words: [String] = []
         var word: [UInt8] = []
-        let bytes = Array(text.utf8)
-        var index = 0
-        var hasNonASCII = false
-        func endWord() {
-            if !word.isEmpty {
-                let text = String(decoding: word, as: UTF8.self)
-                words.append(hasNonASCII ? text.lowercased() : text)
+        var text = text
+        return text.withUTF8 { bytes in
+            var index = 0
+            var hasNonASCII = false
+            func endWord() {
+                if !word.isEmpty {
+                    let text = String(decoding: word, as: UTF8.self)
+                    words.append(hasNonASCII ? text.lowercased() : text)
+                }
+                word.removeAll(keepingCapacity: true)
+                hasNonASCII = false
             }
-            word.removeAll(keepingCapacity: true)
-            hasNonASCII = false
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): word.append(byte + 32)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
-                UInt8(ascii: "&"):
-                word.append(byte)
-            case 0xE2 where index + 1 < bytes.count && (0x80...0x81).contains(bytes[index + 1]):
-                endWord()
-                index += 2
-            case 0xC2 where index + 1 < bytes.count && (0xA0...0xBF).contains(bytes[index + 1]):
-                // No-break space and Latin-1 punctuation: ¡ « » ¿ and friends.
-                endWord()
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): word.append(byte + 32)
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
+                    UInt8(ascii: "&"):
+                    word.append(byte)
+                case 0xE2 where index + 1 < bytes.count && (0x80...0x81).contains(bytes[index + 1]):
+                    endWord()
+                    index += 2
+                case 0xC2 where index + 1 < bytes.count && (0xA0...0xBF).contains(bytes[index + 1]):
+                    // No-break space and Latin-1 punctuation: ¡ « » ¿ and friends.
+                    endWord()
+                    index += 1
+                case 0x80...0xFF:
+                    word.append(byte)
+                    hasNonASCII = true
+                default:
+                    endWord()
+                }
                 index += 1
-            case 0x80...0xFF:
-                word.append(byte)
-                hasNonASCII = true
-            default:
-                endWord()
             }
-            index += 1
+            endWord()
+            return words
         }
-        endWord()
-        return words
     }
 }
 
@@ -249,11 +257,12 @@ struct KeywordIndex: Sendable {
     func matches(in words: [String]) -> [Topic: Set<String>] {
         var found: [Topic: Set<String>] = [:]
         for (position, word) in words.enumerated() {
-            var candidates = exact[word] ?? []
-            for (prefix, entry) in prefixes[String(word.prefix(3))] ?? [] where word.hasPrefix(prefix) {
-                candidates.append(entry)
+            for entry in exact[word] ?? [] where Self.restMatches(entry.rest, words, after: position) {
+                found[entry.topic, default: []].insert(entry.keyword)
             }
-            for entry in candidates where Self.restMatches(entry.rest, words, after: position) {
+            guard let group = prefixes[String(word.prefix(3))] else { continue }
+            for (prefix, entry) in group
+            where word.hasPrefix(prefix) && Self.restMatches(entry.rest, words, after: position) {
                 found[entry.topic, default: []].insert(entry.keyword)
             }
         }

@@ -23,47 +23,57 @@ struct Parse: AsyncParsableCommand {
 
     func run() async throws {
         var failures = 0
-        // Feeds are read on every core, a few at a time, and shown in the order given.
-        for batch in stride(from: 0, to: locations.count, by: 16).map({ locations[$0..<min($0 + 16, locations.count)] })
-        {
-            let results = await withTaskGroup(of: (Int, Result<InspectedFeed, any Error>).self) { group in
-                for (offset, location) in batch.enumerated() {
-                    group.addTask { [allItems] in
-                        do {
-                            let feed = try await FeedInspector.inspect(
-                                location,
-                                ingest: GazetteConfiguration.Ingest(),
-                                allItems: allItems
-                            )
-                            return (offset, .success(feed))
-                        } catch {
-                            return (offset, .failure(error))
-                        }
+        // Feeds are read on every core, a few more in flight than there are cores so that a large
+        // feed does not hold the others back, and shown in the order given.
+        let inFlight = 2 * ProcessInfo.processInfo.activeProcessorCount
+        try await withThrowingTaskGroup(of: (Int, Result<InspectedFeed, any Error>).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < locations.count else { return }
+                let (index, location) = (next, locations[next])
+                next += 1
+                group.addTask { [allItems] in
+                    do {
+                        let feed = try await FeedInspector.inspect(
+                            location,
+                            ingest: GazetteConfiguration.Ingest(),
+                            allItems: allItems
+                        )
+                        return (index, .success(feed))
+                    } catch {
+                        return (index, .failure(error))
                     }
                 }
-                var ordered: [(Int, Result<InspectedFeed, any Error>)] = []
-                for await result in group { ordered.append(result) }
-                return ordered.sorted { $0.0 < $1.0 }.map(\.1)
             }
-            for (location, result) in zip(batch, results) {
-                switch result {
-                case .success(let feed):
-                    try show(feed)
-                case .failure(let error):
-                    failures += 1
-                    if jsonLines {
-                        let line = try JSONSerialization.data(withJSONObject: [
-                            "location": location, "error": "\(error)",
-                        ])
-                        print(String(decoding: line, as: UTF8.self))
-                    } else {
-                        FileHandle.standardError.write(Data("\(location): \(error)\n".utf8))
-                    }
+            for _ in 0..<inFlight { startNext() }
+            var waiting: [Int: Result<InspectedFeed, any Error>] = [:]
+            var shown = 0
+            while let (index, result) = try await group.next() {
+                waiting[index] = result
+                startNext()
+                while let result = waiting.removeValue(forKey: shown) {
+                    if case .failure = result { failures += 1 }
+                    try show(result, location: locations[shown])
+                    shown += 1
                 }
             }
         }
         if failures > 0, !jsonLines {
             throw CommandFailure("\(failures) of \(locations.count) feeds could not be read")
+        }
+    }
+
+    private func show(_ result: Result<InspectedFeed, any Error>, location: String) throws {
+        switch result {
+        case .success(let feed):
+            try show(feed)
+        case .failure(let error):
+            if jsonLines {
+                let line = try JSONSerialization.data(withJSONObject: ["location": location, "error": "\(error)"])
+                print(String(decoding: line, as: UTF8.self))
+            } else {
+                FileHandle.standardError.write(Data("\(location): \(error)\n".utf8))
+            }
         }
     }
 
