@@ -8,14 +8,17 @@ import GazetteSummarize
 public struct PreparedDigest: Sendable {
     public var record: SubscriberRecord
     public var period: String
+    /// The edition's key: `/archive/{key}`, and its id in the private feed.
+    public var editionKey: String
+    /// Every article shown: each story's lead and its alternative takes.
     public var articleIDs: [Int64]
     public var content: DigestContent
     public var message: MailMessage
 }
 
 extension Gazette {
-    /// How many articles a digest shows at most per country.
-    static let articlesPerCountry = 10
+    /// A returning reader's first edition reaches back this far at most.
+    static let longestCatchUp: TimeInterval = 7 * 86_400
 
     /// The period an edition covers in the subscriber's own time zone: `2026-11-29` for a daily
     /// digest, `2026-W48` for a weekly one. (subscription, period) identifies an edition.
@@ -42,68 +45,96 @@ extension Gazette {
         return subscription.frequency == .daily || c.weekday == 2
     }
 
-    /// The articles a subscription wants from the period that ends now: newest first, at most
-    /// `articlesPerCountry` for each country.
-    func selectArticles(for subscription: Subscription, until end: Date) async throws -> [Article] {
+    /// The stories for a subscription's edition that ends at `end`: those first seen since its
+    /// previous edition (for a first edition, in the last day or week), in its countries and
+    /// topics, ranked, at most `digest.maxStories`. A story seen before, even if it has new
+    /// takes, was in an earlier edition or before the reader's time: it is not news again.
+    func selectStories(for subscription: Subscription, until end: Date) async throws -> [DigestContent.Story] {
         let window: TimeInterval = subscription.frequency == .daily ? 86_400 : 7 * 86_400
-        var selected: [Article] = []
+        var since = end.addingTimeInterval(-window)
+        let period = Self.period(of: subscription, at: end)
+        if let id = subscription.id,
+            let previous = try await store.editions(subscriptionID: id, limit: 2).first(where: { $0.period != period })
+        {
+            since = max(previous.createdAt, end.addingTimeInterval(-Self.longestCatchUp))
+        }
+        var candidates: [Article] = []
         for country in subscription.countries {
-            selected += try await store.articles(
+            candidates += try await store.articles(
                 matching: ArticleQuery(
                     countries: [country],
                     topics: subscription.topics,
-                    since: end.addingTimeInterval(-window),
+                    // A new feed's week-old items were first seen today, but they are not today's news.
+                    since: since.addingTimeInterval(-Self.longestCatchUp),
                     until: end,
-                    limit: Self.articlesPerCountry
+                    firstSeenSince: since,
+                    limit: 200
                 )
             )
         }
-        return selected
+        let stories = try await digestStories(for: candidates, topics: subscription.topics, ranked: true)
+        let fresh = stories.filter { story in ([story.lead] + story.takes).allSatisfy { $0.fetchedAt >= since } }
+        return Array(fresh.prefix(configuration.digest.maxStories))
     }
 
-    /// Renders a subscriber's digest from the given articles: one item per story, led by the
-    /// subscriber's article, summarized across the story's articles, with the other outlets'
-    /// articles as alternative takes.
-    func prepare(_ record: SubscriberRecord, articles: [Article], period: String) async throws -> PreparedDigest {
+    /// Renders a subscriber's edition from its stories: each led by the subscriber's article,
+    /// summarized across the story's articles, with the other articles as alternative takes.
+    func prepare(_ record: SubscriberRecord, stories: [DigestContent.Story], period: String) -> PreparedDigest {
         let date = now()
         let subscription = record.subscription
-        let feedURL =
-            subscription.countries.count == 1
-            ? configuration.site.baseURL.appendingPathComponent(
-                Self.countryFeedPath(subscription.countries[0], format: "atom")
-            ) : nil
-        let unsubscribe = unsubscribeURL(token: record.subscriber.token)
-        let stories = try await digestStories(for: articles, topics: subscription.topics, ranked: true)
+        let editionKey = Edition.key(
+            subscriptionID: subscription.id ?? 0,
+            period: period,
+            token: record.subscriber.token
+        )
+        let links = links(for: record, editionKey: editionKey)
         let content = DigestContent(
             recipient: record.subscriber.email,
             subscription: subscription,
             stories: stories,
             sourceNames: sourceNames,
             siteTitle: configuration.site.title,
-            unsubscribeURL: unsubscribe,
-            feedURL: feedURL,
+            links: links,
             date: date
         )
-        let from = configuration.delivery.from
-        // Stable for the edition: a retry or a lost 250 reply reuses the same Message-ID.
-        let messageID =
-            "\(period).\(subscription.id ?? 0).\(StableHash.hex(record.subscriber.email.value))"
-            + "@\(from.address.domain)"
         let message = renderer.email(
             content,
             format: subscription.format,
-            from: from,
+            from: configuration.delivery.from,
             to: record.subscriber.email,
-            listUnsubscribe: unsubscribe,
-            messageID: messageID,
+            links: links,
+            messageID: messageID(for: record, period: period),
             date: date
         )
         return PreparedDigest(
             record: record,
             period: period,
-            articleIDs: articles.compactMap(\.id),
+            editionKey: editionKey,
+            articleIDs: stories.flatMap { [$0.lead] + $0.takes }.compactMap(\.id),
             content: content,
             message: message
+        )
+    }
+
+    /// Stable for the edition: a retry or a lost 250 reply reuses the same Message-ID.
+    func messageID(for record: SubscriberRecord, period: String) -> String {
+        "\(period).\(record.subscription.id ?? 0).\(StableHash.hex(record.subscriber.email.value))"
+            + "@\(configuration.delivery.from.address.domain)"
+    }
+
+    /// The message of an edition claimed earlier, exactly as it was rendered then.
+    func message(of edition: Edition, for record: SubscriberRecord) -> MailMessage {
+        let links = links(for: record, editionKey: edition.key)
+        return MailMessage(
+            from: configuration.delivery.from,
+            to: record.subscriber.email,
+            subject: edition.subject,
+            date: edition.createdAt,
+            messageID: edition.messageID,
+            listUnsubscribe: links.unsubscribe,
+            listUnsubscribeMailto: links.unsubscribeMailto,
+            text: edition.text,
+            html: edition.html
         )
     }
 
@@ -134,7 +165,7 @@ extension Gazette {
             throw GazetteError("no subscriber \(email); add one with `gazette subscribe`")
         }
         let date = now()
-        let articles = try await selectArticles(for: record.subscription, until: date)
-        return try await prepare(record, articles: articles, period: Self.period(of: record.subscription, at: date))
+        let stories = try await selectStories(for: record.subscription, until: date)
+        return prepare(record, stories: stories, period: Self.period(of: record.subscription, at: date))
     }
 }

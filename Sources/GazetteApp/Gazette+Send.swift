@@ -80,7 +80,8 @@ extension Gazette {
                 continue
             }
             guard let subscriptionID = subscription.id else { continue }
-            var articles: [Article]
+            let edition: Edition
+            let message: MailMessage
             if let existing = try await store.edition(subscriptionID: subscriptionID, period: period) {
                 let deliveries = try await store.deliveries(editionID: existing.id!)
                 if deliveries.contains(where: { $0.status == .delivered }) {
@@ -91,28 +92,35 @@ extension Gazette {
                     report(.failedBefore(refusal.replyText ?? "refused"), count: existing.articleIDs.count)
                     continue
                 }
-                // A retry shows the articles the edition was built with, not today's latest.
-                articles = try await store.articles(ids: existing.articleIDs)
+                // A retry sends the edition as it was rendered, not today's latest.
+                edition = existing
+                message = self.message(of: existing, for: record)
             } else {
-                articles = try await selectArticles(for: subscription, until: date)
+                let stories = try await selectStories(for: subscription, until: date)
+                guard !stories.isEmpty || configuration.digest.sendEmptyEditions else {
+                    report(.noNews)
+                    continue
+                }
+                let digest = prepare(record, stories: stories, period: period)
+                message = digest.message
+                edition = try await store.claimEdition(
+                    Edition(
+                        subscriptionID: subscriptionID,
+                        period: period,
+                        messageID: digest.message.messageID,
+                        articleIDs: digest.articleIDs,
+                        createdAt: date,
+                        key: digest.editionKey,
+                        subject: digest.message.subject,
+                        html: digest.message.html,
+                        text: digest.message.text
+                    )
+                ).edition
             }
-            guard !articles.isEmpty else {
-                report(.noNews)
-                continue
-            }
-            let digest = try await prepare(record, articles: articles, period: period)
-            let (edition, _) = try await store.claimEdition(
-                Edition(
-                    subscriptionID: subscriptionID,
-                    period: period,
-                    messageID: digest.message.messageID,
-                    articleIDs: digest.articleIDs,
-                    createdAt: date
-                )
-            )
+            let articleCount = edition.articleIDs.count
             let outcome = await transport.deliver(
-                digest.message.bytes(),
-                messageID: digest.message.messageID,
+                message.bytes(),
+                messageID: message.messageID,
                 from: configuration.delivery.from.address,
                 to: record.subscriber.email
             )
@@ -136,7 +144,7 @@ extension Gazette {
             )
             report(
                 .attempted(outcome.status, replyCode: outcome.replyCode, detail: outcome.detail),
-                count: articles.count
+                count: articleCount
             )
         }
         return reports

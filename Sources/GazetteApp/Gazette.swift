@@ -72,4 +72,21 @@ public struct Gazette: Sendable {
     func unsubscribeURL(token: String) -> URL {
         configuration.site.baseURL.appendingPathComponent("unsubscribe").appendingPathComponent(token)
     }
+
+    /// The links of one subscriber's edition: unsubscribe (https and mailto), manage, the
+    /// edition's archive page, and the country feed when the subscription has one country.
+    func links(for record: SubscriberRecord, editionKey: String) -> DigestLinks {
+        let base = configuration.site.baseURL
+        let token = record.subscriber.token
+        let mailbox = configuration.delivery.unsubscribeAddress ?? configuration.delivery.from.address
+        let countries = record.subscription.countries
+        return DigestLinks(
+            unsubscribe: unsubscribeURL(token: token),
+            unsubscribeMailto: URL(string: "mailto:\(mailbox.value)?subject=unsubscribe%20\(token)"),
+            manage: base.appendingPathComponent("manage").appendingPathComponent(token),
+            archive: base.appendingPathComponent("archive").appendingPathComponent(editionKey),
+            feed: countries.count == 1
+                ? base.appendingPathComponent(Self.countryFeedPath(countries[0], format: "atom")) : nil
+        )
+    }
 }

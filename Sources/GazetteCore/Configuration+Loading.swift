@@ -91,6 +91,19 @@ extension GazetteConfiguration {
         }
         feeds.outputDirectory = resolve(feeds.outputDirectory)
 
+        var digest = Digest()
+        if var reader = try root.object("digest") {
+            digest.maxStories = try reader.int("maxStories", in: 1...100) ?? digest.maxStories
+            digest.sendEmptyEditions = try reader.bool("sendEmptyEditions") ?? digest.sendEmptyEditions
+            try reader.rejectUnknownKeys()
+        }
+
+        var templatesDirectory: String?
+        if var reader = try root.object("templates") {
+            templatesDirectory = try reader.string("directory").map(resolve)
+            try reader.rejectUnknownKeys()
+        }
+
         var topicRules = TopicRules.standard
         if var reader = try root.object("topics") {
             topicRules = try parseTopics(&reader, adding: topicRules)
@@ -106,6 +119,8 @@ extension GazetteConfiguration {
             ingest: ingest
         )
         configuration.topicRules = topicRules
+        configuration.digest = digest
+        configuration.templatesDirectory = templatesDirectory
         return configuration
     }
 
@@ -244,6 +259,16 @@ extension GazetteConfiguration {
             )
         }
         let outbox = resolve(try reader.string("outboxDirectory") ?? "outbox")
+        var unsubscribeAddress: EmailAddress?
+        if let text = try reader.string("unsubscribeAddress") {
+            guard let address = EmailAddress(text) else {
+                throw ConfigurationError(
+                    path: reader.childPath("unsubscribeAddress"),
+                    message: "\"\(text)\" is not an email address"
+                )
+            }
+            unsubscribeAddress = address
+        }
         var smtp: SMTP?
         if var smtpReader = try reader.object("smtp") {
             let urlText = try smtpReader.requiredString("url")
@@ -279,6 +304,12 @@ extension GazetteConfiguration {
             throw ConfigurationError(path: reader.childPath("smtp"), message: "missing; required when mode is smtp")
         }
         try reader.rejectUnknownKeys()
-        return Delivery(mode: mode, outboxDirectory: outbox, smtp: smtp, from: from)
+        return Delivery(
+            mode: mode,
+            outboxDirectory: outbox,
+            smtp: smtp,
+            from: from,
+            unsubscribeAddress: unsubscribeAddress
+        )
     }
 }

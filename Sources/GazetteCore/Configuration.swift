@@ -32,11 +32,21 @@ public struct GazetteConfiguration: Sendable {
         public var smtp: SMTP?
         /// The From header and envelope sender, e.g. `Gazette <digest@news.example.org>`.
         public var from: MailboxName
-        public init(mode: Mode = .outbox, outboxDirectory: String = "outbox", smtp: SMTP? = nil, from: MailboxName) {
+        /// Where `List-Unsubscribe`'s mailto: link writes (subject `unsubscribe {token}`);
+        /// nil: the From address.
+        public var unsubscribeAddress: EmailAddress?
+        public init(
+            mode: Mode = .outbox,
+            outboxDirectory: String = "outbox",
+            smtp: SMTP? = nil,
+            from: MailboxName,
+            unsubscribeAddress: EmailAddress? = nil
+        ) {
             self.mode = mode
             self.outboxDirectory = outboxDirectory
             self.smtp = smtp
             self.from = from
+            self.unsubscribeAddress = unsubscribeAddress
         }
     }
 
@@ -57,6 +67,18 @@ public struct GazetteConfiguration: Sendable {
         public init(outputDirectory: String = "feeds", maxEntries: Int = 50) {
             self.outputDirectory = outputDirectory
             self.maxEntries = maxEntries
+        }
+    }
+
+    public struct Digest: Sendable {
+        /// The most stories one edition shows, across all its countries.
+        public var maxStories: Int = 10
+        /// Whether a subscriber with nothing new gets a short "nothing new today" edition
+        /// instead of no email at all.
+        public var sendEmptyEditions: Bool = false
+        public init(maxStories: Int = 10, sendEmptyEditions: Bool = false) {
+            self.maxStories = maxStories
+            self.sendEmptyEditions = sendEmptyEditions
         }
     }
 
@@ -95,6 +117,9 @@ public struct GazetteConfiguration: Sendable {
     public var site: Site
     public var feeds: Feeds
     public var ingest: Ingest
+    public var digest: Digest = Digest()
+    /// A folder of Mustache templates replacing the bundled `templates/`; nil: the bundled ones.
+    public var templatesDirectory: String?
     /// The topic taxonomy: the standard one plus what the config's `topics` adds.
     public var topicRules: TopicRules = .standard
 

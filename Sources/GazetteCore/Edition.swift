@@ -10,6 +10,15 @@ public struct Edition: Hashable, Sendable {
     public var messageID: String
     public var articleIDs: [Int64]
     public var createdAt: Date
+    /// The edition's public name, in `/archive/{key}` and the private feed: derived from the
+    /// subscription and the period, and from the subscriber's secret token so that nobody can
+    /// guess another reader's edition.
+    public var key: String
+    /// What was rendered and mailed, so that the archive page and the private feed show the
+    /// same edition. `html` is nil for plain-text subscribers.
+    public var subject: String
+    public var html: String?
+    public var text: String
 
     public init(
         id: Int64? = nil,
@@ -17,7 +26,11 @@ public struct Edition: Hashable, Sendable {
         period: String,
         messageID: String,
         articleIDs: [Int64],
-        createdAt: Date
+        createdAt: Date,
+        key: String,
+        subject: String = "",
+        html: String? = nil,
+        text: String = ""
     ) {
         self.id = id
         self.subscriptionID = subscriptionID
@@ -25,6 +38,16 @@ public struct Edition: Hashable, Sendable {
         self.messageID = messageID
         self.articleIDs = articleIDs
         self.createdAt = createdAt
+        self.key = key
+        self.subject = subject
+        self.html = html
+        self.text = text
+    }
+
+    /// `2026-11-29-1a2b3c4d5e6f7a8b`: the period, readable, then a hash of the subscription,
+    /// the period and the subscriber's token.
+    public static func key(subscriptionID: Int64, period: String, token: String) -> String {
+        "\(period)-" + StableHash.hex("\(token)|\(subscriptionID)|\(period)")
     }
 }
 

@@ -1,6 +1,28 @@
 import Foundation
 import GazetteCore
 
+/// The links every digest carries, on the routes the web face serves.
+public struct DigestLinks: Sendable {
+    /// `/unsubscribe/{token}`: one click (or one POST, RFC 8058) and the reader is out.
+    public var unsubscribe: URL
+    /// `mailto:` for `List-Unsubscribe`, for clients that prefer mail; nil: none.
+    public var unsubscribeMailto: URL?
+    /// `/manage/{token}`: change countries, topics, hour and format.
+    public var manage: URL
+    /// `/archive/{edition}`: this edition as a web page.
+    public var archive: URL
+    /// The public feed of the reader's country, when there is one.
+    public var feed: URL?
+
+    public init(unsubscribe: URL, unsubscribeMailto: URL? = nil, manage: URL, archive: URL, feed: URL? = nil) {
+        self.unsubscribe = unsubscribe
+        self.unsubscribeMailto = unsubscribeMailto
+        self.manage = manage
+        self.archive = archive
+        self.feed = feed
+    }
+}
+
 /// What a digest template sees. Field names match the names in `templates/digest.*.mustache`;
 /// every string from a feed has been made safe for XML and, where single-line, for headers.
 public struct DigestContent: Sendable {
@@ -54,8 +76,13 @@ public struct DigestContent: Sendable {
     public var footerWrapped: String
     public var recipient: String
     public var unsubscribeURL: String
+    public var manageURL: String
+    /// The edition's web-archive page: the "view in browser" link.
+    public var archiveURL: String
     public var feedURL: String?
     public var sections: [Section]
+    /// False for a "nothing new today" edition (sent only when the operator asks for them).
+    public var hasStories: Bool
 
     public var articleCount: Int { sections.reduce(0) { $0 + $1.articles.count } }
 
@@ -94,8 +121,7 @@ public struct DigestContent: Sendable {
         stories: [Story],
         sourceNames: [String: String],
         siteTitle: String,
-        unsubscribeURL: URL,
-        feedURL: URL?,
+        links: DigestLinks,
         date: Date
     ) {
         let zone = subscription.timeZone
@@ -113,8 +139,10 @@ public struct DigestContent: Sendable {
         self.dateLabel = DigestContent.dayFormat(zone).string(from: date)
         self.title = "\(self.siteTitle): \(scope), \(DigestContent.shortDayFormat(zone).string(from: date))"
         self.recipient = recipient.value
-        self.unsubscribeURL = unsubscribeURL.absoluteString
-        self.feedURL = feedURL?.absoluteString
+        self.unsubscribeURL = links.unsubscribe.absoluteString
+        self.manageURL = links.manage.absoluteString
+        self.archiveURL = links.archive.absoluteString
+        self.feedURL = links.feed?.absoluteString
         let timeFormat = DigestContent.timeFormat(zone)
         let byCountry = Dictionary(grouping: stories, by: \.lead.country)
         var number = 0
@@ -164,8 +192,9 @@ public struct DigestContent: Sendable {
             }
             return Section(heading: country.name, articles: items)
         }
+        hasStories = !sections.isEmpty
         let headlines = sections.flatMap(\.articles).prefix(3).map(\.title).joined(separator: " · ")
-        preheader = String(headlines.prefix(140))
+        preheader = hasStories ? String(headlines.prefix(140)) : "Nothing new for \(scope) since the last edition."
     }
 
     /// Each article as a story of its own, with no alternative takes.
@@ -175,8 +204,7 @@ public struct DigestContent: Sendable {
         articles: [Article],
         sourceNames: [String: String],
         siteTitle: String,
-        unsubscribeURL: URL,
-        feedURL: URL?,
+        links: DigestLinks,
         date: Date
     ) {
         self.init(
@@ -185,8 +213,7 @@ public struct DigestContent: Sendable {
             stories: articles.sorted { $0.publishedAt > $1.publishedAt }.map { Story(lead: $0) },
             sourceNames: sourceNames,
             siteTitle: siteTitle,
-            unsubscribeURL: unsubscribeURL,
-            feedURL: feedURL,
+            links: links,
             date: date
         )
     }

@@ -23,7 +23,7 @@ public struct DigestRenderer: Sendable {
         format: Subscription.Format,
         from: MailboxName,
         to: EmailAddress,
-        listUnsubscribe: URL,
+        links: DigestLinks,
         messageID: String,
         date: Date
     ) -> MailMessage {
@@ -33,7 +33,8 @@ public struct DigestRenderer: Sendable {
             subject: content.title,
             date: date,
             messageID: messageID,
-            listUnsubscribe: listUnsubscribe,
+            listUnsubscribe: links.unsubscribe,
+            listUnsubscribeMailto: links.unsubscribeMailto,
             text: text(content),
             html: format == .html ? html(content) : nil
         )

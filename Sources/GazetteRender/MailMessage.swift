@@ -10,7 +10,11 @@ public struct MailMessage: Sendable {
     public var date: Date
     /// Without angle brackets: `20261129.42@news.example.org`.
     public var messageID: String
-    public var listUnsubscribe: URL
+    /// Set for digests, which are list mail (`List-Id`, `Precedence: bulk`, `List-Unsubscribe`);
+    /// nil for a message the reader asked for, such as the confirmation email.
+    public var listUnsubscribe: URL?
+    /// A `mailto:` alternative for `List-Unsubscribe` (RFC 2369); the https URL comes first.
+    public var listUnsubscribeMailto: URL?
     public var text: String
     public var html: String?
 
@@ -20,7 +24,8 @@ public struct MailMessage: Sendable {
         subject: String,
         date: Date,
         messageID: String,
-        listUnsubscribe: URL,
+        listUnsubscribe: URL?,
+        listUnsubscribeMailto: URL? = nil,
         text: String,
         html: String?
     ) {
@@ -30,6 +35,7 @@ public struct MailMessage: Sendable {
         self.date = date
         self.messageID = messageID
         self.listUnsubscribe = listUnsubscribe
+        self.listUnsubscribeMailto = listUnsubscribeMailto
         self.text = text
         self.html = html
     }
@@ -43,14 +49,19 @@ public struct MailMessage: Sendable {
             "Date: " + RFCDate.rfc822(date),
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
-            // RFC 2919: lets clients and filters recognise the digest as one list.
-            "List-Id: <digest.\(listUnsubscribe.host ?? "localhost")>",
-            "Precedence: bulk",
-            // Folded onto its own line: the URL with its token rarely fits after the name.
-            "List-Unsubscribe:\r\n <\(listUnsubscribe.absoluteString)>",
-            // RFC 8058: mail clients may unsubscribe with one POST, no page to visit.
-            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
         ]
+        if let listUnsubscribe {
+            lines += [
+                // RFC 2919: lets clients and filters recognise the digest as one list.
+                "List-Id: <digest.\(listUnsubscribe.host ?? "localhost")>",
+                "Precedence: bulk",
+                // Folded, one URL a line: a URL with its token rarely fits after the name.
+                "List-Unsubscribe:\r\n <\(listUnsubscribe.absoluteString)>"
+                    + (listUnsubscribeMailto.map { ",\r\n <\($0.absoluteString)>" } ?? ""),
+                // RFC 8058: mail clients may unsubscribe with one POST, no page to visit.
+                "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            ]
+        }
         if let html {
             // Quoted-printable never emits "=_", so this boundary cannot occur in a part.
             let boundary = "=_gazette_" + StableHash.hex(messageID)

@@ -9,6 +9,15 @@ public struct TemplateSet: Sendable {
         case rss = "feed.rss"
         case atom = "feed.atom"
         case opml = "feeds.opml"
+        /// Partials: one story of a digest, included by `digest.html` and `digest.txt`.
+        case storyHTML = "story.html"
+        case storyText = "story.txt"
+        /// The double opt-in email.
+        case confirmHTML = "confirm.html"
+        case confirmText = "confirm.txt"
+        /// A short message about the subscription: unsubscribed, preferences changed.
+        case noticeHTML = "notice.html"
+        case noticeText = "notice.txt"
     }
 
     private let library: MustacheLibrary

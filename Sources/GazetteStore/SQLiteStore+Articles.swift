@@ -131,6 +131,10 @@ extension SQLiteStore: ArticleStore {
     public func articles(matching query: ArticleQuery) async throws -> [Article] {
         var conditions = ["publishedAt >= ?", "publishedAt <= ?"]
         var arguments: StatementArguments = [query.since, query.until]
+        if let firstSeen = query.firstSeenSince {
+            conditions.append("fetchedAt >= ?")
+            arguments += [firstSeen]
+        }
         if !query.countries.isEmpty {
             conditions.append("country IN (\(databaseQuestionMarks(count: query.countries.count)))")
             arguments += StatementArguments(query.countries.map(\.code))

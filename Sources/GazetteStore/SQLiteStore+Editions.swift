@@ -7,23 +7,41 @@ extension SQLiteStore: EditionStore {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO editions (subscriptionID, period, messageID, articleIDs, createdAt)
-                    VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO editions (subscriptionID, period, messageID, articleIDs, createdAt,
+                                          editionKey, subject, html, text)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (subscriptionID, period) DO NOTHING
                     """,
                 arguments: [
                     edition.subscriptionID, edition.period, edition.messageID,
                     edition.articleIDs.map(String.init).joined(separator: ","), edition.createdAt,
+                    edition.key, edition.subject, edition.html, edition.text,
                 ]
             )
             let isNew = db.changesCount > 0
-            let stored = try Self.fetchEdition(db, subscriptionID: edition.subscriptionID, period: edition.period)!
+            let stored = try Self.fetchEditions(
+                db,
+                where: "subscriptionID = ? AND period = ?",
+                [edition.subscriptionID, edition.period]
+            )[0]
             return (stored, isNew)
         }
     }
 
     public func edition(subscriptionID: Int64, period: String) async throws -> Edition? {
-        try await pool.read { db in try Self.fetchEdition(db, subscriptionID: subscriptionID, period: period) }
+        try await pool.read { db in
+            try Self.fetchEditions(db, where: "subscriptionID = ? AND period = ?", [subscriptionID, period]).first
+        }
+    }
+
+    public func edition(key: String) async throws -> Edition? {
+        try await pool.read { db in try Self.fetchEditions(db, where: "editionKey = ?", [key]).first }
+    }
+
+    public func editions(subscriptionID: Int64, limit: Int) async throws -> [Edition] {
+        try await pool.read { db in
+            try Self.fetchEditions(db, where: "subscriptionID = ?", [subscriptionID], limit: limit)
+        }
     }
 
     public func recordDelivery(_ delivery: Delivery) async throws {
@@ -67,11 +85,17 @@ extension SQLiteStore: EditionStore {
         }
     }
 
-    private static func fetchEdition(_ db: Database, subscriptionID: Int64, period: String) throws -> Edition? {
-        try Row.fetchOne(
+    /// Newest first.
+    private static func fetchEditions(
+        _ db: Database,
+        where condition: String,
+        _ arguments: StatementArguments,
+        limit: Int = 1_000
+    ) throws -> [Edition] {
+        try Row.fetchAll(
             db,
-            sql: "SELECT * FROM editions WHERE subscriptionID = ? AND period = ?",
-            arguments: [subscriptionID, period]
+            sql: "SELECT * FROM editions WHERE \(condition) ORDER BY createdAt DESC, id DESC LIMIT ?",
+            arguments: arguments + [limit]
         ).map { row in
             Edition(
                 id: row["id"],
@@ -79,7 +103,11 @@ extension SQLiteStore: EditionStore {
                 period: row["period"],
                 messageID: row["messageID"],
                 articleIDs: decodeList(row["articleIDs"]).compactMap { Int64($0) },
-                createdAt: row["createdAt"]
+                createdAt: row["createdAt"],
+                key: row["editionKey"],
+                subject: row["subject"],
+                html: row["html"],
+                text: row["text"]
             )
         }
     }

@@ -100,6 +100,21 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v4: editions keep their key and what was rendered") { db in
+            // The rendered parts make the archive page and the private feed show exactly the
+            // edition that was mailed, even after its articles were updated.
+            try db.execute(
+                sql: """
+                    ALTER TABLE editions ADD COLUMN editionKey TEXT;
+                    ALTER TABLE editions ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE editions ADD COLUMN html TEXT;
+                    ALTER TABLE editions ADD COLUMN text TEXT NOT NULL DEFAULT '';
+                    UPDATE editions SET editionKey = 'legacy-' || id;
+                    CREATE UNIQUE INDEX editions_by_key ON editions (editionKey);
+                    CREATE INDEX articles_by_first_seen ON articles (fetchedAt);
+                    """
+            )
+        }
         return migrator
     }()
 }

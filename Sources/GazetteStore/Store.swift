@@ -50,13 +50,24 @@ public struct ArticleQuery: Hashable, Sendable {
     /// Only articles published at or after this instant (and not after `until`).
     public var since: Date
     public var until: Date
+    /// Only articles Gazette first saw at or after this instant (a digest's "new since the
+    /// last edition"); nil: any.
+    public var firstSeenSince: Date?
     public var limit: Int
 
-    public init(countries: [Country] = [], topics: [Topic] = [], since: Date, until: Date, limit: Int) {
+    public init(
+        countries: [Country] = [],
+        topics: [Topic] = [],
+        since: Date,
+        until: Date,
+        firstSeenSince: Date? = nil,
+        limit: Int
+    ) {
         self.countries = countries
         self.topics = topics
         self.since = since
         self.until = until
+        self.firstSeenSince = firstSeenSince
         self.limit = limit
     }
 }
@@ -156,6 +167,10 @@ public protocol EditionStore: Sendable {
     /// stored one either way, and whether it was new.
     func claimEdition(_ edition: Edition) async throws -> (edition: Edition, isNew: Bool)
     func edition(subscriptionID: Int64, period: String) async throws -> Edition?
+    /// The edition with this key (`/archive/{key}`).
+    func edition(key: String) async throws -> Edition?
+    /// A subscription's editions, newest first: its private feed.
+    func editions(subscriptionID: Int64, limit: Int) async throws -> [Edition]
     func recordDelivery(_ delivery: Delivery) async throws
     func deliveries(editionID: Int64) async throws -> [Delivery]
 }

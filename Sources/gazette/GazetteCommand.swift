@@ -49,7 +49,8 @@ struct GlobalOptions: ParsableArguments {
         return try await CommandFailure.wrap {
             try await Gazette.open(
                 configuration: configuration,
-                templatesDirectory: try Resources.templates(),
+                templatesDirectory: try configuration.templatesDirectory.map(URL.init(fileURLWithPath:))
+                    ?? Resources.templates(),
                 logger: makeLogger()
             )
         }

@@ -51,11 +51,17 @@ enum RenderFixtures {
             articles: articles,
             sourceNames: sourceNames,
             siteTitle: "Gazette Ünïcode",
-            unsubscribeURL: URL(string: "https://news.example.org/unsubscribe/abc")!,
-            feedURL: nil,
+            links: links,
             date: now
         )
     }
+
+    static let links = DigestLinks(
+        unsubscribe: URL(string: "https://news.example.org/unsubscribe/abc")!,
+        unsubscribeMailto: URL(string: "mailto:digest@news.example.org?subject=unsubscribe%20abc")!,
+        manage: URL(string: "https://news.example.org/manage/abc")!,
+        archive: URL(string: "https://news.example.org/archive/2026-11-29-0123456789abcdef")!
+    )
 
     static func renderer() async throws -> DigestRenderer {
         DigestRenderer(templates: try await TemplateSet(directory: Paths.templates))

@@ -46,7 +46,7 @@ struct SQLiteStoreTests {
 
     @Test("the file is created, migrated and in WAL mode; reopening it keeps the data")
     func migrations() async throws {
-        #expect(try store.appliedMigrations().count == 3)
+        #expect(try store.appliedMigrations().count == 4)
         #expect(try store.journalMode == "wal")
         try await store.saveSources([source("a", de)])
         #expect(try await store.saveArticles([article("1")]).new == 1)
@@ -137,7 +137,7 @@ struct SQLiteStoreTests {
         #expect(try await store.unsubscribe(EmailAddress("nobody@example.org")!) == false)
     }
 
-    @Test("one edition per subscription and period; deliveries are recorded against it")
+    @Test("one edition per subscription and period, found by key, with what was rendered; deliveries recorded")
     func editions() async throws {
         let record = try await store.subscribe(
             EmailAddress("reader@example.org")!,
@@ -150,11 +150,32 @@ struct SQLiteStoreTests {
             period: "2026-11-29",
             messageID: "m1@example.org",
             articleIDs: [3, 1, 2],
-            createdAt: now
+            createdAt: now,
+            key: Edition.key(subscriptionID: record.subscription.id!, period: "2026-11-29", token: "t0k3n"),
+            subject: "Gazette: Germany, 29 Nov 2026",
+            html: "<p>html part</p>",
+            text: "text part"
         )
         let (stored, isNew) = try await store.claimEdition(edition)
         #expect(isNew)
         #expect(stored.articleIDs == [3, 1, 2])
+        #expect(stored.key.hasPrefix("2026-11-29-") && stored.key.count == 27)
+        #expect(
+            stored.key != Edition.key(subscriptionID: record.subscription.id!, period: "2026-11-29", token: "other"),
+            "another subscriber's token gives another key"
+        )
+        let byKey = try #require(try await store.edition(key: stored.key))
+        #expect(byKey.id == stored.id && byKey.html == "<p>html part</p>" && byKey.text == "text part")
+        #expect(byKey.subject == "Gazette: Germany, 29 Nov 2026")
+        #expect(try await store.edition(key: "2026-11-29-0000000000000000") == nil)
+        var next = edition
+        next.period = "2026-11-30"
+        next.key = "2026-11-30-x"
+        next.messageID = "m3@example.org"
+        next.createdAt = now.addingTimeInterval(86_400)
+        _ = try await store.claimEdition(next)
+        let newestFirst = try await store.editions(subscriptionID: record.subscription.id!, limit: 10)
+        #expect(newestFirst.map(\.period) == ["2026-11-30", "2026-11-29"])
         var again = edition
         again.messageID = "m2@example.org"
         let (existing, isNewAgain) = try await store.claimEdition(again)
@@ -171,7 +192,7 @@ struct SQLiteStoreTests {
             )
         )
         let deliveries = try await store.deliveries(editionID: stored.id!)
-        #expect(deliveries.map(\.replyCode) == [451])
+        #expect(deliveries.map { $0.replyCode } == [451])
         #expect(deliveries.first?.status == .deferred)
     }
 

@@ -1,0 +1,86 @@
+import Foundation
+import GazetteCore
+
+/// What `confirm.*.mustache` sees: the double opt-in email sent after a web subscription.
+public struct ConfirmationContent: Sendable {
+    public var siteTitle: String
+    public var confirmURL: String
+    public var intro: String
+    public var introWrapped: String
+    public var ignore: String
+    public var ignoreWrapped: String
+
+    /// - Parameters:
+    ///   - scope: what was asked for, e.g. "Germany, France (climate)".
+    ///   - validHours: how long the link works.
+    public init(siteTitle: String, recipient: EmailAddress, scope: String, confirmURL: URL, validHours: Int) {
+        self.siteTitle = SafeText.line(siteTitle)
+        self.confirmURL = confirmURL.absoluteString
+        intro =
+            "Someone, hopefully you, asked for \(self.siteTitle)'s digest of \(SafeText.line(scope)) "
+            + "to be sent to \(recipient.value). Confirm with the link below; it works for \(validHours) hours."
+        ignore = "If you did not ask for this, ignore this email: nothing will be sent to you."
+        introWrapped = TextWrap.wrap(intro)
+        ignoreWrapped = TextWrap.wrap(ignore)
+    }
+}
+
+/// What `notice.*.mustache` sees: a short message about the reader's subscription.
+public struct NoticeContent: Sendable {
+    public var siteTitle: String
+    public var title: String
+    public var paragraphs: [String]
+    public var paragraphsWrapped: [String]
+    public var linkLabel: String?
+    public var linkURL: String?
+
+    public init(siteTitle: String, title: String, paragraphs: [String], link: (label: String, url: URL)? = nil) {
+        self.siteTitle = SafeText.line(siteTitle)
+        self.title = SafeText.line(title)
+        self.paragraphs = paragraphs.map(SafeText.xml)
+        paragraphsWrapped = self.paragraphs.map { TextWrap.wrap($0) }
+        linkLabel = link.map { SafeText.line($0.label) }
+        linkURL = link?.url.absoluteString
+    }
+}
+
+extension DigestRenderer {
+    /// The double opt-in email: no list headers, the reader is not on a list yet.
+    public func confirmationEmail(
+        _ content: ConfirmationContent,
+        from: MailboxName,
+        to: EmailAddress,
+        messageID: String,
+        date: Date
+    ) -> MailMessage {
+        MailMessage(
+            from: from,
+            to: to,
+            subject: "Please confirm your subscription to \(content.siteTitle)",
+            date: date,
+            messageID: messageID,
+            listUnsubscribe: nil,
+            text: templates.render(.confirmText, content),
+            html: templates.render(.confirmHTML, content)
+        )
+    }
+
+    public func noticeEmail(
+        _ content: NoticeContent,
+        from: MailboxName,
+        to: EmailAddress,
+        messageID: String,
+        date: Date
+    ) -> MailMessage {
+        MailMessage(
+            from: from,
+            to: to,
+            subject: "\(content.siteTitle): \(content.title)",
+            date: date,
+            messageID: messageID,
+            listUnsubscribe: nil,
+            text: templates.render(.noticeText, content),
+            html: templates.render(.noticeHTML, content)
+        )
+    }
+}
