@@ -1,11 +1,14 @@
 # Gazette: the two commands a fresh Debian/Ubuntu machine needs are `make demo` and `make test`.
 
 SYSTEM_PACKAGES := libcurl4-openssl-dev libxml2-dev libsqlite3-dev python3-venv
+# The consumers the tests check Gazette's output with: xmllint (RELAX NG), trang (the RFC's
+# compact schema to XML syntax), newsboat (a feed reader, run headless).
+TEST_PACKAGES := libxml2-utils trang newsboat
 VENV := .venv
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps lint build clean
+.PHONY: demo test deps test-deps lint build clean
 
 ## Install what is missing, build, and run the main job on the bundled samples.
 demo: deps
@@ -13,7 +16,7 @@ demo: deps
 	.build/debug/gazette demo
 
 ## Run the whole test suite against its real peers (aiosmtpd, feedparser, http.server).
-test: deps $(VENV)/.ready lint
+test: deps test-deps $(VENV)/.ready lint
 	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test
 
 ## The system libraries Gazette links (libcurl, libxml2, SQLite), when they are missing.
@@ -23,6 +26,9 @@ deps:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+test-deps:
+	@$(MAKE) --no-print-directory deps SYSTEM_PACKAGES="$(TEST_PACKAGES)"
 
 $(VENV)/.ready: Tests/peers/requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -11,6 +11,7 @@ public struct DemoReport: Sendable {
     public var articleCount: Int
     public var demoClock: Date
     public var subscriber: EmailAddress
+    public var feedsDirectory: String
     public var feedFiles: [URL]
     public var sendReports: [SendReport]
     public var outboxDirectory: String
@@ -45,14 +46,16 @@ extension Gazette {
             status: .active,
             now: demoClock
         )
-        let feedFiles = try await demo.writeFeeds(to: URL(fileURLWithPath: configuration.feeds.outputDirectory))
         let sendReports = try await demo.send(force: true, transport: try demo.makeTransport())
+        // After sending, so that the reader's private feed carries the edition just mailed.
+        let feedFiles = try await demo.writeFeeds(to: URL(fileURLWithPath: configuration.feeds.outputDirectory))
         return DemoReport(
             databasePath: configuration.database.path,
             feedReports: feedReports,
             articleCount: try await store.articleCount(),
             demoClock: demoClock,
             subscriber: Self.demoReader,
+            feedsDirectory: configuration.feeds.outputDirectory,
             feedFiles: feedFiles,
             sendReports: sendReports,
             outboxDirectory: configuration.delivery.outboxDirectory

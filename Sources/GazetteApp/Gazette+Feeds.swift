@@ -4,51 +4,63 @@ import GazetteRender
 import GazetteStore
 
 extension Gazette {
-    /// Writes `country/{cc}.rss|atom|json` for every country with articles and
-    /// `topic/{slug}.rss|atom|json` for every topic with articles under `directory`, and
-    /// `feeds.opml` listing their Atom versions; returns the files written. One entry per story;
-    /// each file is replaced atomically.
+    /// Writes under `directory`, in RSS, Atom and JSON Feed: `country/{cc}`, `topic/{slug}` and
+    /// `country/{cc}/{slug}` for every country, topic and pair with articles; `private/{token}`,
+    /// each active subscriber's editions; and `feeds.opml` listing the public Atom feeds.
+    /// Returns the files written. One entry per story; each file is replaced atomically.
     public func writeFeeds(to directory: URL) async throws -> [URL] {
         var written: [URL] = []
         let generatedAt = now()
-        for country in try await store.countriesWithArticles() {
+        let site = configuration.site.title
+        func query(_ countries: [Country], _ topics: [Topic]) -> ArticleQuery {
+            ArticleQuery(
+                countries: countries,
+                topics: topics,
+                since: .distantPast,
+                until: generatedAt,
+                limit: configuration.feeds.maxEntries
+            )
+        }
+        let countries = try await store.countriesWithArticles()
+        let topics = configuration.topicRules.rules.keys.sorted()
+        for country in countries {
             written += try await writeFeed(
-                query: ArticleQuery(
-                    countries: [country],
-                    since: .distantPast,
-                    until: generatedAt,
-                    limit: configuration.feeds.maxEntries
-                ),
-                title: "\(configuration.site.title): \(country.name)",
-                description: "News from \(country.name), from \(configuration.site.title)",
+                query: query([country], []),
+                title: "\(site): \(country.name)",
+                description: "News from \(country.name), from \(site)",
                 folder: "country",
                 name: country.slug,
                 under: directory
             )
         }
-        for topic in configuration.topicRules.rules.keys.sorted() {
+        for topic in topics {
             written += try await writeFeed(
-                query: ArticleQuery(
-                    topics: [topic],
-                    since: .distantPast,
-                    until: generatedAt,
-                    limit: configuration.feeds.maxEntries
-                ),
-                title: "\(configuration.site.title): \(topic.slug)",
-                description: "News on \(topic.slug) from every country, from \(configuration.site.title)",
+                query: query([], [topic]),
+                title: "\(site): \(topic.slug)",
+                description: "News on \(topic.slug) from every country, from \(site)",
                 folder: "topic",
                 name: topic.slug,
                 under: directory
             )
         }
+        for country in countries {
+            for topic in topics {
+                written += try await writeFeed(
+                    query: query([country], [topic]),
+                    title: "\(site): \(country.name), \(topic.slug)",
+                    description: "News on \(topic.slug) from \(country.name), from \(site)",
+                    folder: "country/\(country.slug)",
+                    name: topic.slug,
+                    under: directory
+                )
+            }
+        }
         let atomFeeds = written.filter { $0.pathExtension == "atom" }.map { file in
-            let folder = file.deletingLastPathComponent().lastPathComponent
-            let name = file.deletingPathExtension().lastPathComponent
-            let title = folder == "country" ? Country(code: name)?.name ?? name : name
-            return (
-                title: "\(configuration.site.title): \(title)",
-                path: Self.feedPath(folder: folder, name: name, format: "atom")
-            )
+            let path = String(file.path.dropFirst(directory.path.count + 1).dropLast(".atom".count))
+            let parts = path.split(separator: "/").map(String.init)
+            let countryName = parts.count > 1 && parts[0] == "country" ? Country(code: parts[1])?.name : nil
+            let title = ([countryName ?? parts.dropFirst().first ?? path] + parts.dropFirst(2)).joined(separator: ", ")
+            return (title: "\(site): \(title)", path: "feeds/\(path).atom")
         }
         let list = FeedList(
             title: "\(configuration.site.title) feeds",
@@ -58,6 +70,70 @@ extension Gazette {
         let opml = directory.appendingPathComponent("feeds.opml")
         try Data(renderer.opml(list).utf8).write(to: opml, options: .atomic)
         written.append(opml)
+        written += try await writePrivateFeeds(under: directory, generatedAt: generatedAt)
+        return written
+    }
+
+    /// Each active subscriber's editions as a feed at `private/{token}`: an address only they
+    /// know, like their unsubscribe link. Subscribers with no edition yet get no file.
+    private func writePrivateFeeds(under directory: URL, generatedAt: Date) async throws -> [URL] {
+        var written: [URL] = []
+        let base = configuration.site.baseURL
+        for record in try await store.activeSubscribers() {
+            guard let id = record.subscription.id else { continue }
+            let editions = try await store.editions(subscriptionID: id, limit: configuration.feeds.maxEntries)
+            guard let newest = editions.first else { continue }
+            let entries = editions.map { edition in
+                FeedContent.Entry(
+                    id: "tag:\(base.host ?? "localhost"),2026:edition/\(edition.key)",
+                    title: edition.subject,
+                    url: base.appendingPathComponent("archive").appendingPathComponent(edition.key).absoluteString,
+                    summary: TextSnippet.lead(edition.text, limit: 600),
+                    contentHTML: edition.html ?? "<pre>\(FeedContent.escape(edition.text))</pre>",
+                    sourceName: configuration.site.title,
+                    published: edition.createdAt,
+                    updated: edition.createdAt
+                )
+            }
+            written += try write(
+                name: record.subscriber.token,
+                folder: "private",
+                under: directory
+            ) { format in
+                FeedContent(
+                    title: "\(configuration.site.title): your digest",
+                    description: "The editions mailed to \(record.subscriber.email.value)",
+                    path: Self.feedPath(folder: "private", name: record.subscriber.token, format: format),
+                    entries: entries,
+                    siteURL: base,
+                    updated: newest.createdAt
+                )
+            }
+        }
+        return written
+    }
+
+    /// Writes one feed's RSS, Atom and JSON Feed files.
+    private func write(
+        name: String,
+        folder: String,
+        under directory: URL,
+        content: (String) -> FeedContent
+    ) throws -> [URL] {
+        let target = directory.appendingPathComponent(folder)
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        var written: [URL] = []
+        for format in ["rss", "atom", "json"] {
+            let body: Data
+            switch format {
+            case "rss": body = Data(renderer.rss(content(format)).utf8)
+            case "atom": body = Data(renderer.atom(content(format)).utf8)
+            default: body = try renderer.jsonFeed(content(format))
+            }
+            let file = target.appendingPathComponent("\(name).\(format)")
+            try body.write(to: file, options: .atomic)
+            written.append(file)
+        }
         return written
     }
 
@@ -73,11 +149,8 @@ extension Gazette {
         let articles = try await store.articles(matching: query)
         guard !articles.isEmpty else { return [] }
         let stories = try await digestStories(for: articles, topics: [], ranked: false)
-        let target = directory.appendingPathComponent(folder)
-        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-        var written: [URL] = []
-        for format in ["rss", "atom", "json"] {
-            let content = FeedContent(
+        return try write(name: name, folder: folder, under: directory) { format in
+            FeedContent(
                 title: title,
                 description: description,
                 path: Self.feedPath(folder: folder, name: name, format: format),
@@ -86,16 +159,6 @@ extension Gazette {
                 siteURL: configuration.site.baseURL,
                 generatedAt: query.until
             )
-            let body: Data
-            switch format {
-            case "rss": body = Data(renderer.rss(content).utf8)
-            case "atom": body = Data(renderer.atom(content).utf8)
-            default: body = try renderer.jsonFeed(content)
-            }
-            let file = target.appendingPathComponent("\(name).\(format)")
-            try body.write(to: file, options: .atomic)
-            written.append(file)
         }
-        return written
     }
 }

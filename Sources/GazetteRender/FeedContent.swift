@@ -9,9 +9,34 @@ public struct FeedContent: Sendable {
         public var title: String
         public var url: String?
         public var summary: String
+        /// The entry as HTML, escaped once more by the template (Atom `type="html"`): the
+        /// summary with its citations linked, and the alternative takes as a list.
+        public var contentHTML: String
         public var sourceName: String
         public var publishedRFC822: String
         public var publishedRFC3339: String
+        public var updatedRFC3339: String
+
+        public init(
+            id: String,
+            title: String,
+            url: String?,
+            summary: String,
+            contentHTML: String,
+            sourceName: String,
+            published: Date,
+            updated: Date
+        ) {
+            self.id = id
+            self.title = SafeText.line(title)
+            self.url = url
+            self.summary = SafeText.xml(summary)
+            self.contentHTML = SafeText.xml(contentHTML)
+            self.sourceName = SafeText.line(sourceName)
+            publishedRFC822 = RFCDate.rfc822(published)
+            publishedRFC3339 = RFCDate.rfc3339(published)
+            updatedRFC3339 = RFCDate.rfc3339(updated)
+        }
     }
 
     /// The feed as JSON Feed 1.1 (https://jsonfeed.org/version/1.1).
@@ -19,7 +44,8 @@ public struct FeedContent: Sendable {
         let items: [[String: Any]] = entries.map { entry in
             var item: [String: Any] = [
                 "id": entry.id, "title": entry.title, "content_text": entry.summary,
-                "date_published": entry.publishedRFC3339, "authors": [["name": entry.sourceName]],
+                "content_html": entry.contentHTML, "date_published": entry.publishedRFC3339,
+                "date_modified": entry.updatedRFC3339, "authors": [["name": entry.sourceName]],
             ]
             if let url = entry.url { item["url"] = url }
             return item
@@ -68,6 +94,7 @@ public struct FeedContent: Sendable {
         updatedRFC3339 = RFCDate.rfc3339(newest)
         entries = stories.map { story in
             let article = story.lead
+            let sourceName = sourceNames[article.sourceID] ?? article.sourceID
             var summary = story.summaryText ?? TextSnippet.lead(article.text, limit: 600)
             if !story.takes.isEmpty {
                 let outlets = story.takes.map { "\(sourceNames[$0.sourceID] ?? $0.sourceID) (\($0.country.name))" }
@@ -75,14 +102,78 @@ public struct FeedContent: Sendable {
             }
             return Entry(
                 id: "tag:\(host),2026:article/\(article.sourceID)/\(StableHash.hex(article.guid))",
-                title: SafeText.line(article.title),
+                title: article.title,
                 url: article.url,
-                summary: SafeText.xml(summary),
-                sourceName: SafeText.line(sourceNames[article.sourceID] ?? article.sourceID),
-                publishedRFC822: RFCDate.rfc822(article.publishedAt),
-                publishedRFC3339: RFCDate.rfc3339(article.publishedAt)
+                summary: summary,
+                contentHTML: Self.html(story, sourceNames: sourceNames),
+                sourceName: sourceName,
+                published: article.publishedAt,
+                updated: story.takes.map(\.fetchedAt).max().map { max($0, article.publishedAt) } ?? article.publishedAt
             )
         }
+    }
+
+    /// A feed whose entries were made by the caller (a subscriber's editions).
+    public init(
+        title: String,
+        description: String,
+        path: String,
+        entries: [Entry],
+        siteURL: URL,
+        updated: Date
+    ) {
+        self.title = SafeText.line(title)
+        self.description = SafeText.line(description)
+        self.siteURL = siteURL.absoluteString
+        self.selfURL = siteURL.appendingPathComponent(path).absoluteString
+        let idPath = path.split(separator: ".").first.map(String.init) ?? path
+        feedID = "tag:\(siteURL.host ?? "localhost"),2026:\(idPath)"
+        updatedRFC822 = RFCDate.rfc822(updated)
+        updatedRFC3339 = RFCDate.rfc3339(updated)
+        self.entries = entries
+    }
+
+    /// The story as an HTML fragment; every piece of feed text escaped here, so that the
+    /// fragment is safe however the reader displays it.
+    static func html(_ story: DigestContent.Story, sourceNames: [String: String]) -> String {
+        let cited = [story.lead] + story.takes
+        var html = "<p>"
+        if let summary = story.summary {
+            html += summary.map { sentence in
+                let number = (cited.firstIndex { $0.id != nil && $0.id == sentence.articleID } ?? 0) + 1
+                let link = cited[number - 1].url.map { "<a href=\"\(escape($0))\">[\(number)]</a>" } ?? "[\(number)]"
+                return escape(sentence.text) + " " + link
+            }.joined(separator: " ")
+        } else {
+            html += escape(TextSnippet.lead(story.lead.text, limit: 600))
+        }
+        html += "</p>"
+        if !story.takes.isEmpty {
+            html += "<p>Also covered by:</p><ul>"
+            for (offset, take) in story.takes.enumerated() {
+                let outlet = escape("\(sourceNames[take.sourceID] ?? take.sourceID) (\(take.country.name))")
+                let title = take.url.map { "<a href=\"\(escape($0))\">\(escape(take.title))</a>" } ?? escape(take.title)
+                html += "<li>[\(offset + 2)] \(outlet): \(title)</li>"
+            }
+            html += "</ul>"
+        }
+        return html
+    }
+
+    /// Text escaped for HTML element content and attribute values.
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in SafeText.xml(text) {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            default: result.append(character)
+            }
+        }
+        return result
     }
 
     /// Each article as an entry of its own.

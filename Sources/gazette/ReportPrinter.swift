@@ -60,8 +60,12 @@ enum ReportPrinter {
         Swift.print("  database   \(report.databasePath)")
         Swift.print("  clock      \(report.demoClock) (one hour after the newest sample article)")
         Swift.print("  reader     \(report.subscriber) (DE, FR, KE; 07:00 Europe/Berlin)")
-        Swift.print("  feeds      \(report.feedFiles.count) files:")
-        for file in report.feedFiles { Swift.print("             \(file.path)") }
+        let folder = URL(fileURLWithPath: report.feedsDirectory).standardizedFileURL.path
+        Swift.print("  feeds      \(report.feedFiles.count) files in \(folder): RSS, Atom and JSON Feed per")
+        Swift.print("             country, topic and country+topic; the reader's private feed; feeds.opml")
+        for file in report.feedFiles where file.pathExtension == "opml" || file.path.contains("/private/") {
+            if file.pathExtension == "opml" || file.pathExtension == "atom" { Swift.print("             \(file.path)") }
+        }
         Swift.print("  digest")
         print(report.sendReports)
         Swift.print("  outbox     \(report.outboxDirectory)")

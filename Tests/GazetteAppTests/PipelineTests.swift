@@ -49,7 +49,7 @@ struct PipelineTests {
     }
 
     @Test(
-        "country and topic feeds (RSS, Atom, JSON Feed): feedparser reads each with bozo 0, one entry per story; the OPML lists every Atom feed"
+        "country, topic and country+topic feeds (RSS, Atom, JSON Feed): feedparser reads each with bozo 0, one entry per story; the OPML lists every Atom feed"
     )
     func feeds() async throws {
         _ = try await gazette.ingest()
@@ -71,12 +71,16 @@ struct PipelineTests {
         )
         let countryFiles = files.filter { $0.deletingLastPathComponent().lastPathComponent == "country" }
         let topicFiles = files.filter { $0.deletingLastPathComponent().lastPathComponent == "topic" }
+        let pairFiles = files.filter {
+            $0.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent == "country"
+        }
+        #expect(pairFiles.map { $0.path.hasSuffix("/country/ke/climate.atom") }.contains(true))
         let countries = try await gazette.store.countriesWithArticles()
         #expect(countryFiles.count == countries.count * 3)
         #expect(countryFiles.map(\.lastPathComponent).contains("de.json"))
         #expect(countryFiles.map(\.lastPathComponent).contains("de.atom"))
         #expect(topicFiles.map(\.lastPathComponent).contains("climate.atom"))
-        #expect(countryFiles.count + topicFiles.count == files.count)
+        #expect(countryFiles.count + topicFiles.count + pairFiles.count == files.count)
         // feedparser 6.0.14 does not read JSON Feed (its development head does): JSON Feeds are checked
         // against the spec's required fields with Python's json module instead.
         let jsonFiles = files.filter { $0.pathExtension == "json" }
@@ -96,10 +100,24 @@ struct PipelineTests {
         for file in files {
             let feed = try #require(result[file.path] as? [String: Any])
             let name = file.deletingPathExtension().lastPathComponent
+            let folder = file.deletingLastPathComponent().lastPathComponent
             let query =
                 topicFiles.contains(file)
                 ? ArticleQuery(topics: [Topic(name)!], since: .distantPast, until: Self.clock, limit: 1_000)
-                : ArticleQuery(countries: [Country(code: name)!], since: .distantPast, until: Self.clock, limit: 1_000)
+                : pairFiles.contains(file)
+                    ? ArticleQuery(
+                        countries: [Country(code: folder)!],
+                        topics: [Topic(name)!],
+                        since: .distantPast,
+                        until: Self.clock,
+                        limit: 1_000
+                    )
+                    : ArticleQuery(
+                        countries: [Country(code: name)!],
+                        since: .distantPast,
+                        until: Self.clock,
+                        limit: 1_000
+                    )
             let stored = try await gazette.store.articles(matching: query)
             #expect(feed["bozo"] as? Int == 0, "\(file.lastPathComponent): \(feed["exception"] ?? "")")
             // One entry per story: articles of one feed on the same story share an entry.
@@ -244,7 +262,9 @@ struct PipelineTests {
         let report = try await gazette.runDemo()
         #expect(report.feedReports.allSatisfy { !$0.isFailure })
         #expect(report.articleCount == 22)
-        #expect(report.feedFiles.filter { $0.path.contains("/country/") }.count == 21)
+        let countryFeeds = report.feedFiles.filter { $0.deletingLastPathComponent().lastPathComponent == "country" }
+        #expect(countryFeeds.count == 21, "7 countries × RSS, Atom and JSON Feed")
+        #expect(report.feedFiles.contains { $0.path.contains("/private/") }, "the reader's private feed")
         #expect(report.feedFiles.contains { $0.path.hasSuffix("/topic/climate.atom") })
         #expect(report.sendReports.count == 1)
         #expect(report.sendReports.first?.articleCount ?? 0 >= 6)
