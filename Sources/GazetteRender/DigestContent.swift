@@ -155,7 +155,11 @@ public struct DigestContent: Sendable {
                 let citation = { (id: Int64?) in (cited.firstIndex { $0.id != nil && $0.id == id } ?? 0) + 1 }
                 let parts = (story.summary ?? []).map { sentence in
                     let number = citation(sentence.articleID)
-                    return SummaryPart(text: SafeText.xml(sentence.text), citation: number, url: cited[number - 1].url)
+                    return SummaryPart(
+                        text: SafeText.xml(sentence.text),
+                        citation: number,
+                        url: SafeText.webURL(cited[number - 1].url)
+                    )
                 }
                 let summary =
                     parts.isEmpty
@@ -169,17 +173,17 @@ public struct DigestContent: Sendable {
                         sourceName: source,
                         countryName: take.country.name,
                         title: SafeText.line(take.title),
-                        url: take.url,
+                        url: SafeText.webURL(take.url),
                         citation: offset + 2,
                         lineWrapped: TextWrap.wrap(line, width: 72, firstIndent: "  - ", indent: "    ")
-                            + (take.url.map { "\n    " + $0 } ?? "")
+                            + (SafeText.webURL(take.url).map { "\n    " + $0 } ?? "")
                     )
                 }
                 return Item(
                     number: number,
                     title: title,
                     titleWrapped: TextWrap.wrap(title, width: 72, firstIndent: "\(number). ", indent: "  "),
-                    url: article.url,
+                    url: SafeText.webURL(article.url),
                     sourceName: SafeText.line(sourceNames[article.sourceID] ?? article.sourceID),
                     publishedLabel: timeFormat.string(from: article.publishedAt),
                     summary: summary,

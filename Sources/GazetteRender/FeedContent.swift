@@ -29,7 +29,7 @@ public struct FeedContent: Sendable {
         ) {
             self.id = id
             self.title = SafeText.line(title)
-            self.url = url
+            self.url = SafeText.webURL(url)
             self.summary = SafeText.xml(summary)
             self.contentHTML = SafeText.xml(contentHTML)
             self.sourceName = SafeText.line(sourceName)
@@ -141,7 +141,9 @@ public struct FeedContent: Sendable {
         if let summary = story.summary {
             html += summary.map { sentence in
                 let number = (cited.firstIndex { $0.id != nil && $0.id == sentence.articleID } ?? 0) + 1
-                let link = cited[number - 1].url.map { "<a href=\"\(escape($0))\">[\(number)]</a>" } ?? "[\(number)]"
+                let link =
+                    SafeText.webURL(cited[number - 1].url).map { "<a href=\"\(escape($0))\">[\(number)]</a>" }
+                    ?? "[\(number)]"
                 return escape(sentence.text) + " " + link
             }.joined(separator: " ")
         } else {
@@ -152,7 +154,9 @@ public struct FeedContent: Sendable {
             html += "<p>Also covered by:</p><ul>"
             for (offset, take) in story.takes.enumerated() {
                 let outlet = escape("\(sourceNames[take.sourceID] ?? take.sourceID) (\(take.country.name))")
-                let title = take.url.map { "<a href=\"\(escape($0))\">\(escape(take.title))</a>" } ?? escape(take.title)
+                let title =
+                    SafeText.webURL(take.url).map { "<a href=\"\(escape($0))\">\(escape(take.title))</a>" }
+                    ?? escape(take.title)
                 html += "<li>[\(offset + 2)] \(outlet): \(title)</li>"
             }
             html += "</ul>"

@@ -45,7 +45,7 @@ public struct MailMessage: Sendable {
         var lines = [
             "From: " + MIMEEncoding.mailbox(from),
             "To: " + to.value,
-            "Subject: " + MIMEEncoding.headerText(SafeText.line(subject), nameLength: "Subject: ".count),
+            "Subject: " + MIMEEncoding.headerText(SafeText.header(subject), nameLength: "Subject: ".count),
             "Date: " + RFCDate.rfc822(date),
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Text from outside made safe to embed: no characters that XML 1.0 forbids (which would make
 /// a feed unparseable), and, for single-line fields, no line breaks (which would break headers).
 enum SafeText {
@@ -7,6 +9,23 @@ enum SafeText {
 
     static func line(_ text: String) -> String {
         xml(text).split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    /// For a header value: every run of control characters (C0, DEL, C1; CR and LF among them)
+    /// becomes one space, so that no text from a feed can end a header or start another.
+    static func header(_ text: String) -> String {
+        text.unicodeScalars.split { $0.properties.generalCategory == .control }
+            .map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
+    }
+
+    /// A link from a feed, kept only when it is an absolute http or https URL without spaces or
+    /// controls: the store holds no other kind, and the templates never trust that it does not.
+    static func webURL(_ text: String?) -> String? {
+        guard let text, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+            url.host?.isEmpty == false,
+            !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0 == "\"" })
+        else { return nil }
+        return text
     }
 
     private static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {

@@ -39,6 +39,27 @@ struct ConfigurationTests {
         #expect(configuration.delivery.from.displayName == "Gazette")
     }
 
+    @Test("digest, templates and the unsubscribe mailbox: defaults, values, and errors with their paths")
+    func digestAndTemplates() throws {
+        let defaults = try parse()
+        #expect(defaults.digest.maxStories == 10 && !defaults.digest.sendEmptyEditions)
+        #expect(defaults.templatesDirectory == nil && defaults.delivery.unsubscribeAddress == nil)
+        let set = try parse {
+            $0["digest"] = ["maxStories": 5, "sendEmptyEditions": true]
+            $0["templates"] = ["directory": "my-templates"]
+            $0["delivery"] = ["from": "a@b.org", "unsubscribeAddress": "leave@b.org"]
+        }
+        #expect(set.digest.maxStories == 5 && set.digest.sendEmptyEditions)
+        #expect(set.templatesDirectory == "/srv/gazette/my-templates")
+        #expect(set.delivery.unsubscribeAddress?.value == "leave@b.org")
+        #expect(error { $0["digest"] = ["maxStories": 0] }?.path == "digest.maxStories")
+        #expect(error { $0["templates"] = ["dir": "x"] }?.path == "templates.dir")
+        #expect(
+            error { $0["delivery"] = ["from": "a@b.org", "unsubscribeAddress": "nope"] }?.path
+                == "delivery.unsubscribeAddress"
+        )
+    }
+
     @Test("a misspelt key is reported with its path")
     func unknownKey() {
         let failure = error { $0["delivery"] = ["from": "a@b.org", "outboxDir": "x"] }

@@ -39,6 +39,103 @@ enum RenderFixtures {
 
     static let sourceNames = ["rundschau": "Rheinische Rundschau", "courrier": "Le Courrier"]
 
+    static let from = MailboxName(parsing: "Gazette Ünïcode Désk <digest@news.example.org>")!
+
+    static let confirmation = ConfirmationContent(
+        siteTitle: "Gazette",
+        recipient: reader,
+        scope: "Germany, France (climate)",
+        confirmURL: URL(string: "https://news.example.org/confirm/abc")!,
+        validHours: 48
+    )
+
+    /// The first article leads a story, the second is its alternative take, cited in the summary.
+    static var storyWithTakes: [DigestContent.Story] {
+        [
+            DigestContent.Story(
+                lead: articles[0],
+                summary: [(text: "Delegates met in Zürich.", articleID: 1), (text: "Une phrase.", articleID: 2)],
+                takes: [articles[1]]
+            )
+        ]
+    }
+
+    /// What a hostile feed could put in an article, in every field a template shows.
+    static var hostileStories: [DigestContent.Story] {
+        func article(_ id: Int64, title: String, url: String?, text: String) -> Article {
+            Article(
+                id: id,
+                sourceID: "rundschau",
+                guid: "h-\(id)",
+                url: url,
+                title: title,
+                text: text,
+                publishedAt: now.addingTimeInterval(-600),
+                fetchedAt: now,
+                country: Country(code: "DE")!,
+                language: "de"
+            )
+        }
+        let lead = article(
+            10,
+            title: "<script>alert(1)</script> Hi\r\nBcc: x@evil.test",
+            url: "javascript:alert(1)",
+            text: "<img src=x onerror=alert(1)> {{unsubscribeURL}} {{> story.html}} \u{0}\u{1B}[31m end."
+        )
+        let quoted = article(
+            11,
+            title: "\" onmouseover=\"alert(1)",
+            url: "https://ok.example/a\" onmouseover=\"alert(1)",
+            text: "Quoted."
+        )
+        let data = article(
+            12,
+            title: "<iframe src=//evil.test>",
+            url: "data:text/html,<script>alert(1)</script>",
+            text: ""
+        )
+        let vb = article(13, title: String(repeating: "🗞️", count: 2_000), url: " vbscript:msgbox(1)", text: "Emoji.")
+        return [
+            DigestContent.Story(
+                lead: lead,
+                summary: [
+                    (text: "<b onclick=alert(1)>bold</b> claim {{unsubscribeURL}} {{> story.html}}.", articleID: 10),
+                    (text: "A take's sentence.", articleID: 13),
+                ],
+                takes: [quoted, data, vb]
+            )
+        ]
+    }
+
+    static func digest(stories: [DigestContent.Story]) -> DigestContent {
+        DigestContent(
+            recipient: EmailAddress("reader@example.org")!,
+            subscription: Subscription(
+                id: 7,
+                subscriberID: 1,
+                countries: [Country(code: "FR")!, Country(code: "DE")!],
+                timeZone: TimeZone(identifier: "Europe/Paris")!
+            ),
+            stories: stories,
+            sourceNames: sourceNames,
+            siteTitle: "Gazette Ünïcode",
+            links: links,
+            date: now
+        )
+    }
+
+    static func feed(stories: [DigestContent.Story]? = nil) -> FeedContent {
+        FeedContent(
+            title: "Gazette: Germany",
+            description: "News from Germany",
+            path: "feeds/country/de.atom",
+            stories: stories ?? storyWithTakes,
+            sourceNames: sourceNames,
+            siteURL: URL(string: "https://news.example.org")!,
+            generatedAt: now
+        )
+    }
+
     static func digest() -> DigestContent {
         DigestContent(
             recipient: EmailAddress("reader@example.org")!,

@@ -2,11 +2,13 @@
 
 Usage: check_email.py FILE.eml
 Prints JSON: defects (of every part), the decoded subject and headers, the content types of
-the parts in order, each part's decoded text, and the longest line in octets.
+the parts in order, each part's decoded text, the longest line in octets, the header names,
+and the RFC 2047 encoded words' count and longest length.
 """
 import email
 import email.policy
 import json
+import re
 import sys
 
 raw = open(sys.argv[1], "rb").read()
@@ -19,6 +21,8 @@ for part in message.walk():
         parts.append({"type": part.get_content_type(), "charset": part.get_content_charset(),
                       "text": part.get_content()})
 lines = raw.split(b"\r\n")
+# RFC 2047 encoded words in the header block; each must be at most 75 characters.
+encoded_words = re.findall(rb"=\?[^?]+\?[BbQq]\?[^?]*\?=", raw.split(b"\r\n\r\n")[0])
 print(json.dumps({
     "defects": defects,
     "subject": str(message["subject"]),
@@ -34,4 +38,7 @@ print(json.dumps({
     "parts": parts,
     "longestLine": max(len(line) for line in lines),
     "bareLF": b"\n" in raw.replace(b"\r\n", b""),
+    "headerNames": [name.lower() for name in message.keys()],
+    "encodedWords": len(encoded_words),
+    "longestEncodedWord": max([len(word) for word in encoded_words] or [0]),
 }))

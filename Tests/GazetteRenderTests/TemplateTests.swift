@@ -1,0 +1,206 @@
+import Foundation
+import GazetteCore
+import GazetteRender
+import TestSupport
+import Testing
+
+/// The templates as an operator sees them: golden files for a fixed input, a copy of the folder
+/// that can be changed, errors that name the file and line, and hostile feed text made harmless
+/// in every output (checked by Python's HTML, XML and email parsers).
+@Suite("Templates")
+struct TemplateTests {
+    static let golden = Paths.repository.appendingPathComponent("Tests/GazetteRenderTests/Golden")
+
+    /// Compares with the golden file; `GAZETTE_UPDATE_GOLDEN=1 swift test` rewrites them, and
+    /// the change is then reviewed as a diff like any other.
+    func expectGolden(_ rendered: String, _ name: String) throws {
+        let file = Self.golden.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["GAZETTE_UPDATE_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(at: Self.golden, withIntermediateDirectories: true)
+            try rendered.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        let renderedLines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+        let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let firstDifference = zip(renderedLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(
+            rendered == expected,
+            """
+            \(name) differs from its golden file at line \((firstDifference?.offset ?? min(renderedLines.count, expectedLines.count)) + 1): \
+            rendered \(firstDifference.map { "\"\($0.element.0)\"" } ?? "\(renderedLines.count) lines"), \
+            golden \(firstDifference.map { "\"\($0.element.1)\"" } ?? "\(expectedLines.count) lines"). \
+            If the change is meant, run GAZETTE_UPDATE_GOLDEN=1 swift test and review the diff.
+            """
+        )
+    }
+
+    @Test("golden files: the text and HTML digest, the feeds and the confirmation email for a fixed input")
+    func goldenFiles() async throws {
+        let renderer = try await RenderFixtures.renderer()
+        let digest = RenderFixtures.digest()
+        try expectGolden(renderer.text(digest), "digest.txt")
+        try expectGolden(renderer.html(digest), "digest.html")
+        let feed = RenderFixtures.feed()
+        try expectGolden(renderer.atom(feed), "feed.atom")
+        try expectGolden(renderer.rss(feed), "feed.rss")
+        let confirmation = renderer.confirmationEmail(
+            RenderFixtures.confirmation,
+            from: RenderFixtures.from,
+            to: RenderFixtures.reader,
+            messageID: "confirm.1@news.example.org",
+            date: RenderFixtures.now
+        )
+        try expectGolden(confirmation.text, "confirm.txt")
+    }
+
+    @Test("an operator's copy of templates/ is used, and a broken template is an error naming its file and line")
+    func operatorTemplates() async throws {
+        let folder = try TemporaryDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: Paths.templates.path) {
+            try FileManager.default.copyItem(
+                at: Paths.templates.appendingPathComponent(name),
+                to: folder.url.appendingPathComponent(name)
+            )
+        }
+        let story = folder.file("story.txt.mustache")
+        let original = try String(contentsOf: story, encoding: .utf8)
+        try original.replacingOccurrences(of: "  Also covered by:", with: "  Elsewhere:")
+            .write(to: story, atomically: true, encoding: .utf8)
+        let changed = DigestRenderer(templates: try await TemplateSet(directory: folder.url))
+        let text = changed.text(RenderFixtures.digest(stories: RenderFixtures.storyWithTakes))
+        #expect(text.contains("  Elsewhere:"), "the partial from the operator's folder")
+        #expect(!text.contains("Also covered by:"))
+
+        let digest = folder.file("digest.html.mustache")
+        let lines = try String(contentsOf: digest, encoding: .utf8).split(
+            separator: "\n",
+            omittingEmptySubsequences: false
+        )
+        let broken = lines.enumerated().map {
+            $0.offset == 29 ? "{{#sections}} unclosed {{/articles}}" : String($0.element)
+        }
+        try broken.joined(separator: "\n").write(to: digest, atomically: true, encoding: .utf8)
+        let error = await #expect(throws: RenderError.self) { try await TemplateSet(directory: folder.url) }
+        let message = error?.description ?? ""
+        #expect(message.contains("digest.html"), "\(message)")
+        #expect(message.contains("line 30"), "\(message)")
+
+        try FileManager.default.removeItem(at: digest)
+        let missing = await #expect(throws: RenderError.self) { try await TemplateSet(directory: folder.url) }
+        #expect(missing?.description.contains("digest.html.mustache is missing") == true)
+    }
+
+    @Test("hostile feed text is harmless in the HTML digest, the text digest, the feeds and the headers")
+    func hostileText() async throws {
+        let renderer = try await RenderFixtures.renderer()
+        let digest = RenderFixtures.digest(stories: RenderFixtures.hostileStories)
+        let folder = try TemporaryDirectory()
+        let html = folder.file("digest.html")
+        try renderer.html(digest).write(to: html, atomically: true, encoding: .utf8)
+        let feed = RenderFixtures.feed(stories: RenderFixtures.hostileStories)
+        let atom = folder.file("hostile.atom")
+        let rss = folder.file("hostile.rss")
+        try renderer.atom(feed).write(to: atom, atomically: true, encoding: .utf8)
+        try renderer.rss(feed).write(to: rss, atomically: true, encoding: .utf8)
+
+        let checked = try Peers.json(Peers.runScript("check_html.py", [html.path, atom.path, rss.path]))
+        for file in [html, atom, rss] {
+            let verdict = try #require(checked[file.path] as? [String: Any])
+            #expect((verdict["problems"] as? [String]) == [], "\(file.lastPathComponent): \(verdict["problems"] ?? "")")
+            #expect((verdict["elements"] as? Int ?? 0) > 0, "the checker saw the markup")
+        }
+        let feeds = try Peers.json(Peers.runScript("check_feeds.py", [atom.path, rss.path]))
+        for file in [atom, rss] {
+            let result = try #require(feeds[file.path] as? [String: Any])
+            #expect(result["bozo"] as? Int == 0, "\(file.lastPathComponent): \(result["exception"] ?? "")")
+            #expect((result["titles"] as? [String])?.first == "<script>alert(1)</script> Hi Bcc: x@evil.test")
+        }
+        // Text shown as text: the markup is visible, escaped once in HTML; Mustache tags in the
+        // article are not expanded.
+        let page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(page.contains("{{unsubscribeURL}}") && page.contains("{{&gt; story.html}}"))
+        let text = renderer.text(digest)
+        #expect(text.contains("<script>alert(1)</script>"), "the text part shows the text as it is")
+        #expect(!text.contains("javascript:"), "a javascript: link is dropped, not shown")
+    }
+
+    @Test(
+        "header injection: CR, LF and other controls in a subject never start a header; a 2,000-emoji subject folds into short encoded words"
+    )
+    func headers() throws {
+        let folder = try TemporaryDirectory()
+        for (name, subject) in [
+            ("injection", "Hi\r\nBcc: x@evil.test\u{0}\u{7F}\u{85}end"),
+            ("emoji", String(repeating: "🗞️", count: 1_000) + String(repeating: "🇰🇪", count: 1_000)),
+        ] {
+            let message = MailMessage(
+                from: RenderFixtures.from,
+                to: RenderFixtures.reader,
+                subject: subject,
+                date: RenderFixtures.now,
+                messageID: "\(name).1@news.example.org",
+                listUnsubscribe: nil,
+                text: "Body",
+                html: nil
+            )
+            let file = folder.file("\(name).eml")
+            try Data(message.bytes()).write(to: file)
+            let parsed = try Peers.json(Peers.runScript("check_email.py", [file.path]))
+            #expect((parsed["defects"] as? [String]) == [], "\(name): \(parsed["defects"] ?? "")")
+            #expect(!(parsed["headerNames"] as? [String] ?? []).contains("bcc"), "\(name): no header injected")
+            #expect((parsed["longestLine"] as? Int ?? 999) <= 78, "\(name)")
+            #expect((parsed["longestEncodedWord"] as? Int ?? 999) <= 75, "\(name): RFC 2047's limit")
+            #expect(parsed["bareLF"] as? Bool == false)
+            let decoded = parsed["subject"] as? String ?? ""
+            if name == "injection" {
+                #expect(decoded.hasPrefix("Hi Bcc: x@evil.test"), "\(decoded)")
+                #expect(!decoded.contains("\r") && !decoded.contains("\n") && !decoded.contains("\u{0}"))
+            } else {
+                #expect(decoded == subject, "whole scalars in every word: the subject decodes exactly")
+                #expect((parsed["encodedWords"] as? Int ?? 0) > 100)
+            }
+        }
+    }
+
+    @Test("the confirmation and notice emails parse cleanly, carry no list headers, and link where they say")
+    func transactionalEmails() async throws {
+        let renderer = try await RenderFixtures.renderer()
+        let folder = try TemporaryDirectory()
+        let confirmation = renderer.confirmationEmail(
+            RenderFixtures.confirmation,
+            from: RenderFixtures.from,
+            to: RenderFixtures.reader,
+            messageID: "confirm.1@news.example.org",
+            date: RenderFixtures.now
+        )
+        let notice = renderer.noticeEmail(
+            NoticeContent(
+                siteTitle: "Gazette",
+                title: "You are unsubscribed",
+                paragraphs: ["You will get no more digests.", "Changed your mind? Subscribe again any time."],
+                link: (label: "Subscribe again", url: URL(string: "https://news.example.org/subscribe")!)
+            ),
+            from: RenderFixtures.from,
+            to: RenderFixtures.reader,
+            messageID: "notice.1@news.example.org",
+            date: RenderFixtures.now
+        )
+        for (name, message, link) in [
+            ("confirm", confirmation, "https://news.example.org/confirm/abc"),
+            ("notice", notice, "https://news.example.org/subscribe"),
+        ] {
+            let file = folder.file("\(name).eml")
+            try Data(message.bytes()).write(to: file)
+            let parsed = try Peers.json(Peers.runScript("check_email.py", [file.path]))
+            #expect((parsed["defects"] as? [String]) == [], "\(name)")
+            #expect(parsed["subject"] as? String == message.subject)
+            let headers = parsed["headerNames"] as? [String] ?? []
+            #expect(!headers.contains("list-unsubscribe") && !headers.contains("precedence"), "\(name): \(headers)")
+            let parts = try #require(parsed["parts"] as? [[String: Any]])
+            #expect(parts.map { $0["type"] as? String } == ["text/plain", "text/html"])
+            for part in parts { #expect((part["text"] as? String)?.contains(link) == true, "\(name)") }
+        }
+    }
+}
