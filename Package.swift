@@ -82,6 +82,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Throughput figures at reference scale, for bench/render; not part of the user's CLI.
+        .executableTarget(
+            name: "gazette-bench",
+            dependencies: [
+                "GazetteApp", "GazetteCore", "GazetteStore", "GazetteRender",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "GazetteCoreTests", dependencies: ["GazetteCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GazetteSummarizeTests",
@@ -102,6 +112,8 @@ let package = Package(
         .testTarget(
             name: "GazetteRenderTests",
             dependencies: ["GazetteRender", "GazetteCore", "TestSupport"],
+            // Read from the checkout by path, so that GAZETTE_UPDATE_GOLDEN=1 can rewrite them.
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -23,7 +23,7 @@ public struct DigestLinks: Sendable {
     }
 }
 
-/// What a digest template sees. Field names match the names in `templates/digest.*.mustache`;
+/// What a digest template sees (by the names in TemplateValues.swift, which match the templates);
 /// every string from a feed has been made safe for XML and, where single-line, for headers.
 public struct DigestContent: Sendable {
     /// How another outlet covered the same story.
@@ -55,7 +55,6 @@ public struct DigestContent: Sendable {
         public var hasSummaryParts: Bool
         /// Other outlets' articles on the same story: the alternative takes.
         public var takes: [Take]
-        /// Stored, not computed: Mustache sees stored properties only.
         public var hasTakes: Bool
     }
 

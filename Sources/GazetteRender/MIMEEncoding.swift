@@ -7,33 +7,50 @@ enum MIMEEncoding {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// Quoted-printable with CRLF line ends and encoded lines of at most 76 characters.
+    /// Works on the UTF-8 bytes in one pass: a digest is encoded for every reader.
     static func quotedPrintable(_ text: String) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count * 11 / 10)
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .split(separator: "\n", omittingEmptySubsequences: false)
-        for (lineIndex, line) in lines.enumerated() {
-            if lineIndex > 0 { output += [13, 10] }
-            let bytes = Array(line.utf8)
+        var text = text
+        return text.withUTF8 { bytes in
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count + bytes.count / 8)
             var column = 0
-            for (index, byte) in bytes.enumerated() {
-                let isLast = index == bytes.count - 1
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                // CRLF, a lone LF or a lone CR: a hard line break.
+                if byte == 10 || byte == 13 {
+                    output.append(13)
+                    output.append(10)
+                    column = 0
+                    index += (byte == 13 && index + 1 < bytes.count && bytes[index + 1] == 10) ? 2 : 1
+                    continue
+                }
+                let next = index + 1 < bytes.count ? bytes[index + 1] : 10
+                let isLast = next == 10 || next == 13
                 // Trailing spaces and tabs are encoded: transports may strip them.
                 let plain =
                     (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
                     || ((byte == 32 || byte == 9) && !isLast)
-                let encoded: [UInt8] =
-                    plain ? [byte] : [UInt8(ascii: "="), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+                let width = plain ? 1 : 3
                 // Leave room for the soft break "=" unless this is the line's last character.
-                if column + encoded.count > (isLast ? 76 : 75) {
-                    output += [UInt8(ascii: "="), 13, 10]
+                if column + width > (isLast ? 76 : 75) {
+                    output.append(UInt8(ascii: "="))
+                    output.append(13)
+                    output.append(10)
                     column = 0
                 }
-                output += encoded
-                column += encoded.count
+                if plain {
+                    output.append(byte)
+                } else {
+                    output.append(UInt8(ascii: "="))
+                    output.append(hexDigits[Int(byte >> 4)])
+                    output.append(hexDigits[Int(byte & 0xF)])
+                }
+                column += width
+                index += 1
             }
+            return String(decoding: output, as: UTF8.self)
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     /// Header text as-is when it is short printable ASCII, otherwise as RFC 2047 B-encoded words

@@ -54,6 +54,21 @@ struct TemplateTests {
         try expectGolden(confirmation.text, "confirm.txt")
     }
 
+    @Test("a take or a citation without a link stays unlinked: it never borrows its story's link")
+    func missingLinks() async throws {
+        let renderer = try await RenderFixtures.renderer()
+        let html = renderer.html(RenderFixtures.digest(stories: RenderFixtures.storyWithTakes))
+        #expect(html.contains("<li>[2] Le Courrier (France): Line break in a title</li>"), "\(html)")
+        #expect(html.contains("Une phrase.<sup style=\"font-size:10px;\"> [2]</sup>"))
+        #expect(
+            html.contains(
+                "<a href=\"https://rundschau.example/a?x=1&amp;y=2\" style=\"color:#1a5e9a;text-decoration:none;\">[1]</a>"
+            )
+        )
+        let atom = renderer.atom(RenderFixtures.feed())
+        #expect(!atom.contains("Line break in a title&lt;/a&gt;"), "the take is not linked in the feed either")
+    }
+
     @Test("an operator's copy of templates/ is used, and a broken template is an error naming its file and line")
     func operatorTemplates() async throws {
         let folder = try TemporaryDirectory()
