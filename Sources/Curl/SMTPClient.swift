@@ -12,19 +12,34 @@ public struct SMTPServer: Sendable {
     public var username: String?
     public var password: String?
     public var timeoutSeconds: Int
+    /// Whether the conversation must be encrypted (STARTTLS, or smtps://). Nil: required for any
+    /// server that is not on loopback, and for any login; never a silent plaintext fallback there.
+    /// False allows plain text where the operator says so (a relay on a private network).
+    public var requireTLS: Bool?
 
     public init(
         url: URL,
         heloName: String = "localhost",
         username: String? = nil,
         password: String? = nil,
-        timeoutSeconds: Int = 60
+        timeoutSeconds: Int = 60,
+        requireTLS: Bool? = nil
     ) {
         self.url = url
         self.heloName = heloName
         self.username = username
         self.password = password
         self.timeoutSeconds = timeoutSeconds
+        self.requireTLS = requireTLS
+    }
+
+    /// Whether STARTTLS must succeed before anything else is said.
+    var mustEncrypt: Bool {
+        if let requireTLS { return requireTLS }
+        if username != nil { return true }
+        let host = url.host ?? ""
+        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        return !loopback
     }
 }
 
@@ -34,14 +49,41 @@ public struct SMTPReply: Hashable, Sendable {
     public var code: Int
     /// The last reply line, e.g. `250 2.0.0 Ok: queued as 13025`, or libcurl's error.
     public var text: String
+    /// libcurl's error code when the transfer failed (0: none).
+    public var curlCode: Int
 
-    public init(code: Int, text: String) {
+    public init(code: Int, text: String, curlCode: Int = 0) {
         self.code = code
         self.text = text
+        self.curlCode = curlCode
     }
 
     public var isSuccess: Bool { (200..<300).contains(code) }
     public var isPermanentFailure: Bool { (500..<600).contains(code) }
+
+    /// The server asks the sender to slow down: 421 (closing), 454 (TLS or resources), or a
+    /// 4.7.x enhanced code (rate or policy limits) on any 4xx reply.
+    public var isThrottling: Bool {
+        code == 421 || code == 454 || ((400..<500).contains(code) && text.contains(" 4.7."))
+    }
+
+    /// Nothing will get through on this server until the operator acts: the login was refused
+    /// or encryption could not be set up. Sending on would only turn every message into a failure.
+    public var stopsTheRun: Bool {
+        let authentication = [530, 534, 535, 538].contains(code) || curlCode == Int(CURLE_LOGIN_DENIED.rawValue)
+        let tls = [
+            CURLE_USE_SSL_FAILED, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
+            CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE,
+        ].contains { Int($0.rawValue) == curlCode }
+        return authentication || tls
+    }
+
+    /// The queue id in a 250 reply (`250 2.0.0 Ok: queued as 4F2A13025`), when there is one.
+    public var queueID: String? {
+        guard isSuccess, let range = text.range(of: "queued as ") else { return nil }
+        let id = text[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }
+        return id.isEmpty ? nil : String(id)
+    }
 }
 
 /// One SMTP connection, reused for every message sent through it (libcurl keeps it open
@@ -60,11 +102,20 @@ public final class SMTPConnection: @unchecked Sendable {
     /// affects another). `message` must use CRLF line ends; libcurl dot-stuffs it.
     public func send(from sender: String, to recipient: String, message: [UInt8]) async -> SMTPReply {
         await BlockingQueue.run(on: queue) { [self] in
-            perform(from: sender, to: recipient, message: message)
+            let reply = perform(from: sender, to: recipient, message: message, freshConnection: false)
+            // 421 on a connection in use: the server closed it (many do after N messages). One
+            // more try on a new connection; a second 421 means the server wants us to slow down.
+            guard reply.code == 421 else { return reply }
+            return perform(from: sender, to: recipient, message: message, freshConnection: true)
         }
     }
 
-    private func perform(from sender: String, to recipient: String, message: [UInt8]) -> SMTPReply {
+    private func perform(
+        from sender: String,
+        to recipient: String,
+        message: [UInt8],
+        freshConnection: Bool
+    ) -> SMTPReply {
         easy.reset()
         let upload = UploadSource(bytes: message)
         let opaque = Unmanaged.passUnretained(upload).toOpaque()
@@ -83,27 +134,31 @@ public final class SMTPConnection: @unchecked Sendable {
             try easy.set(CURLOPT_HEADERFUNCTION, callback: UploadSource.replyLine)
             try easy.set(CURLOPT_CONNECTTIMEOUT, min(30, server.timeoutSeconds))
             try easy.set(CURLOPT_TIMEOUT, server.timeoutSeconds)
+            if freshConnection { try easy.set(CURLOPT_FRESH_CONNECT, 1) }
             if let username = server.username {
                 try easy.set(CURLOPT_USERNAME, username)
                 try easy.set(CURLOPT_PASSWORD, server.password ?? "")
-                // Credentials never cross the wire in clear: STARTTLS is required, not tried.
-                try easy.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
-            } else {
-                try easy.set(CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue))
             }
+            // Required: STARTTLS must succeed or nothing is sent (credentials and mail never cross
+            // the wire in clear). Otherwise (a loopback relay) it is used when offered.
+            try easy.set(
+                CURLOPT_USE_SSL,
+                Int(server.mustEncrypt ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue)
+            )
         } catch {
             return SMTPReply(code: 0, text: "\(error)")
         }
         let failure = withExtendedLifetime(upload) { easy.perform() }
         let code = easy.responseCode
-        if let failure, code == 0 || (200..<300).contains(code) {
-            // No reply, or a failure after the last good reply: a transport problem.
-            return SMTPReply(code: 0, text: failure.description)
+        if let failure, code < 400 {
+            // No final reply (none at all, or the connection broke after 354 or a 250): a
+            // transport problem, not the server's verdict.
+            return SMTPReply(code: 0, text: failure.description, curlCode: failure.code)
         }
         // After a refusal libcurl sends QUIT, so the last line is "221 Bye": report the line
         // that carries the code instead.
         let line = upload.replyLines.last { $0.hasPrefix(String(code)) } ?? upload.replyLines.last
-        return SMTPReply(code: code, text: line ?? failure?.description ?? "")
+        return SMTPReply(code: code, text: line ?? failure?.description ?? "", curlCode: failure?.code ?? 0)
     }
 }
 

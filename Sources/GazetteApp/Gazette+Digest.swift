@@ -53,8 +53,12 @@ extension Gazette {
         let window: TimeInterval = subscription.frequency == .daily ? 86_400 : 7 * 86_400
         var since = end.addingTimeInterval(-window)
         let period = Self.period(of: subscription, at: end)
+        // The previous edition that reached the reader or may still: one refused for good did not,
+        // so its stories are still news.
         if let id = subscription.id,
-            let previous = try await store.editions(subscriptionID: id, limit: 2).first(where: { $0.period != period })
+            let previous = try await store.editions(subscriptionID: id, limit: 10).first(where: {
+                $0.period != period && $0.status != .failed
+            })
         {
             since = max(previous.createdAt, end.addingTimeInterval(-Self.longestCatchUp))
         }

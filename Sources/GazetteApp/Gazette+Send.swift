@@ -15,6 +15,12 @@ public struct SendReport: Sendable {
         case alreadySent
         /// This period's edition was refused for good (5xx) before; it is not tried again.
         case failedBefore(String)
+        /// This period's edition was deferred; its next attempt is not due yet.
+        case waiting(until: Date)
+        /// The address is suppressed after repeated hard failures; nothing is sent to it.
+        case suppressed(String)
+        /// Left queued, untried, for the next run: the server asked to slow down, or the run stopped.
+        case postponed(String)
         case attempted(Delivery.Status, replyCode: Int?, detail: String)
     }
 
@@ -52,19 +58,31 @@ extension Gazette {
                     url: smtp.url,
                     heloName: configuration.site.baseURL.host ?? "localhost",
                     username: smtp.username,
-                    password: password
-                )
+                    password: password,
+                    requireTLS: smtp.requireTLS ? nil : false
+                ),
+                connections: smtp.connections,
+                perDomain: smtp.perDomainConnections
             )
         }
     }
 
-    /// Builds and delivers every digest that is due (all active ones with `force`). Each edition
-    /// is recorded before it is sent, and one that was delivered is never sent again.
+    /// Builds every digest that is due (all active ones with `force`) and queues it in the
+    /// ledger, then delivers what the ledger holds that is due: new editions, deferred ones
+    /// whose time has come, and ones a dead run left leased. An edition delivered is never sent
+    /// again; one refused for good is not retried unless `gazette resend --failed` queues it.
     public func send(force: Bool = false, transport: any MailTransport) async throws -> [SendReport] {
         guard let lock = try ProcessLock(path: configuration.database.path + ".send.lock") else {
             throw GazetteError("another `gazette send` is running on \(configuration.database.path); try again later")
         }
         defer { withExtendedLifetime(lock) {} }
+        var reports = try await queueDueEditions(force: force)
+        reports += try await deliverQueued(transport: transport)
+        return reports
+    }
+
+    /// Renders and queues the editions that are due; reports the subscribers that get none now.
+    func queueDueEditions(force: Bool) async throws -> [SendReport] {
         let date = now()
         var reports: [SendReport] = []
         for record in try await store.activeSubscribers() {
@@ -80,71 +98,36 @@ extension Gazette {
                 continue
             }
             guard let subscriptionID = subscription.id else { continue }
-            let edition: Edition
-            let message: MailMessage
             if let existing = try await store.edition(subscriptionID: subscriptionID, period: period) {
-                let deliveries = try await store.deliveries(editionID: existing.id!)
-                if deliveries.contains(where: { $0.status == .delivered }) {
-                    report(.alreadySent, count: existing.articleIDs.count)
-                    continue
+                switch existing.status {
+                case .delivered: report(.alreadySent, count: existing.articleIDs.count)
+                case .failed:
+                    report(.failedBefore(existing.lastReplyText ?? "refused"), count: existing.articleIDs.count)
+                case .deferred where (existing.nextAttemptAt ?? date) > date:
+                    report(.waiting(until: existing.nextAttemptAt ?? date), count: existing.articleIDs.count)
+                case .queued, .sending, .deferred: break  // delivered below
                 }
-                if let refusal = deliveries.last(where: { $0.status == .failed }) {
-                    report(.failedBefore(refusal.replyText ?? "refused"), count: existing.articleIDs.count)
-                    continue
-                }
-                // A retry sends the edition as it was rendered, not today's latest.
-                edition = existing
-                message = self.message(of: existing, for: record)
-            } else {
-                let stories = try await selectStories(for: subscription, until: date)
-                guard !stories.isEmpty || configuration.digest.sendEmptyEditions else {
-                    report(.noNews)
-                    continue
-                }
-                let digest = prepare(record, stories: stories, period: period)
-                message = digest.message
-                edition = try await store.claimEdition(
-                    Edition(
-                        subscriptionID: subscriptionID,
-                        period: period,
-                        messageID: digest.message.messageID,
-                        articleIDs: digest.articleIDs,
-                        createdAt: date,
-                        key: digest.editionKey,
-                        subject: digest.message.subject,
-                        html: digest.message.html,
-                        text: digest.message.text
-                    )
-                ).edition
+                continue
             }
-            let articleCount = edition.articleIDs.count
-            let outcome = await transport.deliver(
-                message.bytes(),
-                messageID: message.messageID,
-                from: configuration.delivery.from.address,
-                to: record.subscriber.email
-            )
-            try await store.recordDelivery(
-                Delivery(
-                    editionID: edition.id!,
-                    recipient: record.subscriber.email,
-                    status: outcome.status,
-                    replyCode: outcome.replyCode,
-                    replyText: outcome.detail,
-                    attemptedAt: now()
+            let stories = try await selectStories(for: subscription, until: date)
+            guard !stories.isEmpty || configuration.digest.sendEmptyEditions else {
+                report(.noNews)
+                continue
+            }
+            let digest = prepare(record, stories: stories, period: period)
+            _ = try await store.claimEdition(
+                Edition(
+                    subscriptionID: subscriptionID,
+                    period: period,
+                    messageID: digest.message.messageID,
+                    articleIDs: digest.articleIDs,
+                    createdAt: date,
+                    key: digest.editionKey,
+                    subject: digest.message.subject,
+                    html: digest.message.html,
+                    text: digest.message.text,
+                    recipient: record.subscriber.email.value
                 )
-            )
-            logger.info(
-                "digest attempted",
-                metadata: [
-                    "subscriber.email": "\(record.subscriber.email)", "edition.period": "\(period)",
-                    "delivery.status": "\(outcome.status.rawValue)",
-                    "smtp.code": "\(outcome.replyCode.map(String.init) ?? "-")",
-                ]
-            )
-            report(
-                .attempted(outcome.status, replyCode: outcome.replyCode, detail: outcome.detail),
-                count: articleCount
             )
         }
         return reports

@@ -297,19 +297,60 @@ extension GazetteConfiguration {
                     message: "expected the name of an environment variable (letters, digits, _), not a password"
                 )
             }
+            var parsed = SMTP(url: url, username: username, passwordEnv: passwordEnv)
+            parsed.connections = try smtpReader.int("connections", in: 1...64) ?? parsed.connections
+            if let rate = try smtpReader.int("messagesPerSecond", in: 0...100_000) {
+                parsed.messagesPerSecond = Double(rate)
+            }
+            parsed.perDomainConnections =
+                try smtpReader.int("perDomainConnections", in: 1...64) ?? parsed.perDomainConnections
+            parsed.requireTLS = try smtpReader.bool("requireTLS") ?? parsed.requireTLS
             try smtpReader.rejectUnknownKeys()
-            smtp = SMTP(url: url, username: username, passwordEnv: passwordEnv)
+            smtp = parsed
+        }
+        var retry = Retry()
+        if var retryReader = try reader.object("retry") {
+            retry.initialDelaySeconds =
+                try retryReader.int("initialDelaySeconds", in: 1...86_400) ?? retry.initialDelaySeconds
+            retry.maxDelaySeconds = try retryReader.int("maxDelaySeconds", in: 1...604_800) ?? retry.maxDelaySeconds
+            retry.deadlineHours = try retryReader.int("deadlineHours", in: 1...720) ?? retry.deadlineHours
+            try retryReader.rejectUnknownKeys()
+        }
+        var signatures: [DKIM] = []
+        if let values = try reader.array("dkim") {
+            for (index, value) in values.enumerated() {
+                var dkimReader = try JSONObjectReader(value, path: "\(reader.childPath("dkim"))[\(index)]")
+                let algorithmText = try dkimReader.string("algorithm") ?? DKIM.Algorithm.rsaSHA256.rawValue
+                guard let algorithm = DKIM.Algorithm(rawValue: algorithmText) else {
+                    throw ConfigurationError(
+                        path: dkimReader.childPath("algorithm"),
+                        message: "\"\(algorithmText)\" is not rsa-sha256 or ed25519-sha256"
+                    )
+                }
+                signatures.append(
+                    DKIM(
+                        domain: try dkimReader.requiredString("domain"),
+                        selector: try dkimReader.requiredString("selector"),
+                        privateKeyPath: resolve(try dkimReader.requiredString("privateKeyPath")),
+                        algorithm: algorithm
+                    )
+                )
+                try dkimReader.rejectUnknownKeys()
+            }
         }
         if mode == .smtp, smtp == nil {
             throw ConfigurationError(path: reader.childPath("smtp"), message: "missing; required when mode is smtp")
         }
         try reader.rejectUnknownKeys()
-        return Delivery(
+        var delivery = Delivery(
             mode: mode,
             outboxDirectory: outbox,
             smtp: smtp,
             from: from,
             unsubscribeAddress: unsubscribeAddress
         )
+        delivery.retry = retry
+        delivery.dkim = signatures
+        return delivery
     }
 }

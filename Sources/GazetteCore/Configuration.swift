@@ -15,10 +15,55 @@ public struct GazetteConfiguration: Sendable {
         public var username: String?
         /// The name of the environment variable that holds the SMTP password.
         public var passwordEnv: String?
+        /// SMTP connections used at the same time, each reused across messages.
+        public var connections: Int = 2
+        /// Messages per second at most, over all connections; 0: no limit.
+        public var messagesPerSecond: Double = 0
+        /// Connections at the same time to one recipient domain's mail (`example.org`).
+        public var perDomainConnections: Int = 2
+        /// Plain-text SMTP is allowed only to a loopback server unless this is false.
+        public var requireTLS: Bool = true
         public init(url: URL, username: String? = nil, passwordEnv: String? = nil) {
             self.url = url
             self.username = username
             self.passwordEnv = passwordEnv
+        }
+    }
+
+    /// When a deferred message is tried again: Postfix's schedule, 5 minutes doubling to an hour,
+    /// until the deadline (a daily digest goes stale).
+    public struct Retry: Sendable {
+        public var initialDelaySeconds: Int = 300
+        public var maxDelaySeconds: Int = 3_600
+        public var deadlineHours: Int = 24
+        public init(initialDelaySeconds: Int = 300, maxDelaySeconds: Int = 3_600, deadlineHours: Int = 24) {
+            self.initialDelaySeconds = initialDelaySeconds
+            self.maxDelaySeconds = maxDelaySeconds
+            self.deadlineHours = deadlineHours
+        }
+
+        /// The wait after `attempts` failed attempts: initial, doubling, at most the maximum.
+        public func delay(afterAttempts attempts: Int) -> TimeInterval {
+            let doublings = min(max(attempts - 1, 0), 20)
+            return TimeInterval(min(initialDelaySeconds << doublings, maxDelaySeconds))
+        }
+    }
+
+    /// DKIM signing (RFC 6376): the private key is read from a file, never from the config.
+    public struct DKIM: Sendable {
+        public enum Algorithm: String, Sendable, CaseIterable {
+            case rsaSHA256 = "rsa-sha256"
+            case ed25519SHA256 = "ed25519-sha256"
+        }
+        public var domain: String
+        public var selector: String
+        public var privateKeyPath: String
+        public var algorithm: Algorithm
+        public init(domain: String, selector: String, privateKeyPath: String, algorithm: Algorithm) {
+            self.domain = domain
+            self.selector = selector
+            self.privateKeyPath = privateKeyPath
+            self.algorithm = algorithm
         }
     }
 
@@ -35,6 +80,9 @@ public struct GazetteConfiguration: Sendable {
         /// Where `List-Unsubscribe`'s mailto: link writes (subject `unsubscribe {token}`);
         /// nil: the From address.
         public var unsubscribeAddress: EmailAddress?
+        public var retry: Retry = Retry()
+        /// One or more signatures (RSA and Ed25519 may both sign, RFC 8463 advises it).
+        public var dkim: [DKIM] = []
         public init(
             mode: Mode = .outbox,
             outboxDirectory: String = "outbox",

@@ -1,7 +1,21 @@
 import Foundation
 
-/// One digest for one subscription and one period: rendered once, delivered once.
+/// One digest for one subscription and one period: rendered once, delivered once. It is also
+/// the delivery ledger's entry for that message: queued → sending (leased for one attempt) →
+/// delivered | deferred (until `nextAttemptAt`) | failed.
 public struct Edition: Hashable, Sendable {
+    public enum Status: String, Sendable, CaseIterable {
+        /// Rendered and stored; no attempt yet.
+        case queued
+        /// Leased by a `send` run until `leaseUntil`; a run that died leaves it to expire.
+        case sending
+        case delivered
+        /// A temporary failure; tried again from `nextAttemptAt` until the deadline.
+        case deferred
+        /// Refused for good, or out of time.
+        case failed
+    }
+
     public var id: Int64?
     public var subscriptionID: Int64
     /// The period it covers, e.g. "2026-11-29" for a daily digest; (subscription, period) is unique.
@@ -19,6 +33,15 @@ public struct Edition: Hashable, Sendable {
     public var subject: String
     public var html: String?
     public var text: String
+    /// The address it goes to (kept here so the ledger reads on its own).
+    public var recipient: String
+    public var status: Status
+    /// Attempts made so far.
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    public var leaseUntil: Date?
+    public var lastReplyCode: Int?
+    public var lastReplyText: String?
 
     public init(
         id: Int64? = nil,
@@ -30,7 +53,14 @@ public struct Edition: Hashable, Sendable {
         key: String,
         subject: String = "",
         html: String? = nil,
-        text: String = ""
+        text: String = "",
+        recipient: String = "",
+        status: Status = .queued,
+        attempts: Int = 0,
+        nextAttemptAt: Date? = nil,
+        leaseUntil: Date? = nil,
+        lastReplyCode: Int? = nil,
+        lastReplyText: String? = nil
     ) {
         self.id = id
         self.subscriptionID = subscriptionID
@@ -42,6 +72,13 @@ public struct Edition: Hashable, Sendable {
         self.subject = subject
         self.html = html
         self.text = text
+        self.recipient = recipient
+        self.status = status
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.leaseUntil = leaseUntil
+        self.lastReplyCode = lastReplyCode
+        self.lastReplyText = lastReplyText
     }
 
     /// `2026-11-29-1a2b3c4d5e6f7a8b`: the period, readable, then a hash of the subscription,
@@ -69,6 +106,8 @@ public struct Delivery: Hashable, Sendable {
     /// The SMTP reply code, 0 when there was no reply; nil for outbox deliveries.
     public var replyCode: Int?
     public var replyText: String?
+    /// The server's queue id from its 250 reply (`queued as 4F2A1`), when it gave one.
+    public var queueID: String?
     public var attemptedAt: Date
 
     public init(
@@ -78,6 +117,7 @@ public struct Delivery: Hashable, Sendable {
         status: Status,
         replyCode: Int?,
         replyText: String?,
+        queueID: String? = nil,
         attemptedAt: Date
     ) {
         self.id = id
@@ -86,6 +126,7 @@ public struct Delivery: Hashable, Sendable {
         self.status = status
         self.replyCode = replyCode
         self.replyText = replyText
+        self.queueID = queueID
         self.attemptedAt = attemptedAt
     }
 }

@@ -7,16 +7,35 @@ public struct TransportOutcome: Hashable, Sendable {
     public var replyCode: Int?
     /// The server's reply line, or where the outbox put the file.
     public var detail: String
+    /// The server's queue id, from its 250 reply.
+    public var queueID: String?
+    /// The server asked to slow down (421, 454, 4.7.x): send it nothing more this run.
+    public var throttled: Bool
+    /// Authentication or TLS failed: nothing will get through until the operator acts.
+    public var stopsTheRun: Bool
 
-    public init(status: Delivery.Status, replyCode: Int?, detail: String) {
+    public init(
+        status: Delivery.Status,
+        replyCode: Int?,
+        detail: String,
+        queueID: String? = nil,
+        throttled: Bool = false,
+        stopsTheRun: Bool = false
+    ) {
         self.status = status
         self.replyCode = replyCode
         self.detail = detail
+        self.queueID = queueID
+        self.throttled = throttled
+        self.stopsTheRun = stopsTheRun
     }
 }
 
 /// Hands rendered messages to the mail system. `message` has CRLF line ends.
 public protocol MailTransport: Sendable {
+    /// How many messages it can usefully take at the same time.
+    var parallelism: Int { get }
+
     func deliver(
         _ message: [UInt8],
         messageID: String,
@@ -24,4 +43,8 @@ public protocol MailTransport: Sendable {
         to: EmailAddress
     ) async
         -> TransportOutcome
+}
+
+extension MailTransport {
+    public var parallelism: Int { 1 }
 }

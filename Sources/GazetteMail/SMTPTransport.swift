@@ -2,12 +2,18 @@ import Curl
 import Foundation
 import GazetteCore
 
-/// Delivery over SMTP through one reused libcurl connection, one envelope per recipient.
+/// Delivery over SMTP through a few reused libcurl connections, one envelope per recipient,
+/// with at most `perDomain` of them talking about one recipient domain at a time.
 public struct SMTPTransport: MailTransport {
-    private let connection: SMTPConnection
+    private let pool: ConnectionPool
+    public let parallelism: Int
 
-    public init(server: SMTPServer) {
-        connection = SMTPConnection(server: server)
+    public init(server: SMTPServer, connections: Int = 1, perDomain: Int = 2) {
+        parallelism = max(1, connections)
+        pool = ConnectionPool(
+            connections: (0..<parallelism).map { _ in SMTPConnection(server: server) },
+            perDomain: max(1, perDomain)
+        )
     }
 
     public func deliver(
@@ -18,14 +24,57 @@ public struct SMTPTransport: MailTransport {
     ) async
         -> TransportOutcome
     {
+        let connection = await pool.acquire(domain: to.domain)
         let reply = await connection.send(from: from.value, to: to.value, message: message)
-        return TransportOutcome(status: Self.status(of: reply), replyCode: reply.code, detail: reply.text)
+        await pool.release(connection, domain: to.domain)
+        return TransportOutcome(
+            status: Self.status(of: reply),
+            replyCode: reply.code,
+            detail: reply.text,
+            queueID: reply.queueID,
+            throttled: reply.isThrottling,
+            stopsTheRun: reply.stopsTheRun
+        )
     }
 
     /// 2xx delivered; 5xx failed for good; 4xx or no reply at all: worth another try later.
     static func status(of reply: SMTPReply) -> Delivery.Status {
         if reply.isSuccess { return .delivered }
-        if reply.isPermanentFailure { return .failed }
+        if reply.isPermanentFailure && !reply.stopsTheRun { return .failed }
         return .deferred
+    }
+}
+
+/// Hands out idle connections, waiting when all are busy or when the recipient's domain
+/// already has its share of them.
+actor ConnectionPool {
+    private var idle: [SMTPConnection]
+    private var busyByDomain: [String: Int] = [:]
+    private var waiting: [(domain: String, continuation: CheckedContinuation<SMTPConnection, Never>)] = []
+    private let perDomain: Int
+
+    init(connections: [SMTPConnection], perDomain: Int) {
+        idle = connections
+        self.perDomain = perDomain
+    }
+
+    func acquire(domain: String) async -> SMTPConnection {
+        if !idle.isEmpty, busyByDomain[domain, default: 0] < perDomain {
+            busyByDomain[domain, default: 0] += 1
+            return idle.removeLast()
+        }
+        return await withCheckedContinuation { waiting.append((domain, $0)) }
+    }
+
+    func release(_ connection: SMTPConnection, domain: String) {
+        busyByDomain[domain, default: 1] -= 1
+        // The first waiter whose domain has room gets the connection.
+        if let index = waiting.firstIndex(where: { busyByDomain[$0.domain, default: 0] < perDomain }) {
+            let waiter = waiting.remove(at: index)
+            busyByDomain[waiter.domain, default: 0] += 1
+            waiter.continuation.resume(returning: connection)
+        } else {
+            idle.append(connection)
+        }
     }
 }

@@ -8,14 +8,15 @@ extension SQLiteStore: EditionStore {
             try db.execute(
                 sql: """
                     INSERT INTO editions (subscriptionID, period, messageID, articleIDs, createdAt,
-                                          editionKey, subject, html, text)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          editionKey, subject, html, text, recipient, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (subscriptionID, period) DO NOTHING
                     """,
                 arguments: [
                     edition.subscriptionID, edition.period, edition.messageID,
                     edition.articleIDs.map(String.init).joined(separator: ","), edition.createdAt,
-                    edition.key, edition.subject, edition.html, edition.text,
+                    edition.key, edition.subject, edition.html, edition.text, edition.recipient,
+                    edition.status.rawValue,
                 ]
             )
             let isNew = db.changesCount > 0
@@ -48,14 +49,122 @@ extension SQLiteStore: EditionStore {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO deliveries (editionID, recipient, status, replyCode, replyText, attemptedAt)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO deliveries (editionID, recipient, status, replyCode, replyText, queueID, attemptedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     delivery.editionID, delivery.recipient.value, delivery.status.rawValue, delivery.replyCode,
-                    delivery.replyText, delivery.attemptedAt,
+                    delivery.replyText, delivery.queueID, delivery.attemptedAt,
                 ]
             )
+        }
+    }
+
+    public func leaseDueEditions(now: Date, leaseUntil: Date, limit: Int) async throws -> [Edition] {
+        try await pool.write { db in
+            let due = try Self.fetchEditions(
+                db,
+                where: """
+                    status = 'queued' OR (status = 'deferred' AND nextAttemptAt <= ?)
+                    OR (status = 'sending' AND leaseUntil < ?)
+                    """,
+                [now, now],
+                limit: limit,
+                oldestFirst: true
+            )
+            for edition in due {
+                try db.execute(
+                    sql: "UPDATE editions SET status = 'sending', leaseUntil = ?, attempts = attempts + 1 WHERE id = ?",
+                    arguments: [leaseUntil, edition.id]
+                )
+            }
+            return due.map { edition in
+                var leased = edition
+                leased.status = .sending
+                leased.leaseUntil = leaseUntil
+                leased.attempts += 1
+                return leased
+            }
+        }
+    }
+
+    public func finishAttempt(_ attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO deliveries (editionID, recipient, status, replyCode, replyText, queueID, attemptedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    attempt.editionID, attempt.recipient.value, attempt.status.rawValue, attempt.replyCode,
+                    attempt.replyText, attempt.queueID, attempt.attemptedAt,
+                ]
+            )
+            try db.execute(
+                sql: """
+                    UPDATE editions SET status = ?, nextAttemptAt = ?, leaseUntil = NULL,
+                                        lastReplyCode = ?, lastReplyText = ?
+                    WHERE id = ?
+                    """,
+                arguments: [status.rawValue, nextAttemptAt, attempt.replyCode, attempt.replyText, attempt.editionID]
+            )
+        }
+    }
+
+    public func releaseEdition(id: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE editions SET status = CASE WHEN nextAttemptAt IS NULL THEN 'queued' ELSE 'deferred' END,
+                                        leaseUntil = NULL, attempts = MAX(attempts - 1, 0)
+                    WHERE id = ? AND status = 'sending'
+                    """,
+                arguments: [id]
+            )
+        }
+    }
+
+    public func ledger(editionID: Int64?, status: Edition.Status?, since: Date?, limit: Int) async throws -> [Edition] {
+        var conditions = ["1 = 1"]
+        var arguments: StatementArguments = []
+        if let editionID {
+            conditions.append("id = ?")
+            arguments += [editionID]
+        }
+        if let status {
+            conditions.append("status = ?")
+            arguments += [status.rawValue]
+        }
+        if let since {
+            conditions.append("createdAt >= ?")
+            arguments += [since]
+        }
+        let (condition, finalArguments) = (conditions.joined(separator: " AND "), arguments)
+        return try await pool.read { db in
+            try Self.fetchEditions(db, where: condition, finalArguments, limit: limit)
+        }
+    }
+
+    public func requeueFailed(since: Date?, now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE editions SET status = 'queued', nextAttemptAt = NULL, leaseUntil = NULL
+                    WHERE status = 'failed' AND createdAt >= ?
+                    """,
+                arguments: [since ?? .distantPast]
+            )
+            return db.changesCount
+        }
+    }
+
+    public func failedEditionCount(recipient: String) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) FROM editions WHERE recipient = ? AND status = 'failed'",
+                arguments: [recipient]
+            ) ?? 0
         }
     }
 
@@ -79,25 +188,29 @@ extension SQLiteStore: EditionStore {
                     status: status,
                     replyCode: row["replyCode"],
                     replyText: row["replyText"],
+                    queueID: row["queueID"],
                     attemptedAt: row["attemptedAt"]
                 )
             }
         }
     }
 
-    /// Newest first.
+    /// Newest first, unless `oldestFirst` (delivery goes in the order editions were made).
     private static func fetchEditions(
         _ db: Database,
         where condition: String,
         _ arguments: StatementArguments,
-        limit: Int = 1_000
+        limit: Int = 1_000,
+        oldestFirst: Bool = false
     ) throws -> [Edition] {
-        try Row.fetchAll(
+        let order = oldestFirst ? "createdAt, id" : "createdAt DESC, id DESC"
+        return try Row.fetchAll(
             db,
-            sql: "SELECT * FROM editions WHERE \(condition) ORDER BY createdAt DESC, id DESC LIMIT ?",
+            sql: "SELECT * FROM editions WHERE \(condition) ORDER BY \(order) LIMIT ?",
             arguments: arguments + [limit]
         ).map { row in
-            Edition(
+            let statusText: String = row["status"]
+            return Edition(
                 id: row["id"],
                 subscriptionID: row["subscriptionID"],
                 period: row["period"],
@@ -107,7 +220,14 @@ extension SQLiteStore: EditionStore {
                 key: row["editionKey"],
                 subject: row["subject"],
                 html: row["html"],
-                text: row["text"]
+                text: row["text"],
+                recipient: row["recipient"],
+                status: Edition.Status(rawValue: statusText) ?? .queued,
+                attempts: row["attempts"],
+                nextAttemptAt: row["nextAttemptAt"],
+                leaseUntil: row["leaseUntil"],
+                lastReplyCode: row["lastReplyCode"],
+                lastReplyText: row["lastReplyText"]
             )
         }
     }

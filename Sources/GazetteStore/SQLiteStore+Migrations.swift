@@ -115,6 +115,33 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v5: the delivery ledger and suppressed addresses") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE editions ADD COLUMN status TEXT NOT NULL DEFAULT 'queued'
+                        CHECK (status IN ('queued', 'sending', 'delivered', 'deferred', 'failed'));
+                    ALTER TABLE editions ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE editions ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE editions ADD COLUMN nextAttemptAt DATETIME;
+                    ALTER TABLE editions ADD COLUMN leaseUntil DATETIME;
+                    ALTER TABLE editions ADD COLUMN lastReplyCode INTEGER;
+                    ALTER TABLE editions ADD COLUMN lastReplyText TEXT;
+                    ALTER TABLE deliveries ADD COLUMN queueID TEXT;
+                    UPDATE editions SET
+                        recipient = COALESCE((SELECT s.email FROM subscriptions p JOIN subscribers s
+                                              ON s.id = p.subscriberID WHERE p.id = editions.subscriptionID), ''),
+                        attempts = (SELECT COUNT(*) FROM deliveries d WHERE d.editionID = editions.id),
+                        status = COALESCE((SELECT d.status FROM deliveries d WHERE d.editionID = editions.id
+                                           ORDER BY d.id DESC LIMIT 1), 'queued');
+                    CREATE INDEX editions_by_status ON editions (status, nextAttemptAt);
+                    CREATE TABLE suppressions (
+                        email TEXT PRIMARY KEY,
+                        reason TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }()
 }

@@ -78,7 +78,31 @@ extension SQLiteStore: SubscriberStore {
     }
 
     public func activeSubscribers() async throws -> [SubscriberRecord] {
-        try await pool.read { db in try Self.fetchRecords(db, whereClause: "s.status = 'active'", arguments: []) }
+        try await pool.read { db in
+            try Self.fetchRecords(
+                db,
+                whereClause:
+                    "s.status = 'active' AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = s.email)",
+                arguments: []
+            )
+        }
+    }
+
+    public func suppress(_ email: EmailAddress, reason: String, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO suppressions (email, reason, createdAt) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [email.value, reason, now]
+            )
+        }
+    }
+
+    public func suppressions() async throws -> [(email: String, reason: String, since: Date)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM suppressions ORDER BY createdAt, email").map { row in
+                (email: row["email"], reason: row["reason"], since: row["createdAt"])
+            }
+        }
     }
 
     private static func fetchRecords(

@@ -158,8 +158,12 @@ public protocol SubscriberStore: Sendable {
     func subscriber(_ email: EmailAddress) async throws -> SubscriberRecord?
     /// Every subscriber, by address.
     func allSubscribers() async throws -> [SubscriberRecord]
-    /// Subscribers whose status is active.
+    /// Subscribers whose status is active and whose address is not suppressed.
     func activeSubscribers() async throws -> [SubscriberRecord]
+    /// Stops all mail to an address, with the reason shown to the operator (hard bounces).
+    func suppress(_ email: EmailAddress, reason: String, now: Date) async throws
+    /// Suppressed addresses and why.
+    func suppressions() async throws -> [(email: String, reason: String, since: Date)]
 }
 
 public protocol EditionStore: Sendable {
@@ -173,6 +177,23 @@ public protocol EditionStore: Sendable {
     func editions(subscriptionID: Int64, limit: Int) async throws -> [Edition]
     func recordDelivery(_ delivery: Delivery) async throws
     func deliveries(editionID: Int64) async throws -> [Delivery]
+    /// Leases every edition that is due: queued, deferred whose time has come, or sending whose
+    /// lease ran out (its run died). They become `sending` until `leaseUntil`, one attempt more.
+    func leaseDueEditions(now: Date, leaseUntil: Date, limit: Int) async throws -> [Edition]
+    /// Records one attempt and the edition's new state, in one transaction.
+    func finishAttempt(
+        _ attempt: Delivery,
+        status: Edition.Status,
+        nextAttemptAt: Date?
+    ) async throws
+    /// Gives a leased edition back untried (the run stopped first): no attempt is counted.
+    func releaseEdition(id: Int64) async throws
+    /// The ledger, newest first, filtered.
+    func ledger(editionID: Int64?, status: Edition.Status?, since: Date?, limit: Int) async throws -> [Edition]
+    /// Queues failed editions (created since `since`) again; returns how many.
+    func requeueFailed(since: Date?, now: Date) async throws -> Int
+    /// Failed editions for this recipient, newest first (hard bounces, for suppression).
+    func failedEditionCount(recipient: String) async throws -> Int
 }
 
 /// Everything Gazette stores. SQLite implements it now; PostgreSQL can follow.

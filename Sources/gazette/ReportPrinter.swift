@@ -44,6 +44,9 @@ enum ReportPrinter {
             case .noNews: what = "no news for this period, nothing sent"
             case .alreadySent: what = "already delivered for this period"
             case .failedBefore(let reply): what = "refused for good earlier in this period: \(reply)"
+            case .waiting(let date): what = "deferred; next attempt at \(date.formatted(.iso8601))"
+            case .suppressed(let reason): what = "address suppressed, nothing sent: \(reason)"
+            case .postponed(let reason): what = "left queued for the next run: \(reason)"
             case .attempted(let status, let code, let detail):
                 what = "\(status.rawValue)\(code.map { " (\($0))" } ?? ""): \(report.articleCount) articles; \(detail)"
             }

@@ -56,15 +56,17 @@ struct SendPolicyTests {
         #expect(second.map(\.outcome) == [.failedBefore("550 5.1.1 mailbox unavailable")])
     }
 
-    @Test("a temporary refusal (451) is retried on the next run")
+    @Test("a temporary refusal (451) waits for its next attempt, then is retried")
     func temporaryRefusal() async throws {
         try await subscribe("later@example.org")
-        for _ in 0..<2 {
-            let reports = try await gazette.send(force: true, transport: smtp)
-            #expect(
-                reports.map(\.outcome) == [.attempted(.deferred, replyCode: 451, detail: "451 4.3.0 try again later")]
-            )
-        }
+        let deferred: [SendReport.Outcome] = [
+            .attempted(.deferred, replyCode: 451, detail: "451 4.3.0 try again later")
+        ]
+        #expect(try await gazette.send(force: true, transport: smtp).map(\.outcome) == deferred)
+        let retryAt = Date(timeIntervalSince1970: 1_795_900_000 + 300)
+        #expect(try await gazette.send(force: true, transport: smtp).map(\.outcome) == [.waiting(until: retryAt)])
+        let later = gazette.with(now: { retryAt })
+        #expect(try await later.send(force: true, transport: smtp).map(\.outcome) == deferred)
     }
 
     @Test("re-subscribing after a delivery does not send the period's digest again")

@@ -1,25 +1,43 @@
 """A real SMTP server for Gazette's tests: aiosmtpd on 127.0.0.1, on a port the OS chooses.
 
-Usage: smtp_sink.py DIR
+Usage: smtp_sink.py DIR [--greeting-421] [--auth] [--close-after N]
 Prints "PORT <n>" once listening, then stores each accepted message as DIR/<n>.eml (the
-exact bytes received) with DIR/<n>.json holding the envelope. Recipients starting with
-"reject" get 550 and those starting with "later" get 451, to test failure handling.
+exact bytes received) with DIR/<n>.json holding the envelope. The recipient's local part
+scripts the failures:
+  reject…    RCPT 550 5.1.1 (refused for good)       later…    RCPT 451 4.3.0 (always)
+  flaky…     RCPT 451 the first time, then accepted  throttle… RCPT 451 4.7.1 (slow down)
+  full…      RCPT 452 4.5.3 too many recipients      big…      DATA 552 5.3.4 too big
+  spam…      DATA 554 5.7.1 rejected                  drop…     connection dropped in DATA
+Options: --greeting-421 answers every connection with 421 and closes it; --auth requires
+AUTH and refuses every login (535); --close-after N answers the MAIL command after N
+messages on one connection with 421 and closes that connection.
 """
+import argparse
 import asyncio
 import json
 import os
 import socket
-import sys
 
 import peer_lifetime  # noqa: F401  (ends this server when the test process ends)
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Handler:
-    def __init__(self, folder):
+    def __init__(self, folder, close_after):
         self.folder = folder
         self.count = 0
+        self.close_after = close_after
+        self.seen = set()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        done = getattr(session, "gazette_messages", 0)
+        if self.close_after and done >= self.close_after:
+            server.transport.write(b"421 4.7.0 too many messages on one connection, closing\r\n")
+            server.transport.close()
+            return None
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0]
@@ -27,11 +45,27 @@ class Handler:
             return "550 5.1.1 mailbox unavailable"
         if local.startswith("later"):
             return "451 4.3.0 try again later"
+        if local.startswith("throttle"):
+            return "451 4.7.1 rate limited, slow down"
+        if local.startswith("full"):
+            return "452 4.5.3 too many recipients"
+        if local.startswith("flaky") and address not in self.seen:
+            self.seen.add(address)
+            return "451 4.3.0 try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        local = envelope.rcpt_tos[0].split("@")[0]
+        if local.startswith("big"):
+            return "552 5.3.4 message too big"
+        if local.startswith("spam"):
+            return "554 5.7.1 message rejected"
+        if local.startswith("drop"):
+            server.transport.abort()
+            return None
         self.count += 1
+        session.gazette_messages = getattr(session, "gazette_messages", 0) + 1
         base = os.path.join(self.folder, str(self.count))
         with open(base + ".eml.tmp", "wb") as f:
             f.write(envelope.original_content)
@@ -41,17 +75,41 @@ class Handler:
         return "250 2.0.0 Ok: queued as %d" % self.count
 
 
-async def main(folder):
+class RefuseAtGreeting(asyncio.Protocol):
+    def connection_made(self, transport):
+        transport.write(b"421 4.3.2 service not available, try later\r\n")
+        transport.close()
+
+
+def refuse_every_login(server, session, envelope, mechanism, auth_data):
+    return AuthResult(success=False, handled=False)
+
+
+async def main(options):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    handler = Handler(folder)
+    handler = Handler(options.folder, options.close_after)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(handler, hostname="sink.test"), sock=sock)
+    if options.greeting_421:
+        factory = RefuseAtGreeting
+    elif options.auth:
+        def factory():
+            return SMTP(handler, hostname="sink.test", authenticator=refuse_every_login,
+                        auth_required=True, auth_require_tls=False)
+    else:
+        def factory():
+            return SMTP(handler, hostname="sink.test")
+    server = await loop.create_server(factory, sock=sock)
     print("PORT %d" % sock.getsockname()[1], flush=True)
     async with server:
         await server.serve_forever()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("folder")
+    parser.add_argument("--greeting-421", action="store_true")
+    parser.add_argument("--auth", action="store_true")
+    parser.add_argument("--close-after", type=int, default=0)
+    asyncio.run(main(parser.parse_args()))

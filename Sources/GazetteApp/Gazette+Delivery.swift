@@ -1,0 +1,196 @@
+import Foundation
+import GazetteCore
+import GazetteMail
+import GazetteRender
+import GazetteStore
+import Logging
+
+extension Gazette {
+    /// How long a run holds an edition it is sending: longer than any SMTP conversation, so
+    /// that only a run that died leaves one to be picked up again.
+    static let lease: TimeInterval = 15 * 60
+
+    /// Delivers every edition in the ledger that is due, `transport.parallelism` at a time,
+    /// at most `delivery.smtp.messagesPerSecond`. Each attempt is recorded as it ends. When
+    /// the server asks to slow down, the rest waits for the next run untried; when login or
+    /// TLS fails, the run stops with that error instead of failing every message.
+    func deliverQueued(transport: any MailTransport) async throws -> [SendReport] {
+        let start = now()
+        let editions = try await store.leaseDueEditions(
+            now: start,
+            leaseUntil: start.addingTimeInterval(Self.lease),
+            limit: 1_000_000
+        )
+        guard !editions.isEmpty else { return [] }
+        let records = Dictionary(
+            try await store.allSubscribers().compactMap { record in record.subscription.id.map { ($0, record) } },
+            uniquingKeysWith: { first, _ in first }
+        )
+        let suppressed = Dictionary(
+            try await store.suppressions().map { ($0.email, $0.reason) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        var pacer = Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
+        var reports: [SendReport] = []
+        var halt: (reason: String, isError: Bool)?
+        var next = 0
+        try await withThrowingTaskGroup(of: (Edition, EmailAddress, TransportOutcome).self) { group in
+            var inFlight = 0
+            while true {
+                while halt == nil, inFlight < transport.parallelism, next < editions.count {
+                    let edition = editions[next]
+                    next += 1
+                    func report(_ outcome: SendReport.Outcome) {
+                        reports.append(
+                            SendReport(
+                                email: EmailAddress(edition.recipient) ?? Self.demoReader,
+                                period: edition.period,
+                                articleCount: edition.articleIDs.count,
+                                outcome: outcome
+                            )
+                        )
+                    }
+                    // Unsubscribed or suppressed since it was queued: it is not sent, and the ledger says why.
+                    guard let record = records[edition.subscriptionID], record.subscriber.status == .active,
+                        suppressed[record.subscriber.email.value] == nil
+                    else {
+                        let why = suppressed[edition.recipient].map { "address suppressed: \($0)" } ?? "unsubscribed"
+                        try await store.finishAttempt(
+                            Delivery(
+                                editionID: edition.id!,
+                                recipient: EmailAddress(edition.recipient) ?? Self.demoReader,
+                                status: .failed,
+                                replyCode: nil,
+                                replyText: "not sent: \(why)",
+                                attemptedAt: now()
+                            ),
+                            status: .failed,
+                            nextAttemptAt: nil
+                        )
+                        report(
+                            suppressed[edition.recipient].map { .suppressed($0) } ?? .failedBefore("not sent: \(why)")
+                        )
+                        continue
+                    }
+                    try await pacer.wait()
+                    let message = try signed(self.message(of: edition, for: record).bytes())
+                    let from = configuration.delivery.from.address
+                    group.addTask {
+                        let outcome = await transport.deliver(
+                            message,
+                            messageID: edition.messageID,
+                            from: from,
+                            to: record.subscriber.email
+                        )
+                        return (edition, record.subscriber.email, outcome)
+                    }
+                    inFlight += 1
+                }
+                guard let (edition, recipient, outcome) = try await group.next() else { break }
+                inFlight -= 1
+                reports.append(try await settle(edition, recipient: recipient, outcome: outcome))
+                if outcome.stopsTheRun, halt == nil {
+                    halt = ("delivery stopped: \(outcome.detail); fix the SMTP settings and run send again", true)
+                } else if outcome.throttled, halt == nil {
+                    halt = ("the server asked to slow down (\(outcome.detail)); the rest waits for the next run", false)
+                }
+            }
+        }
+        // What was leased but not tried goes back untouched: no attempt counted.
+        for edition in editions[next...] {
+            try await store.releaseEdition(id: edition.id!)
+            reports.append(
+                SendReport(
+                    email: EmailAddress(edition.recipient) ?? Self.demoReader,
+                    period: edition.period,
+                    articleCount: edition.articleIDs.count,
+                    outcome: .postponed(halt?.reason ?? "run stopped")
+                )
+            )
+        }
+        if let halt, halt.isError { throw GazetteError(halt.reason) }
+        return reports
+    }
+
+    /// Records one attempt and moves the edition on: delivered, failed, or deferred with
+    /// Postfix-style backoff until the deadline. Two editions refused for good suppress the address.
+    private func settle(
+        _ edition: Edition,
+        recipient: EmailAddress,
+        outcome: TransportOutcome
+    ) async throws -> SendReport {
+        let date = now()
+        let retry = configuration.delivery.retry
+        var status: Edition.Status
+        var nextAttemptAt: Date?
+        var detail = outcome.detail
+        switch outcome.status {
+        case .delivered:
+            status = .delivered
+        case .failed:
+            status = .failed
+        case .deferred:
+            let next = date.addingTimeInterval(outcome.stopsTheRun ? 0 : retry.delay(afterAttempts: edition.attempts))
+            let deadline = edition.createdAt.addingTimeInterval(TimeInterval(retry.deadlineHours) * 3_600)
+            if next > deadline {
+                status = .failed
+                detail = "gave up after \(edition.attempts) attempts (delivery.retry.deadlineHours): \(detail)"
+            } else {
+                status = .deferred
+                nextAttemptAt = next
+            }
+        }
+        try await store.finishAttempt(
+            Delivery(
+                editionID: edition.id!,
+                recipient: recipient,
+                status: outcome.status,
+                replyCode: outcome.replyCode,
+                replyText: detail,
+                queueID: outcome.queueID,
+                attemptedAt: date
+            ),
+            status: status,
+            nextAttemptAt: nextAttemptAt
+        )
+        logger.info(
+            "delivery attempted",
+            metadata: [
+                "edition.id": "\(edition.id!)", "edition.period": "\(edition.period)",
+                "delivery.status": "\(status.rawValue)", "smtp.code": "\(outcome.replyCode.map(String.init) ?? "-")",
+            ]
+        )
+        if outcome.status == .failed, try await store.failedEditionCount(recipient: recipient.value) >= 2 {
+            try await store.suppress(recipient, reason: "refused for good twice; last: \(detail)", now: date)
+        }
+        let reportedStatus: Delivery.Status = status == .failed ? .failed : outcome.status
+        return SendReport(
+            email: recipient,
+            period: edition.period,
+            articleCount: edition.articleIDs.count,
+            outcome: .attempted(reportedStatus, replyCode: outcome.replyCode, detail: detail)
+        )
+    }
+
+    /// The message with its DKIM signatures in front (none configured: as it is).
+    func signed(_ message: [UInt8]) throws -> [UInt8] {
+        message
+    }
+}
+
+/// Spaces message starts at most `messagesPerSecond` apart (0: no limit).
+struct Pacer {
+    let interval: Duration?
+    private var nextStart = ContinuousClock.now
+
+    init(messagesPerSecond: Double) {
+        interval = messagesPerSecond > 0 ? .seconds(1 / messagesPerSecond) : nil
+    }
+
+    mutating func wait() async throws {
+        guard let interval else { return }
+        let now = ContinuousClock.now
+        if nextStart > now { try await Task.sleep(until: nextStart, clock: .continuous) }
+        nextStart = max(now, nextStart) + interval
+    }
+}

@@ -1,0 +1,246 @@
+import Curl
+import Foundation
+import GazetteCore
+import GazetteMail
+import GazetteStore
+import Logging
+import TestSupport
+import Testing
+
+@testable import GazetteApp
+
+/// The delivery ledger against real SMTP servers on 127.0.0.1 (aiosmtpd, scripted by the
+/// recipient's local part and by options): after every fault, each edition is delivered or
+/// accounted for, and the ledger says which.
+@Suite("Delivery faults and the ledger")
+struct DeliveryFaultTests {
+    let folder: TemporaryDirectory
+    let mailbox: TemporaryDirectory
+    let gazette: Gazette
+    static let start = Date(timeIntervalSince1970: 1_795_900_000)
+
+    init() async throws {
+        folder = try TemporaryDirectory()
+        mailbox = try TemporaryDirectory()
+        var configuration = try GazetteConfiguration.load(
+            contentsOf: Paths.samples.appendingPathComponent("gazette.sample.json")
+        )
+        configuration.database.path = folder.file("gazette.sqlite").path
+        configuration.delivery.retry = .init(initialDelaySeconds: 300, maxDelaySeconds: 3_600, deadlineHours: 1)
+        gazette = try await Gazette.open(
+            configuration: configuration,
+            templatesDirectory: Paths.templates,
+            logger: Logger(label: "test"),
+            now: { DeliveryFaultTests.start }
+        )
+        _ = try await gazette.ingest()
+    }
+
+    func at(_ seconds: TimeInterval) -> Gazette {
+        gazette.with(now: { DeliveryFaultTests.start.addingTimeInterval(seconds) })
+    }
+
+    func subscribe(_ locals: [String]) async throws {
+        for local in locals {
+            _ = try await gazette.store.subscribe(
+                EmailAddress("\(local)@example.org")!,
+                preferences: SubscriptionPreferences(countries: [Country(code: "JP")!]),
+                status: .active,
+                now: Self.start
+            )
+        }
+    }
+
+    func server(_ options: [String] = []) throws -> PeerServer {
+        try PeerServer(script: "smtp_sink.py", arguments: [mailbox.url.path] + options)
+    }
+
+    func smtp(_ server: PeerServer, connections: Int = 1, requireTLS: Bool? = nil, login: Bool = false) -> SMTPTransport
+    {
+        SMTPTransport(
+            server: SMTPServer(
+                url: URL(string: "smtp://127.0.0.1:\(server.port)")!,
+                username: login ? "gazette" : nil,
+                password: login ? "s3cret-password" : nil,
+                timeoutSeconds: 20,
+                requireTLS: requireTLS
+            ),
+            connections: connections
+        )
+    }
+
+    /// Each recipient's newest edition in the ledger, by the address's local part.
+    func ledger() async throws -> [String: Edition] {
+        let editions = try await gazette.store.ledger(editionID: nil, status: nil, since: nil, limit: 1_000)
+        return Dictionary(
+            editions.map { (String($0.recipient.split(separator: "@")[0]), $0) },
+            uniquingKeysWith: { newest, _ in newest }
+        )
+    }
+
+    var received: Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: mailbox.url.path)) ?? []).filter { $0.hasSuffix(".eml") }
+            .count
+    }
+
+    @Test(
+        "per-recipient faults: 550 and DATA 552/554 fail, 452 defers, a dropped connection defers; the others are delivered"
+    )
+    func recipientFaults() async throws {
+        try await subscribe(["ok1", "reject", "full", "big", "spam", "drop", "ok2"])
+        let sink = try server()
+        _ = try await gazette.send(force: true, transport: smtp(sink))
+        let entries = try await ledger()
+        #expect(entries.count == 7)
+        #expect(entries["ok1"]?.status == .delivered && entries["ok2"]?.status == .delivered)
+        #expect(entries["reject"]?.status == .failed && entries["reject"]?.lastReplyCode == 550)
+        #expect(entries["big"]?.status == .failed && entries["big"]?.lastReplyCode == 552)
+        #expect(entries["spam"]?.status == .failed && entries["spam"]?.lastReplyCode == 554)
+        #expect(entries["full"]?.status == .deferred && entries["full"]?.lastReplyCode == 452)
+        #expect(entries["drop"]?.status == .deferred && entries["drop"]?.lastReplyCode == 0)
+        #expect(entries["full"]?.nextAttemptAt == Self.start.addingTimeInterval(300))
+        #expect(received == 2)
+        let attempts = try await gazette.store.deliveries(editionID: try #require(entries["ok1"]?.id))
+        #expect(attempts.count == 1 && attempts[0].queueID != nil, "the 250 reply's queue id is kept")
+    }
+
+    @Test("a 451 is retried on Postfix's schedule and delivered; deferrals end at the deadline")
+    func retries() async throws {
+        try await subscribe(["flaky", "later"])
+        let sink = try server()
+        _ = try await gazette.send(force: true, transport: smtp(sink))
+        let waiting = try await at(100).send(force: true, transport: smtp(sink))
+        #expect(waiting.allSatisfy { if case .waiting = $0.outcome { true } else { false } }, "\(waiting)")
+        _ = try await at(301).send(force: true, transport: smtp(sink))
+        var entries = try await ledger()
+        #expect(entries["flaky"]?.status == .delivered && entries["flaky"]?.attempts == 2)
+        #expect(received == 1)
+        // later@: attempts at 0, 301 (+600), 901 (+1200), 2101 (+2400 would pass the 1-hour deadline).
+        #expect(entries["later"]?.nextAttemptAt == Self.start.addingTimeInterval(301 + 600))
+        _ = try await at(901).send(force: true, transport: smtp(sink))
+        _ = try await at(2_101).send(force: true, transport: smtp(sink))
+        entries = try await ledger()
+        #expect(entries["later"]?.status == .failed && entries["later"]?.attempts == 4)
+        #expect(entries["later"]?.lastReplyText?.contains("gave up after 4 attempts") == true)
+        let attempts = try await gazette.store.deliveries(editionID: try #require(entries["later"]?.id))
+        #expect(attempts.map(\.replyCode) == [451, 451, 451, 451])
+    }
+
+    @Test("421 at the greeting: that message is deferred and the rest wait untried; refused connections defer all")
+    func serverUnavailable() async throws {
+        try await subscribe(["a", "b", "c"])
+        let busy = try server(["--greeting-421"])
+        let reports = try await gazette.send(force: true, transport: smtp(busy))
+        var entries = try await ledger()
+        #expect(entries["a"]?.status == .deferred && entries["a"]?.lastReplyCode == 421)
+        #expect(entries["b"]?.status == .queued && entries["b"]?.attempts == 0, "not burnt on a server that said no")
+        #expect(entries["c"]?.status == .queued && entries["c"]?.attempts == 0)
+        #expect(reports.filter { if case .postponed = $0.outcome { true } else { false } }.count == 2)
+
+        // Nothing listens on a port that was just closed.
+        let socket = try PeerServer(script: "smtp_sink.py", arguments: [mailbox.url.path])
+        let closedPort = socket.port
+        _ = consume socket
+        let nobody = SMTPTransport(
+            server: SMTPServer(url: URL(string: "smtp://127.0.0.1:\(closedPort)")!, timeoutSeconds: 5)
+        )
+        _ = try await at(3_000).send(force: true, transport: nobody)
+        entries = try await ledger()
+        for name in ["a", "b", "c"] {
+            #expect(entries[name]?.status == .deferred, "\(name)")
+            #expect(entries[name]?.lastReplyCode == 0, "\(name): no reply at all")
+        }
+        #expect(received == 0)
+    }
+
+    @Test("TLS required but not offered, or a refused login, stops the run with a clear error and sends nothing")
+    func stopTheRun() async throws {
+        try await subscribe(["a", "b"])
+        let plain = try server()
+        let tls = await #expect(throws: GazetteError.self) {
+            try await gazette.send(force: true, transport: smtp(plain, requireTLS: true))
+        }
+        #expect(tls?.description.contains("delivery stopped") == true, "\(tls?.description ?? "")")
+        var entries = try await ledger()
+        #expect(entries["a"]?.status == .deferred && entries["a"]?.nextAttemptAt == Self.start, "due again at once")
+        #expect(entries["b"]?.status == .queued && entries["b"]?.attempts == 0)
+        #expect(received == 0)
+
+        let guarded = try server(["--auth"])
+        let login = await #expect(throws: GazetteError.self) {
+            try await gazette.send(force: true, transport: smtp(guarded, requireTLS: false, login: true))
+        }
+        let message = login?.description ?? ""
+        #expect(message.contains("delivery stopped"), "\(message)")
+        #expect(!message.contains("s3cret-password"), "the password never appears")
+        entries = try await ledger()
+        #expect(entries.values.allSatisfy { $0.status != .delivered && $0.status != .failed })
+        #expect(received == 0)
+    }
+
+    @Test("four connections deliver everything; a server closing each connection after 2 messages costs nothing")
+    func connections() async throws {
+        let names = (1...8).map { "reader\($0)" }
+        try await subscribe(names)
+        let sink = try server(["--close-after", "2"])
+        _ = try await gazette.send(force: true, transport: smtp(sink, connections: 4))
+        let entries = try await ledger()
+        #expect(entries.values.filter { $0.status == .delivered }.count == 8, "\(entries.mapValues(\.status))")
+        #expect(received == 8)
+        let again = try await gazette.send(force: true, transport: smtp(sink, connections: 4))
+        #expect(again.allSatisfy { $0.outcome == .alreadySent })
+        #expect(received == 8, "nothing sent twice")
+    }
+
+    /// A Japanese article first seen `seconds` after the start: news for the next edition.
+    func news(at seconds: TimeInterval) async throws {
+        let date = Self.start.addingTimeInterval(seconds)
+        _ = try await gazette.store.saveArticles([
+            Article(
+                sourceID: "eveningpost",
+                guid: "news-\(Int(seconds))",
+                url: "https://eveningpost.example/\(Int(seconds))",
+                title: "Story number \(Int(seconds)) \(Int(seconds) * 7)",
+                text: "Words \(Int(seconds)) only here \(Int(seconds) * 3).",
+                publishedAt: date.addingTimeInterval(-60),
+                fetchedAt: date.addingTimeInterval(-60),
+                country: Country(code: "JP")!,
+                language: "en"
+            )
+        ])
+    }
+
+    @Test("two editions refused for good suppress the address; a run that died leaves its lease to expire")
+    func suppressionAndLeases() async throws {
+        try await subscribe(["reject", "reader"])
+        let sink = try server()
+        _ = try await gazette.send(force: true, transport: smtp(sink))
+        try await news(at: 86_400)
+        _ = try await at(86_400).send(force: true, transport: smtp(sink))
+        let suppressed = try await gazette.store.suppressions()
+        #expect(suppressed.map(\.email) == ["reject@example.org"])
+        #expect(suppressed.first?.reason.contains("550") == true)
+        try await news(at: 2 * 86_400)
+        let third = try await at(2 * 86_400).send(force: true, transport: smtp(sink))
+        #expect(!third.contains { $0.email.value == "reject@example.org" }, "no edition for a suppressed address")
+
+        // A run leases the next edition and dies before sending it.
+        let day4 = 3 * 86_400.0
+        try await news(at: day4)
+        let dying = at(day4)
+        _ = try await dying.queueDueEditions(force: true)
+        let date = Self.start.addingTimeInterval(day4)
+        let leased = try await gazette.store.leaseDueEditions(
+            now: date,
+            leaseUntil: date.addingTimeInterval(Gazette.lease),
+            limit: 10
+        )
+        #expect(leased.map(\.recipient) == ["reader@example.org"])
+        _ = try await at(day4 + 60).send(force: true, transport: smtp(sink))
+        let before = received
+        #expect(try await ledger()["reader"]?.status == .sending, "still leased by the dead run")
+        _ = try await at(day4 + 16 * 60).send(force: true, transport: smtp(sink))
+        #expect(try await ledger()["reader"]?.status == .delivered)
+        #expect(received == before + 1)
+    }
+}
