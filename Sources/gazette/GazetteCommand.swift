@@ -12,7 +12,8 @@ struct GazetteCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Ingest.self, Subscribe.self, Unsubscribe.self, Subscribers.self, Digest.self, Send.self,
-            Feeds.self, Sources.self, Stories.self, Parse.self, Summarize.self, Cluster.self, Demo.self,
+            Deliveries.self, Resend.self, Feeds.self, Sources.self, Stories.self, Parse.self, Summarize.self,
+            Cluster.self, Demo.self,
         ]
     )
 }

@@ -170,4 +170,36 @@ struct CommandLineTests {
         #expect(set.stdout.contains("deferred (0)"))
         #expect(!(set.stdout + set.stderr).contains(secret))
     }
+
+    @Test("gazette deliveries shows the ledger (text and JSON); resend --failed queues a refused edition again")
+    func ledgerCommands() throws {
+        let mailbox = try TemporaryDirectory()
+        let sink = try PeerServer(script: "smtp_sink.py", arguments: [mailbox.url.path])
+        let path = try writeConfig(
+            deliveryExtra: #", "mode": "smtp", "smtp": {"url": "smtp://127.0.0.1:\#(sink.port)"}"#
+        )
+        #expect(try gazette(["ingest", "--config", path]).status == 0)
+        for address in ["reader@example.org", "reject@example.org"] {
+            #expect(try gazette(["subscribe", address, "--country", "KE", "--config", path]).status == 0)
+        }
+        let send = try gazette(["send", "--now", "--config", path])
+        #expect(send.status == 1, "one delivery failed: \(send.stdout)")
+        let text = try gazette(["deliveries", "--config", path])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("reject@example.org\tfailed\t1 attempt\t550\t550 5.1.1 mailbox unavailable"))
+        #expect(text.stdout.contains("reader@example.org\tdelivered\t1 attempt\t250"))
+        let json = try gazette(["deliveries", "--status", "failed", "--json", "--config", path])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["recipient"] as? String == "reject@example.org")
+        #expect(rows.first?["lastReplyCode"] as? Int == 550)
+        #expect((rows.first?["history"] as? [[String: Any]])?.count == 1)
+        #expect(try gazette(["resend", "--config", path]).status != 0, "resend says what to resend")
+        let resend = try gazette(["resend", "--failed", "--config", path])
+        #expect(resend.stdout.contains("queued 1 failed edition again"))
+        let queued = try gazette(["deliveries", "--status", "queued", "--config", path])
+        #expect(queued.stdout.contains("reject@example.org\tqueued"))
+        let bad = try gazette(["deliveries", "--status", "lost", "--config", path])
+        #expect(bad.status != 0)
+    }
 }
