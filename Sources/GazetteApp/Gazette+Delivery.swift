@@ -30,6 +30,7 @@ extension Gazette {
             try await store.suppressions().map { ($0.email, $0.reason) },
             uniquingKeysWith: { first, _ in first }
         )
+        let signers = try configuration.delivery.dkim.map { try DKIMSigner($0) }
         var pacer = Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
         var reports: [SendReport] = []
         var halt: (reason: String, isError: Bool)?
@@ -73,7 +74,9 @@ extension Gazette {
                         continue
                     }
                     try await pacer.wait()
-                    let message = try signed(self.message(of: edition, for: record).bytes())
+                    let message = try signers.reduce(self.message(of: edition, for: record).bytes()) { bytes, signer in
+                        try signer.sign(bytes, at: now())
+                    }
                     let from = configuration.delivery.from.address
                     group.addTask {
                         let outcome = await transport.deliver(
@@ -170,11 +173,6 @@ extension Gazette {
             articleCount: edition.articleIDs.count,
             outcome: .attempted(reportedStatus, replyCode: outcome.replyCode, detail: detail)
         )
-    }
-
-    /// The message with its DKIM signatures in front (none configured: as it is).
-    func signed(_ message: [UInt8]) throws -> [UInt8] {
-        message
     }
 }
 

@@ -28,7 +28,12 @@ struct Deliveries: AsyncParsableCommand {
             return date
         }
         let gazette = try await options.openGazette()
-        let editions = try await gazette.store.ledger(editionID: edition, status: status, since: sinceDate, limit: limit)
+        let editions = try await gazette.store.ledger(
+            editionID: edition,
+            status: status,
+            since: sinceDate,
+            limit: limit
+        )
         if json {
             struct Attempt: Encodable {
                 var at: Date

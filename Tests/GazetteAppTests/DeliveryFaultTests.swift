@@ -243,4 +243,39 @@ struct DeliveryFaultTests {
         #expect(try await ledger()["reader"]?.status == .delivered)
         #expect(received == before + 1)
     }
+
+    @Test("with delivery.dkim set, what the server receives carries an Ed25519 and an RSA signature that verify")
+    func signedDigests() async throws {
+        var configuration = gazette.configuration
+        for (algorithm, arguments) in [
+            ("ed25519-sha256", ["-algorithm", "ed25519"]),
+            ("rsa-sha256", ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]),
+        ] {
+            let path = folder.file("\(algorithm).pem").path
+            #expect(try Peers.run("/usr/bin/openssl", ["genpkey"] + arguments + ["-out", path]).status == 0)
+            configuration.delivery.dkim.append(
+                .init(
+                    domain: "gazette.example",
+                    selector: String(algorithm.prefix(3)),
+                    privateKeyPath: path,
+                    algorithm: .init(rawValue: algorithm)!
+                )
+            )
+        }
+        let signing = try await Gazette.open(
+            configuration: configuration,
+            templatesDirectory: Paths.templates,
+            logger: Logger(label: "test"),
+            now: { DeliveryFaultTests.start }
+        )
+        try await subscribe(["reader"])
+        let sink = try server()
+        _ = try await signing.send(force: true, transport: smtp(sink))
+        #expect(received == 1)
+        let records = try configuration.delivery.dkim.map { try DKIMSigner($0).dnsRecord }.map {
+            "\($0.name)=\($0.value)"
+        }
+        let result = try Peers.json(Peers.runScript("verify_dkim.py", [mailbox.file("1.eml").path] + records))
+        #expect(result["results"] as? [Bool] == [true, true], "\(result["errors"] ?? "")")
+    }
 }

@@ -60,6 +60,51 @@ struct ConfigurationTests {
         )
     }
 
+    @Test("delivery: retry schedule, SMTP connections and rate, DKIM keys; errors name their paths")
+    func deliveryKeys() throws {
+        let set = try parse {
+            $0["delivery"] = [
+                "from": "a@b.org", "mode": "smtp",
+                "smtp": [
+                    "url": "smtps://mail.b.org:465", "connections": 4, "messagesPerSecond": 20,
+                    "perDomainConnections": 1, "requireTLS": true,
+                ],
+                "retry": ["initialDelaySeconds": 60, "maxDelaySeconds": 600, "deadlineHours": 6],
+                "dkim": [
+                    ["domain": "b.org", "selector": "s1", "privateKeyPath": "keys/dkim.pem"],
+                    [
+                        "domain": "b.org", "selector": "s2", "privateKeyPath": "/etc/ed.pem",
+                        "algorithm": "ed25519-sha256",
+                    ],
+                ],
+            ]
+        }
+        #expect(set.delivery.smtp?.connections == 4 && set.delivery.smtp?.messagesPerSecond == 20)
+        #expect(set.delivery.smtp?.perDomainConnections == 1)
+        #expect(set.delivery.retry.delay(afterAttempts: 1) == 60 && set.delivery.retry.delay(afterAttempts: 3) == 240)
+        #expect(set.delivery.retry.delay(afterAttempts: 9) == 600 && set.delivery.retry.deadlineHours == 6)
+        #expect(set.delivery.dkim.map(\.algorithm) == [.rsaSHA256, .ed25519SHA256])
+        #expect(set.delivery.dkim.first?.privateKeyPath == "/srv/gazette/keys/dkim.pem")
+        let defaults = try parse().delivery.retry
+        #expect(defaults.delay(afterAttempts: 1) == 300 && defaults.delay(afterAttempts: 5) == 3_600)
+        #expect(
+            error { $0["delivery"] = ["from": "a@b.org", "retry": ["deadlineHours": 0]] }?.path
+                == "delivery.retry.deadlineHours"
+        )
+        #expect(
+            error { $0["delivery"] = ["from": "a@b.org", "dkim": [["domain": "b.org", "selector": "s"]]] }?.path
+                == "delivery.dkim[0].privateKeyPath"
+        )
+        #expect(
+            error {
+                $0["delivery"] = [
+                    "from": "a@b.org",
+                    "dkim": [["domain": "b", "selector": "s", "privateKeyPath": "k", "algorithm": "dsa"]],
+                ]
+            }?.path == "delivery.dkim[0].algorithm"
+        )
+    }
+
     @Test("a misspelt key is reported with its path")
     func unknownKey() {
         let failure = error { $0["delivery"] = ["from": "a@b.org", "outboxDir": "x"] }
