@@ -11,17 +11,11 @@ extension Gazette {
     static let lease: TimeInterval = 15 * 60
 
     /// Delivers every edition in the ledger that is due, `transport.parallelism` at a time,
-    /// at most `delivery.smtp.messagesPerSecond`. Each attempt is recorded as it ends. When
-    /// the server asks to slow down, the rest waits for the next run untried; when login or
-    /// TLS fails, the run stops with that error instead of failing every message.
+    /// at most `delivery.smtp.messagesPerSecond`, leasing a few at a time so that a run that
+    /// dies strands little. Each attempt is recorded as it ends. When the server asks to slow
+    /// down, the rest waits for the next run untried; when login or TLS fails, the run stops
+    /// with that error instead of failing every message.
     func deliverQueued(transport: any MailTransport) async throws -> [SendReport] {
-        let start = now()
-        let editions = try await store.leaseDueEditions(
-            now: start,
-            leaseUntil: start.addingTimeInterval(Self.lease),
-            limit: 1_000_000
-        )
-        guard !editions.isEmpty else { return [] }
         let records = Dictionary(
             try await store.allSubscribers().compactMap { record in record.subscription.id.map { ($0, record) } },
             uniquingKeysWith: { first, _ in first }
@@ -32,6 +26,41 @@ extension Gazette {
         )
         let signers = try configuration.delivery.dkim.map { try DKIMSigner($0) }
         var pacer = Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
+        var reports: [SendReport] = []
+        while true {
+            let start = now()
+            let batch = try await store.leaseDueEditions(
+                now: start,
+                leaseUntil: start.addingTimeInterval(Self.lease),
+                limit: transport.parallelism * 8
+            )
+            guard !batch.isEmpty else { break }
+            let (batchReports, halt) = try await deliver(
+                batch,
+                transport: transport,
+                records: records,
+                suppressed: suppressed,
+                signers: signers,
+                pacer: &pacer
+            )
+            reports += batchReports
+            if let halt {
+                if halt.isError { throw GazetteError(halt.reason) }
+                break
+            }
+        }
+        return reports
+    }
+
+    /// One leased batch; what was not tried when the run had to stop goes back untouched.
+    private func deliver(
+        _ editions: [Edition],
+        transport: any MailTransport,
+        records: [Int64: SubscriberRecord],
+        suppressed: [String: String],
+        signers: [DKIMSigner],
+        pacer: inout Pacer
+    ) async throws -> (reports: [SendReport], halt: (reason: String, isError: Bool)?) {
         var reports: [SendReport] = []
         var halt: (reason: String, isError: Bool)?
         var next = 0
@@ -111,8 +140,7 @@ extension Gazette {
                 )
             )
         }
-        if let halt, halt.isError { throw GazetteError(halt.reason) }
-        return reports
+        return (reports, halt)
     }
 
     /// Records one attempt and moves the edition on: delivered, failed, or deferred with

@@ -76,6 +76,9 @@ extension Gazette {
             throw GazetteError("another `gazette send` is running on \(configuration.database.path); try again later")
         }
         defer { withExtendedLifetime(lock) {} }
+        // Only one run holds the lock: editions still marked as being sent belong to a run that
+        // died. They go out again now (a message whose 250 reply was lost may arrive twice).
+        try await store.reclaimAbandonedEditions()
         var reports = try await queueDueEditions(force: force)
         reports += try await deliverQueued(transport: transport)
         return reports

@@ -111,6 +111,18 @@ extension SQLiteStore: EditionStore {
         }
     }
 
+    public func reclaimAbandonedEditions() async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE editions SET status = CASE WHEN nextAttemptAt IS NULL THEN 'queued' ELSE 'deferred' END,
+                                        leaseUntil = NULL
+                    WHERE status = 'sending'
+                    """
+            )
+        }
+    }
+
     public func releaseEdition(id: Int64) async throws {
         try await pool.write { db in
             try db.execute(

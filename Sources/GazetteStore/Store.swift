@@ -186,6 +186,9 @@ public protocol EditionStore: Sendable {
         status: Edition.Status,
         nextAttemptAt: Date?
     ) async throws
+    /// Makes every edition still marked `sending` due again (for a run that holds the send lock,
+    /// so that the run that leased them cannot be alive).
+    func reclaimAbandonedEditions() async throws
     /// Gives a leased edition back untried (the run stopped first): no attempt is counted.
     func releaseEdition(id: Int64) async throws
     /// The ledger, newest first, filtered.

@@ -38,11 +38,14 @@ struct Ingest: AsyncParsableCommand {
 
 struct Subscribe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Subscribe an address (active at once: the operator vouches for it).",
-        discussion: "Subscribing an address again replaces its preferences and reactivates it."
+        abstract: "Subscribe addresses (active at once: the operator vouches for them).",
+        discussion: """
+            Subscribing an address again replaces its preferences and reactivates it. Several addresses \
+            get the same preferences (an import).
+            """
     )
     @OptionGroup var options: GlobalOptions
-    @Argument(help: "The subscriber's email address.") var email: String
+    @Argument(help: "The subscribers' email addresses.") var emails: [String]
     @Option(name: .customLong("country"), help: "An ISO 3166-1 country code; repeat for several.")
     var countries: [String] = []
     @Option(name: .customLong("topic"), help: "Only articles on this topic; repeat for several.")
@@ -54,7 +57,10 @@ struct Subscribe: AsyncParsableCommand {
     @Option(help: "html (text and HTML parts) or text.") var format = "html"
 
     func validate() throws {
-        guard EmailAddress(email) != nil else { throw ValidationError("\(email): not a valid email address") }
+        guard !emails.isEmpty else { throw ValidationError("give at least one email address") }
+        for email in emails where EmailAddress(email) == nil {
+            throw ValidationError("\(email): not a valid email address")
+        }
         guard !countries.isEmpty else { throw ValidationError("give at least one --country") }
         _ = try parseCountries(countries)
         for topic in topics where Topic(topic) == nil {
@@ -82,15 +88,17 @@ struct Subscribe: AsyncParsableCommand {
             timeZone: TimeZone(identifier: timeZone)!,
             format: Subscription.Format(rawValue: format)!
         )
-        let record = try await CommandFailure.wrap {
-            try await gazette.store.subscribe(
-                EmailAddress(email)!,
-                preferences: preferences,
-                status: .active,
-                now: Date()
-            )
+        for email in emails {
+            let record = try await CommandFailure.wrap {
+                try await gazette.store.subscribe(
+                    EmailAddress(email)!,
+                    preferences: preferences,
+                    status: .active,
+                    now: Date()
+                )
+            }
+            print("subscribed \(record.subscriber.email): \(ReportPrinter.describe(record.subscription))")
         }
-        print("subscribed \(record.subscriber.email): \(ReportPrinter.describe(record.subscription))")
     }
 }
 
