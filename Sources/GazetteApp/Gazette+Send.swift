@@ -88,7 +88,14 @@ extension Gazette {
     func queueDueEditions(force: Bool) async throws -> [SendReport] {
         let date = now()
         var reports: [SendReport] = []
-        for record in try await store.activeSubscribers() {
+        let records = try await store.activeSubscribers()
+        // This period's editions, in one query rather than one per subscriber.
+        let periods = Set(records.map { Self.period(of: $0.subscription, at: date) })
+        let existing = Dictionary(
+            try await store.editionStates(periods: Array(periods)).map { ("\($0.subscriptionID)/\($0.period)", $0) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        for record in records {
             let subscription = record.subscription
             let period = Self.period(of: subscription, at: date)
             func report(_ outcome: SendReport.Outcome, count: Int = 0) {
@@ -101,7 +108,7 @@ extension Gazette {
                 continue
             }
             guard let subscriptionID = subscription.id else { continue }
-            if let existing = try await store.edition(subscriptionID: subscriptionID, period: period) {
+            if let existing = existing["\(subscriptionID)/\(period)"] {
                 switch existing.status {
                 case .delivered: report(.alreadySent, count: existing.articleIDs.count)
                 case .failed:

@@ -35,6 +35,19 @@ extension SQLiteStore: EditionStore {
         }
     }
 
+    public func editionStates(periods: [String]) async throws -> [Edition] {
+        guard !periods.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Self.fetchEditions(
+                db,
+                where: "period IN (\(databaseQuestionMarks(count: periods.count)))",
+                StatementArguments(periods),
+                limit: Int.max,
+                withRenderedParts: false
+            )
+        }
+    }
+
     public func edition(key: String) async throws -> Edition? {
         try await pool.read { db in try Self.fetchEditions(db, where: "editionKey = ?", [key]).first }
     }
@@ -90,24 +103,25 @@ extension SQLiteStore: EditionStore {
 
     public func finishAttempt(_ attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?) async throws {
         try await pool.write { db in
-            try db.execute(
+            // Cached statements: this runs once per message sent.
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO deliveries (editionID, recipient, status, replyCode, replyText, queueID, attemptedAt)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    attempt.editionID, attempt.recipient.value, attempt.status.rawValue, attempt.replyCode,
-                    attempt.replyText, attempt.queueID, attempt.attemptedAt,
-                ]
-            )
-            try db.execute(
+                    """
+            ).execute(arguments: [
+                attempt.editionID, attempt.recipient.value, attempt.status.rawValue, attempt.replyCode,
+                attempt.replyText, attempt.queueID, attempt.attemptedAt,
+            ])
+            try db.cachedStatement(
                 sql: """
                     UPDATE editions SET status = ?, nextAttemptAt = ?, leaseUntil = NULL,
                                         lastReplyCode = ?, lastReplyText = ?
                     WHERE id = ?
-                    """,
-                arguments: [status.rawValue, nextAttemptAt, attempt.replyCode, attempt.replyText, attempt.editionID]
-            )
+                    """
+            ).execute(arguments: [
+                status.rawValue, nextAttemptAt, attempt.replyCode, attempt.replyText, attempt.editionID,
+            ])
         }
     }
 
@@ -213,12 +227,20 @@ extension SQLiteStore: EditionStore {
         where condition: String,
         _ arguments: StatementArguments,
         limit: Int = 1_000,
-        oldestFirst: Bool = false
+        oldestFirst: Bool = false,
+        withRenderedParts: Bool = true
     ) throws -> [Edition] {
         let order = oldestFirst ? "createdAt, id" : "createdAt DESC, id DESC"
+        let columns =
+            withRenderedParts
+            ? "*"
+            : """
+            id, subscriptionID, period, messageID, articleIDs, createdAt, editionKey, subject, NULL AS html,
+            '' AS text, recipient, status, attempts, nextAttemptAt, leaseUntil, lastReplyCode, lastReplyText
+            """
         return try Row.fetchAll(
             db,
-            sql: "SELECT * FROM editions WHERE \(condition) ORDER BY \(order) LIMIT ?",
+            sql: "SELECT \(columns) FROM editions WHERE \(condition) ORDER BY \(order) LIMIT ?",
             arguments: arguments + [limit]
         ).map { row in
             let statusText: String = row["status"]

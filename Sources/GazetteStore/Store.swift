@@ -171,6 +171,9 @@ public protocol EditionStore: Sendable {
     /// stored one either way, and whether it was new.
     func claimEdition(_ edition: Edition) async throws -> (edition: Edition, isNew: Bool)
     func edition(subscriptionID: Int64, period: String) async throws -> Edition?
+    /// The editions of these periods, without their rendered parts (`html` nil, `text` empty):
+    /// what a `send` run checks for every subscriber, in one query.
+    func editionStates(periods: [String]) async throws -> [Edition]
     /// The edition with this key (`/archive/{key}`).
     func edition(key: String) async throws -> Edition?
     /// A subscription's editions, newest first: its private feed.

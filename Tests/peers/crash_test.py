@@ -72,16 +72,26 @@ def main():
         before = received_count()
         process = subprocess.Popen([options.gazette, "send", "--now", "--config", config], env=env, cwd=work,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # Kill until K kills are done, at least half of them while messages were going out.
-        if kills < options.kills or kills_while_delivering < options.kills // 2:
+        # Half the kills land at a random moment (rendering, queueing or sending); the other half
+        # once messages are seen arriving, a random moment later: in the middle of sending.
+        if kills < options.kills // 2:
             try:
                 process.wait(timeout=random.uniform(0.2, 2.5))
             except subprocess.TimeoutExpired:
                 process.send_signal(signal.SIGKILL)
                 process.wait()
                 kills += 1
-                if received_count() > before:
-                    kills_while_delivering += 1
+                kills_while_delivering += received_count() > before
+                continue
+        elif kills < options.kills:
+            while process.poll() is None and received_count() == before:
+                time.sleep(0.005)
+            if process.poll() is None:
+                time.sleep(random.uniform(0, 0.3))
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                kills += 1
+                kills_while_delivering += received_count() > before
                 continue
         else:
             process.wait()
