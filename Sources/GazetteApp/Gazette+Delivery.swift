@@ -27,6 +27,8 @@ extension Gazette {
         let signers = try configuration.delivery.dkim.map { try DKIMSigner($0) }
         var pacer = Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
         var reports: [SendReport] = []
+        var throttledDomains: [String: String] = [:]
+        var seen: Set<Int64> = []
         while true {
             let start = now()
             let batch = try await store.leaseDueEditions(
@@ -35,13 +37,21 @@ extension Gazette {
                 limit: transport.parallelism * 8
             )
             guard !batch.isEmpty else { break }
+            // Each edition once per run: one that came due again (a clock that stands still in a
+            // test, a zero delay) waits for the next run rather than looping here.
+            guard batch.contains(where: { !seen.contains($0.id!) }) else {
+                for edition in batch { try await store.releaseEdition(id: edition.id!, notBefore: nil) }
+                break
+            }
+            seen.formUnion(batch.compactMap(\.id))
             let (batchReports, halt) = try await deliver(
                 batch,
                 transport: transport,
                 records: records,
                 suppressed: suppressed,
                 signers: signers,
-                pacer: &pacer
+                pacer: &pacer,
+                throttledDomains: &throttledDomains
             )
             reports += batchReports
             if let halt {
@@ -59,7 +69,8 @@ extension Gazette {
         records: [Int64: SubscriberRecord],
         suppressed: [String: String],
         signers: [DKIMSigner],
-        pacer: inout Pacer
+        pacer: inout Pacer,
+        throttledDomains: inout [String: String]
     ) async throws -> (reports: [SendReport], halt: (reason: String, isError: Bool)?) {
         var reports: [SendReport] = []
         var halt: (reason: String, isError: Bool)?
@@ -102,6 +113,13 @@ extension Gazette {
                         )
                         continue
                     }
+                    // The recipient's domain asked to slow down: its mail waits for the next run.
+                    if let reason = throttledDomains[record.subscriber.email.domain] {
+                        let wait = TimeInterval(configuration.delivery.retry.initialDelaySeconds)
+                        try await store.releaseEdition(id: edition.id!, notBefore: now().addingTimeInterval(wait))
+                        report(.postponed(reason))
+                        continue
+                    }
                     try await pacer.wait()
                     let message = try signers.reduce(self.message(of: edition, for: record).bytes()) { bytes, signer in
                         try signer.sign(bytes, at: now())
@@ -123,14 +141,19 @@ extension Gazette {
                 reports.append(try await settle(edition, recipient: recipient, outcome: outcome))
                 if outcome.stopsTheRun, halt == nil {
                     halt = ("delivery stopped: \(outcome.detail); fix the SMTP settings and run send again", true)
-                } else if outcome.throttled, halt == nil {
+                } else if outcome.throttled, outcome.replyCode == 421, halt == nil {
+                    // 421: the server itself is closing or unavailable.
                     halt = ("the server asked to slow down (\(outcome.detail)); the rest waits for the next run", false)
+                } else if outcome.throttled {
+                    // 451 4.7.x or 454 for one recipient: that domain's limits, not the server's.
+                    throttledDomains[recipient.domain] =
+                        "\(recipient.domain) asked to slow down (\(outcome.detail)); its mail waits for the next run"
                 }
             }
         }
         // What was leased but not tried goes back untouched: no attempt counted.
         for edition in editions[next...] {
-            try await store.releaseEdition(id: edition.id!)
+            try await store.releaseEdition(id: edition.id!, notBefore: nil)
             reports.append(
                 SendReport(
                     email: EmailAddress(edition.recipient) ?? Self.demoReader,
@@ -207,16 +230,22 @@ extension Gazette {
 /// Spaces message starts at most `messagesPerSecond` apart (0: no limit).
 struct Pacer {
     let interval: Duration?
-    private var nextStart = ContinuousClock.now
+    private var nextStart: ContinuousClock.Instant?
 
     init(messagesPerSecond: Double) {
         interval = messagesPerSecond > 0 ? .seconds(1 / messagesPerSecond) : nil
     }
 
+    /// Books the next start at or after `now`; returns how long to wait for it.
+    mutating func reserve(at now: ContinuousClock.Instant) -> Duration {
+        guard let interval else { return .zero }
+        let start = max(now, nextStart ?? now)
+        nextStart = start + interval
+        return start - now
+    }
+
     mutating func wait() async throws {
-        guard let interval else { return }
-        let now = ContinuousClock.now
-        if nextStart > now { try await Task.sleep(until: nextStart, clock: .continuous) }
-        nextStart = max(now, nextStart) + interval
+        let delay = reserve(at: .now)
+        if delay > .zero { try await Task.sleep(for: delay) }
     }
 }

@@ -137,15 +137,17 @@ extension SQLiteStore: EditionStore {
         }
     }
 
-    public func releaseEdition(id: Int64) async throws {
+    public func releaseEdition(id: Int64, notBefore: Date?) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    UPDATE editions SET status = CASE WHEN nextAttemptAt IS NULL THEN 'queued' ELSE 'deferred' END,
+                    UPDATE editions SET status = CASE WHEN ? IS NOT NULL OR nextAttemptAt IS NOT NULL
+                                                      THEN 'deferred' ELSE 'queued' END,
+                                        nextAttemptAt = COALESCE(?, nextAttemptAt),
                                         leaseUntil = NULL, attempts = MAX(attempts - 1, 0)
                     WHERE id = ? AND status = 'sending'
                     """,
-                arguments: [id]
+                arguments: [notBefore, notBefore, id]
             )
         }
     }

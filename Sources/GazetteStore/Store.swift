@@ -192,8 +192,9 @@ public protocol EditionStore: Sendable {
     /// Makes every edition still marked `sending` due again (for a run that holds the send lock,
     /// so that the run that leased them cannot be alive).
     func reclaimAbandonedEditions() async throws
-    /// Gives a leased edition back untried (the run stopped first): no attempt is counted.
-    func releaseEdition(id: Int64) async throws
+    /// Gives a leased edition back untried: no attempt is counted. With `notBefore` it waits
+    /// until then (its domain asked to slow down); otherwise it is due again at once.
+    func releaseEdition(id: Int64, notBefore: Date?) async throws
     /// The ledger, newest first, filtered.
     func ledger(editionID: Int64?, status: Edition.Status?, since: Date?, limit: Int) async throws -> [Edition]
     /// Queues failed editions (created since `since`) again; returns how many.

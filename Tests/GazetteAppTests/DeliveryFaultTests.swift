@@ -153,6 +153,27 @@ struct DeliveryFaultTests {
         #expect(received == 0)
     }
 
+    @Test("451 4.7.1 (slow down) defers that message; the rest of that domain waits untried, other domains go on")
+    func throttling() async throws {
+        try await subscribe(["throttle", "x"])
+        _ = try await gazette.store.subscribe(
+            EmailAddress("y@example.net")!,
+            preferences: SubscriptionPreferences(countries: [Country(code: "JP")!]),
+            status: .active,
+            now: Self.start
+        )
+        let sink = try server()
+        let reports = try await gazette.send(force: true, transport: smtp(sink))
+        let entries = try await ledger()
+        let throttled = try #require(entries["throttle"])
+        #expect(throttled.status == .deferred && throttled.lastReplyCode == 451)
+        #expect(entries["x"]?.status == .deferred && entries["x"]?.attempts == 0, "same domain: untried, not failed")
+        #expect(entries["x"]?.nextAttemptAt == Self.start.addingTimeInterval(300))
+        #expect(entries["y"]?.status == .delivered, "another domain goes on")
+        #expect(reports.contains { if case .postponed = $0.outcome { true } else { false } })
+        #expect(received == 1)
+    }
+
     @Test("TLS required but not offered, or a refused login, stops the run with a clear error and sends nothing")
     func stopTheRun() async throws {
         try await subscribe(["a", "b"])
