@@ -134,6 +134,9 @@ public final class SMTPConnection: @unchecked Sendable {
             try easy.set(CURLOPT_HEADERFUNCTION, callback: UploadSource.replyLine)
             try easy.set(CURLOPT_CONNECTTIMEOUT, min(30, server.timeoutSeconds))
             try easy.set(CURLOPT_TIMEOUT, server.timeoutSeconds)
+            // Each reply, the greeting included, must come within this: a server that goes
+            // silent mid-conversation costs one timeout, not the whole transfer's.
+            try easy.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, min(server.timeoutSeconds, 60))
             if freshConnection { try easy.set(CURLOPT_FRESH_CONNECT, 1) }
             if let username = server.username {
                 try easy.set(CURLOPT_USERNAME, username)

@@ -174,6 +174,19 @@ struct DeliveryFaultTests {
         #expect(received == 1)
     }
 
+    @Test("a server that never answers costs one reply timeout: deferred with no reply, nothing lost")
+    func silentServer() async throws {
+        try await subscribe(["a"])
+        let silent = try server(["--silent"])
+        let transport = SMTPTransport(
+            server: SMTPServer(url: URL(string: "smtp://127.0.0.1:\(silent.port)")!, timeoutSeconds: 2)
+        )
+        _ = try await gazette.send(force: true, transport: transport)
+        let entry = try #require(try await ledger()["a"])
+        #expect(entry.status == .deferred && entry.lastReplyCode == 0)
+        #expect(entry.lastReplyText?.contains("timed out") == true, "\(entry.lastReplyText ?? "")")
+    }
+
     @Test("TLS required but not offered, or a refused login, stops the run with a clear error and sends nothing")
     func stopTheRun() async throws {
         try await subscribe(["a", "b"])

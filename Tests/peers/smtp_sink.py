@@ -1,6 +1,6 @@
 """A real SMTP server for Gazette's tests: aiosmtpd on 127.0.0.1, on a port the OS chooses.
 
-Usage: smtp_sink.py DIR [--greeting-421] [--auth] [--close-after N]
+Usage: smtp_sink.py DIR [--greeting-421] [--silent] [--auth] [--close-after N]
 Prints "PORT <n>" once listening, then stores each accepted message as DIR/<n>.eml (the
 exact bytes received) with DIR/<n>.json holding the envelope. The recipient's local part
 scripts the failures:
@@ -8,7 +8,8 @@ scripts the failures:
   flaky…     RCPT 451 the first time, then accepted  throttle… RCPT 451 4.7.1 (slow down)
   full…      RCPT 452 4.5.3 too many recipients      big…      DATA 552 5.3.4 too big
   spam…      DATA 554 5.7.1 rejected                  drop…     connection dropped in DATA
-Options: --greeting-421 answers every connection with 421 and closes it; --auth requires
+Options: --greeting-421 answers every connection with 421 and closes it; --silent accepts
+connections and never answers; --auth requires
 AUTH and refuses every login (535); --close-after N answers the MAIL command after N
 messages on one connection with 421 and closes that connection.
 """
@@ -75,6 +76,10 @@ class Handler:
         return "250 2.0.0 Ok: queued as %d" % self.count
 
 
+class Silent(asyncio.Protocol):
+    """Accepts the connection and never says a word."""
+
+
 class RefuseAtGreeting(asyncio.Protocol):
     def connection_made(self, transport):
         transport.write(b"421 4.3.2 service not available, try later\r\n")
@@ -93,6 +98,8 @@ async def main(options):
     loop = asyncio.get_running_loop()
     if options.greeting_421:
         factory = RefuseAtGreeting
+    elif options.silent:
+        factory = Silent
     elif options.auth:
         def factory():
             return SMTP(handler, hostname="sink.test", authenticator=refuse_every_login,
@@ -111,5 +118,6 @@ if __name__ == "__main__":
     parser.add_argument("folder")
     parser.add_argument("--greeting-421", action="store_true")
     parser.add_argument("--auth", action="store_true")
+    parser.add_argument("--silent", action="store_true")
     parser.add_argument("--close-after", type=int, default=0)
     asyncio.run(main(parser.parse_args()))
