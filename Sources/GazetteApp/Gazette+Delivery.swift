@@ -29,6 +29,7 @@ extension Gazette {
         var reports: [SendReport] = []
         var throttledDomains: [String: String] = [:]
         var seen: Set<Int64> = []
+        let recorder = AttemptRecorder(store: store)
         while true {
             let start = now()
             let batch = try await store.leaseDueEditions(
@@ -51,7 +52,8 @@ extension Gazette {
                 suppressed: suppressed,
                 signers: signers,
                 pacer: &pacer,
-                throttledDomains: &throttledDomains
+                throttledDomains: &throttledDomains,
+                recorder: recorder
             )
             reports += batchReports
             if let halt {
@@ -70,12 +72,13 @@ extension Gazette {
         suppressed: [String: String],
         signers: [DKIMSigner],
         pacer: inout Pacer,
-        throttledDomains: inout [String: String]
+        throttledDomains: inout [String: String],
+        recorder: AttemptRecorder
     ) async throws -> (reports: [SendReport], halt: (reason: String, isError: Bool)?) {
         var reports: [SendReport] = []
         var halt: (reason: String, isError: Bool)?
         var next = 0
-        try await withThrowingTaskGroup(of: (Edition, EmailAddress, TransportOutcome).self) { group in
+        try await withThrowingTaskGroup(of: (SendReport, EmailAddress, TransportOutcome).self) { group in
             var inFlight = 0
             while true {
                 while halt == nil, inFlight < transport.parallelism, next < editions.count {
@@ -121,24 +124,34 @@ extension Gazette {
                         continue
                     }
                     try await pacer.wait()
-                    let message = try signers.reduce(self.message(of: edition, for: record).bytes()) { bytes, signer in
-                        try signer.sign(bytes, at: now())
-                    }
                     let from = configuration.delivery.from.address
+                    // Each message is built, sent and recorded in its own task: the ledger write
+                    // is done before its connection takes the next message, so a crash can repeat
+                    // at most one message per connection, and the builds use every core.
                     group.addTask {
+                        let message = try signers.reduce(self.message(of: edition, for: record).bytes()) {
+                            bytes,
+                            signer in try signer.sign(bytes, at: now())
+                        }
                         let outcome = await transport.deliver(
                             message,
                             messageID: edition.messageID,
                             from: from,
                             to: record.subscriber.email
                         )
-                        return (edition, record.subscriber.email, outcome)
+                        let report = try await settle(
+                            edition,
+                            recipient: record.subscriber.email,
+                            outcome: outcome,
+                            recorder: recorder
+                        )
+                        return (report, record.subscriber.email, outcome)
                     }
                     inFlight += 1
                 }
-                guard let (edition, recipient, outcome) = try await group.next() else { break }
+                guard let (report, recipient, outcome) = try await group.next() else { break }
                 inFlight -= 1
-                reports.append(try await settle(edition, recipient: recipient, outcome: outcome))
+                reports.append(report)
                 if outcome.stopsTheRun, halt == nil {
                     halt = ("delivery stopped: \(outcome.detail); fix the SMTP settings and run send again", true)
                 } else if outcome.throttled, outcome.replyCode == 421, halt == nil {
@@ -171,7 +184,8 @@ extension Gazette {
     private func settle(
         _ edition: Edition,
         recipient: EmailAddress,
-        outcome: TransportOutcome
+        outcome: TransportOutcome,
+        recorder: AttemptRecorder
     ) async throws -> SendReport {
         let date = now()
         let retry = configuration.delivery.retry
@@ -194,18 +208,20 @@ extension Gazette {
                 nextAttemptAt = next
             }
         }
-        try await store.finishAttempt(
-            Delivery(
-                editionID: edition.id!,
-                recipient: recipient,
-                status: outcome.status,
-                replyCode: outcome.replyCode,
-                replyText: detail,
-                queueID: outcome.queueID,
-                attemptedAt: date
-            ),
-            status: status,
-            nextAttemptAt: nextAttemptAt
+        try await recorder.record(
+            (
+                Delivery(
+                    editionID: edition.id!,
+                    recipient: recipient,
+                    status: outcome.status,
+                    replyCode: outcome.replyCode,
+                    replyText: detail,
+                    queueID: outcome.queueID,
+                    attemptedAt: date
+                ),
+                status,
+                nextAttemptAt
+            )
         )
         logger.info(
             "delivery attempted",

@@ -102,26 +102,36 @@ extension SQLiteStore: EditionStore {
     }
 
     public func finishAttempt(_ attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?) async throws {
+        try await finishAttempts([(attempt, status, nextAttemptAt)])
+    }
+
+    public func finishAttempts(
+        _ attempts: [(attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?)]
+    ) async throws {
         try await pool.write { db in
-            // Cached statements: this runs once per message sent.
-            try db.cachedStatement(
+            // Cached statements: this runs for every message sent.
+            let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO deliveries (editionID, recipient, status, replyCode, replyText, queueID, attemptedAt)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """
-            ).execute(arguments: [
-                attempt.editionID, attempt.recipient.value, attempt.status.rawValue, attempt.replyCode,
-                attempt.replyText, attempt.queueID, attempt.attemptedAt,
-            ])
-            try db.cachedStatement(
+            )
+            let update = try db.cachedStatement(
                 sql: """
                     UPDATE editions SET status = ?, nextAttemptAt = ?, leaseUntil = NULL,
                                         lastReplyCode = ?, lastReplyText = ?
                     WHERE id = ?
                     """
-            ).execute(arguments: [
-                status.rawValue, nextAttemptAt, attempt.replyCode, attempt.replyText, attempt.editionID,
-            ])
+            )
+            for (attempt, status, nextAttemptAt) in attempts {
+                try insert.execute(arguments: [
+                    attempt.editionID, attempt.recipient.value, attempt.status.rawValue, attempt.replyCode,
+                    attempt.replyText, attempt.queueID, attempt.attemptedAt,
+                ])
+                try update.execute(arguments: [
+                    status.rawValue, nextAttemptAt, attempt.replyCode, attempt.replyText, attempt.editionID,
+                ])
+            }
         }
     }
 

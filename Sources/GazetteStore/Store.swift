@@ -189,6 +189,8 @@ public protocol EditionStore: Sendable {
         status: Edition.Status,
         nextAttemptAt: Date?
     ) async throws
+    /// Several attempts, all in one transaction (the attempts that ended together).
+    func finishAttempts(_ attempts: [(attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?)]) async throws
     /// Makes every edition still marked `sending` due again (for a run that holds the send lock,
     /// so that the run that leased them cannot be alive).
     func reclaimAbandonedEditions() async throws

@@ -101,6 +101,14 @@ func peakMemoryMB() -> Double {
     return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
 }
 
+/// User and system CPU time of this process so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    return user + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
 func seconds(_ start: ContinuousClock.Instant) -> Double {
     let elapsed = ContinuousClock.now - start
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -175,9 +183,11 @@ struct Bench {
                 )
             )
         }
+        let cpuBefore = cpuSeconds()
         let start = ContinuousClock.now
         let reports = try await gazette.send(force: true, transport: try gazette.makeTransport())
         let elapsed = seconds(start)
+        let cpu = cpuSeconds() - cpuBefore
         let delivered = reports.filter {
             if case .attempted(.delivered, _, _) = $0.outcome { return true }
             return false
@@ -187,11 +197,13 @@ struct Bench {
         _ = try await gazette.send(force: true, transport: try gazette.makeTransport())
         print(
             String(
-                format: "gazette: %d of %d delivered in %.3f s: %.0f msgs/s (a run with nothing to send: %.3f s)",
+                format: "gazette: %d of %d delivered in %.3f s: %.0f msgs/s, %.0f µs CPU a message"
+                    + " (a run with nothing to send: %.3f s)",
                 delivered,
                 count,
                 elapsed,
                 Double(delivered) / elapsed,
+                cpu / Double(max(delivered, 1)) * 1e6,
                 seconds(again)
             )
         )
