@@ -23,26 +23,7 @@ extension Gazette {
     /// The period an edition covers in the subscriber's own time zone: `2026-11-29` for a daily
     /// digest, `2026-W48` for a weekly one. (subscription, period) identifies an edition.
     public static func period(of subscription: Subscription, at date: Date) -> String {
-        var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = subscription.timeZone
-        switch subscription.frequency {
-        case .daily:
-            let c = calendar.dateComponents([.year, .month, .day], from: date)
-            return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-        case .weekly:
-            let c = calendar.dateComponents([.yearForWeekOfYear, .weekOfYear], from: date)
-            return String(format: "%04d-W%02d", c.yearForWeekOfYear!, c.weekOfYear!)
-        }
-    }
-
-    /// Whether the subscription's send hour has come in its time zone: daily from that hour on,
-    /// weekly from that hour on Mondays.
-    public static func isDue(_ subscription: Subscription, at date: Date) -> Bool {
-        var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = subscription.timeZone
-        let c = calendar.dateComponents([.hour, .weekday], from: date)
-        guard c.hour! >= subscription.sendHour else { return false }
-        return subscription.frequency == .daily || c.weekday == 2
+        Schedule(subscription).period(of: date)
     }
 
     /// The stories for a subscription's edition that ends at `end`: those first seen since its
@@ -50,7 +31,7 @@ extension Gazette {
     /// topics, ranked, at most `digest.maxStories`. A story seen before, even if it has new
     /// takes, was in an earlier edition or before the reader's time: it is not news again.
     func selectStories(for subscription: Subscription, until end: Date) async throws -> [DigestContent.Story] {
-        let window: TimeInterval = subscription.frequency == .daily ? 86_400 : 7 * 86_400
+        let window: TimeInterval = subscription.frequency == .weekly ? 7 * 86_400 : 86_400
         var since = end.addingTimeInterval(-window)
         let period = Self.period(of: subscription, at: end)
         // The previous edition that reached the reader or may still: one refused for good did not,

@@ -17,6 +17,8 @@ public struct SendReport: Sendable {
         case failedBefore(String)
         /// This period's edition was deferred; its next attempt is not due yet.
         case waiting(until: Date)
+        /// It fell due while nothing ran, longer ago than `scheduling.latenessHours`: not sent.
+        case skipped(dueAt: Date)
         /// The address is suppressed after repeated hard failures; nothing is sent to it.
         case suppressed(String)
         /// Left queued, untried, for the next run: the server asked to slow down, or the run stopped.
@@ -85,43 +87,83 @@ extension Gazette {
     }
 
     /// Renders and queues the editions that are due; reports the subscribers that get none now.
+    /// Due means: the subscription's latest due time has passed (`Schedule`), its edition does
+    /// not exist yet, and it is at most `scheduling.latenessHours` late; a later one is recorded
+    /// as skipped. `force` queues today's edition for everyone, whatever the hour.
     func queueDueEditions(force: Bool) async throws -> [SendReport] {
         let date = now()
         var reports: [SendReport] = []
         let records = try await store.activeSubscribers()
+        let lateness = TimeInterval(configuration.scheduling.latenessHours) * 3_600
+        var dues: [Int64: Schedule.Due] = [:]
+        for record in records {
+            guard let id = record.subscription.id else { continue }
+            let schedule = Schedule(record.subscription)
+            dues[id] =
+                force
+                ? Schedule.Due(period: schedule.period(of: date), instant: date) : schedule.latestDue(atOrBefore: date)
+        }
         // This period's editions, in one query rather than one per subscriber.
-        let periods = Set(records.map { Self.period(of: $0.subscription, at: date) })
+        let periods = Array(Set(dues.values.map(\.period)))
         let existing = Dictionary(
-            try await store.editionStates(periods: Array(periods)).map { ("\($0.subscriptionID)/\($0.period)", $0) },
+            try await store.editionStates(periods: periods).map { ("\($0.subscriptionID)/\($0.period)", $0) },
             uniquingKeysWith: { first, _ in first }
         )
+        let skipped = try await store.skippedEditions(periods: periods)
         for record in records {
             let subscription = record.subscription
-            let period = Self.period(of: subscription, at: date)
-            func report(_ outcome: SendReport.Outcome, count: Int = 0) {
+            guard let subscriptionID = subscription.id else { continue }
+            func report(_ outcome: SendReport.Outcome, period: String, count: Int = 0) {
                 reports.append(
                     SendReport(email: record.subscriber.email, period: period, articleCount: count, outcome: outcome)
                 )
             }
-            guard force || Self.isDue(subscription, at: date) else {
-                report(.notDue)
+            // An edition due before the reader subscribed is not theirs: the first is the next one.
+            guard let due = dues[subscriptionID], force || due.instant >= record.subscriber.createdAt else {
+                report(.notDue, period: Self.period(of: subscription, at: date))
                 continue
             }
-            guard let subscriptionID = subscription.id else { continue }
+            let period = due.period
             if let existing = existing["\(subscriptionID)/\(period)"] {
                 switch existing.status {
-                case .delivered: report(.alreadySent, count: existing.articleIDs.count)
+                case .delivered: report(.alreadySent, period: period, count: existing.articleIDs.count)
                 case .failed:
-                    report(.failedBefore(existing.lastReplyText ?? "refused"), count: existing.articleIDs.count)
+                    report(
+                        .failedBefore(existing.lastReplyText ?? "refused"),
+                        period: period,
+                        count: existing.articleIDs.count
+                    )
                 case .deferred where (existing.nextAttemptAt ?? date) > date:
-                    report(.waiting(until: existing.nextAttemptAt ?? date), count: existing.articleIDs.count)
+                    report(
+                        .waiting(until: existing.nextAttemptAt ?? date),
+                        period: period,
+                        count: existing.articleIDs.count
+                    )
                 case .queued, .sending, .deferred: break  // delivered below
                 }
                 continue
             }
+            if skipped.contains("\(subscriptionID)/\(period)") {
+                report(.skipped(dueAt: due.instant), period: period)
+                continue
+            }
+            guard date.timeIntervalSince(due.instant) <= lateness else {
+                try await store.recordSkipped(
+                    subscriptionID: subscriptionID,
+                    period: period,
+                    dueAt: due.instant,
+                    now: date
+                )
+                logger.warning(
+                    "edition skipped: too late",
+                    metadata: ["subscription.id": "\(subscriptionID)", "edition.period": "\(period)"]
+                )
+                report(.skipped(dueAt: due.instant), period: period)
+                continue
+            }
             let stories = try await selectStories(for: subscription, until: date)
             guard !stories.isEmpty || configuration.digest.sendEmptyEditions else {
-                report(.noNews)
+                report(.noNews, period: period)
                 continue
             }
             let digest = prepare(record, stories: stories, period: period)

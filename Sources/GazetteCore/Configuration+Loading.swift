@@ -98,6 +98,24 @@ extension GazetteConfiguration {
             try reader.rejectUnknownKeys()
         }
 
+        var scheduling = Scheduling()
+        if var reader = try root.object("scheduling") {
+            scheduling.latenessHours = try reader.int("latenessHours", in: 0...168) ?? scheduling.latenessHours
+            scheduling.ingestIntervalMinutes =
+                try reader.int("ingestIntervalMinutes", in: 1...1_440) ?? scheduling.ingestIntervalMinutes
+            scheduling.defaultHour = try reader.int("defaultHour", in: 0...23) ?? scheduling.defaultHour
+            if let zone = try reader.string("defaultTimeZone") {
+                guard let timeZone = TimeZone(identifier: zone) else {
+                    throw ConfigurationError(
+                        path: reader.childPath("defaultTimeZone"),
+                        message: "\"\(zone)\" is not an IANA time zone such as Europe/Berlin"
+                    )
+                }
+                scheduling.defaultTimeZone = timeZone
+            }
+            try reader.rejectUnknownKeys()
+        }
+
         var templatesDirectory: String?
         if var reader = try root.object("templates") {
             templatesDirectory = try reader.string("directory").map(resolve)
@@ -120,6 +138,7 @@ extension GazetteConfiguration {
         )
         configuration.topicRules = topicRules
         configuration.digest = digest
+        configuration.scheduling = scheduling
         configuration.templatesDirectory = templatesDirectory
         return configuration
     }

@@ -118,6 +118,19 @@ public struct GazetteConfiguration: Sendable {
         }
     }
 
+    /// When editions go out.
+    public struct Scheduling: Sendable {
+        /// An edition that fell due while nothing ran is still sent this many hours late;
+        /// later, it is recorded as skipped (yesterday's news is not news).
+        public var latenessHours: Int = 6
+        /// Minutes between ingest cycles in `gazette run`.
+        public var ingestIntervalMinutes: Int = 30
+        /// What `gazette subscribe` uses when no option says otherwise.
+        public var defaultHour: Int = 7
+        public var defaultTimeZone: TimeZone = TimeZone(identifier: "UTC")!
+        public init() {}
+    }
+
     public struct Digest: Sendable {
         /// The most stories one edition shows, across all its countries.
         public var maxStories: Int = 10
@@ -166,6 +179,7 @@ public struct GazetteConfiguration: Sendable {
     public var feeds: Feeds
     public var ingest: Ingest
     public var digest: Digest = Digest()
+    public var scheduling: Scheduling = Scheduling()
     /// A folder of Mustache templates replacing the bundled `templates/`; nil: the bundled ones.
     public var templatesDirectory: String?
     /// The topic taxonomy: the standard one plus what the config's `topics` adds.

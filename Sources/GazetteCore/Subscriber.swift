@@ -29,7 +29,10 @@ public struct Subscriber: Hashable, Sendable {
 public struct Subscription: Hashable, Sendable {
     public enum Frequency: String, Sendable, CaseIterable {
         case daily
+        /// Once a week, on `weekday`.
         case weekly
+        /// Monday to Friday.
+        case weekdays
     }
 
     public enum Format: String, Sendable, CaseIterable {
@@ -47,6 +50,8 @@ public struct Subscription: Hashable, Sendable {
     public var frequency: Frequency
     /// The local hour (0–23) at which the digest is due.
     public var sendHour: Int
+    /// For weekly digests: 1 Monday … 7 Sunday (ISO 8601).
+    public var weekday: Int
     public var timeZone: TimeZone
     public var format: Format
 
@@ -57,6 +62,7 @@ public struct Subscription: Hashable, Sendable {
         topics: [Topic] = [],
         frequency: Frequency = .daily,
         sendHour: Int = 7,
+        weekday: Int = 1,
         timeZone: TimeZone = TimeZone(identifier: "UTC")!,
         format: Format = .html
     ) {
@@ -66,6 +72,7 @@ public struct Subscription: Hashable, Sendable {
         self.topics = topics
         self.frequency = frequency
         self.sendHour = sendHour
+        self.weekday = weekday
         self.timeZone = timeZone
         self.format = format
     }

@@ -142,6 +142,37 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v6: weekday and weekdays-only schedules, skipped editions") { db in
+            // SQLite cannot change a CHECK constraint in place: the table is rebuilt with the
+            // same ids, so editions keep pointing at their subscriptions.
+            try db.execute(
+                sql: """
+                    CREATE TABLE subscriptions_v6 (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        subscriberID INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+                        countries TEXT NOT NULL,
+                        topics TEXT NOT NULL DEFAULT '',
+                        frequency TEXT NOT NULL CHECK (frequency IN ('daily', 'weekly', 'weekdays')),
+                        sendHour INTEGER NOT NULL CHECK (sendHour BETWEEN 0 AND 23),
+                        weekday INTEGER NOT NULL DEFAULT 1 CHECK (weekday BETWEEN 1 AND 7),
+                        timeZone TEXT NOT NULL,
+                        format TEXT NOT NULL CHECK (format IN ('html', 'text'))
+                    );
+                    INSERT INTO subscriptions_v6 (id, subscriberID, countries, topics, frequency, sendHour, timeZone, format)
+                        SELECT id, subscriberID, countries, topics, frequency, sendHour, timeZone, format FROM subscriptions;
+                    DROP TABLE subscriptions;
+                    ALTER TABLE subscriptions_v6 RENAME TO subscriptions;
+                    CREATE INDEX subscriptions_by_subscriber ON subscriptions (subscriberID);
+                    CREATE TABLE skippedEditions (
+                        subscriptionID INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+                        period TEXT NOT NULL,
+                        dueAt DATETIME NOT NULL,
+                        recordedAt DATETIME NOT NULL,
+                        PRIMARY KEY (subscriptionID, period)
+                    );
+                    """
+            )
+        }
         return migrator
     }()
 }

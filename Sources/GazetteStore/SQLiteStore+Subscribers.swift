@@ -30,15 +30,15 @@ extension SQLiteStore: SubscriberStore {
             )!
             let values: StatementArguments = [
                 Self.encodeList(preferences.countries.map(\.code)), Self.encodeList(preferences.topics.map(\.slug)),
-                preferences.frequency.rawValue, preferences.sendHour, preferences.timeZone.identifier,
-                preferences.format.rawValue,
+                preferences.frequency.rawValue, preferences.sendHour, preferences.weekday,
+                preferences.timeZone.identifier, preferences.format.rawValue,
             ]
             // One subscription per subscriber for now. Subscribing again updates it in place: its
             // id, and so its editions and delivery history, stay, and nothing is sent twice.
             try db.execute(
                 sql: """
-                    UPDATE subscriptions SET countries = ?, topics = ?, frequency = ?, sendHour = ?, timeZone = ?,
-                                             format = ?
+                    UPDATE subscriptions SET countries = ?, topics = ?, frequency = ?, sendHour = ?, weekday = ?,
+                                             timeZone = ?, format = ?
                     WHERE subscriberID = ?
                     """,
                 arguments: values + [subscriberID]
@@ -46,9 +46,9 @@ extension SQLiteStore: SubscriberStore {
             if db.changesCount == 0 {
                 try db.execute(
                     sql: """
-                        INSERT INTO subscriptions (countries, topics, frequency, sendHour, timeZone, format,
-                                                   subscriberID)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO subscriptions (countries, topics, frequency, sendHour, weekday, timeZone,
+                                                   format, subscriberID)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: values + [subscriberID]
                 )
@@ -88,6 +88,34 @@ extension SQLiteStore: SubscriberStore {
         }
     }
 
+    public func recordSkipped(subscriptionID: Int64, period: String, dueAt: Date, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO skippedEditions (subscriptionID, period, dueAt, recordedAt) VALUES (?, ?, ?, ?)
+                    ON CONFLICT DO NOTHING
+                    """,
+                arguments: [subscriptionID, period, dueAt, now]
+            )
+        }
+    }
+
+    public func skippedEditions(periods: [String]) async throws -> Set<String> {
+        guard !periods.isEmpty else { return [] }
+        return try await pool.read { db in
+            Set(
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT subscriptionID, period FROM skippedEditions
+                        WHERE period IN (\(databaseQuestionMarks(count: periods.count)))
+                        """,
+                    arguments: StatementArguments(periods)
+                ).map { row in "\(row["subscriptionID"] as Int64)/\(row["period"] as String)" }
+            )
+        }
+    }
+
     public func suppress(_ email: EmailAddress, reason: String, now: Date) async throws {
         try await pool.write { db in
             try db.execute(
@@ -116,7 +144,8 @@ extension SQLiteStore: SubscriberStore {
             db,
             sql: """
                 SELECT s.id, s.email, s.status, s.token, s.createdAt,
-                       p.id AS subscriptionID, p.countries, p.topics, p.frequency, p.sendHour, p.timeZone, p.format
+                       p.id AS subscriptionID, p.countries, p.topics, p.frequency, p.sendHour, p.weekday, p.timeZone,
+                       p.format
                 FROM subscribers s JOIN subscriptions p ON p.subscriberID = s.id
                 WHERE \(whereClause)
                 ORDER BY s.email, p.id
@@ -151,6 +180,7 @@ extension SQLiteStore: SubscriberStore {
                 topics: decodeTopics(row["topics"]),
                 frequency: frequency,
                 sendHour: row["sendHour"],
+                weekday: row["weekday"],
                 timeZone: timeZone,
                 format: format
             )

@@ -125,6 +125,8 @@ public struct SubscriptionPreferences: Hashable, Sendable {
     public var topics: [Topic]
     public var frequency: Subscription.Frequency
     public var sendHour: Int
+    /// For weekly digests: 1 Monday … 7 Sunday.
+    public var weekday: Int
     public var timeZone: TimeZone
     public var format: Subscription.Format
 
@@ -133,6 +135,7 @@ public struct SubscriptionPreferences: Hashable, Sendable {
         topics: [Topic] = [],
         frequency: Subscription.Frequency = .daily,
         sendHour: Int = 7,
+        weekday: Int = 1,
         timeZone: TimeZone = TimeZone(identifier: "UTC")!,
         format: Subscription.Format = .html
     ) {
@@ -140,6 +143,7 @@ public struct SubscriptionPreferences: Hashable, Sendable {
         self.topics = topics
         self.frequency = frequency
         self.sendHour = sendHour
+        self.weekday = weekday
         self.timeZone = timeZone
         self.format = format
     }
@@ -160,6 +164,10 @@ public protocol SubscriberStore: Sendable {
     func allSubscribers() async throws -> [SubscriberRecord]
     /// Subscribers whose status is active and whose address is not suppressed.
     func activeSubscribers() async throws -> [SubscriberRecord]
+    /// Records that an edition fell due while nothing ran and was too late to send when it did.
+    func recordSkipped(subscriptionID: Int64, period: String, dueAt: Date, now: Date) async throws
+    /// The skipped editions of these periods, as `subscriptionID/period`.
+    func skippedEditions(periods: [String]) async throws -> Set<String>
     /// Stops all mail to an address, with the reason shown to the operator (hard bounces).
     func suppress(_ email: EmailAddress, reason: String, now: Date) async throws
     /// Suppressed addresses and why.

@@ -50,10 +50,15 @@ struct Subscribe: AsyncParsableCommand {
     var countries: [String] = []
     @Option(name: .customLong("topic"), help: "Only articles on this topic; repeat for several.")
     var topics: [String] = []
-    @Option(help: "The local hour (0-23) at which the digest is sent.") var hour = 7
-    @Option(name: .customLong("time-zone"), help: "An IANA time zone, e.g. Europe/Berlin.")
-    var timeZone = "UTC"
-    @Option(help: "daily or weekly (Mondays).") var frequency = "daily"
+    @Option(help: "The local hour (0-23) at which the digest is sent (default: scheduling.defaultHour).")
+    var hour: Int?
+    @Option(
+        name: .customLong("time-zone"),
+        help: "An IANA time zone, e.g. Europe/Berlin (default: scheduling.defaultTimeZone)."
+    )
+    var timeZone: String?
+    @Option(help: "daily, weekdays (Monday to Friday) or weekly.") var frequency = "daily"
+    @Option(help: "For weekly digests: monday … sunday, or 1 (Monday) … 7.") var weekday = "monday"
     @Option(help: "html (text and HTML parts) or text.") var format = "html"
 
     func validate() throws {
@@ -66,12 +71,15 @@ struct Subscribe: AsyncParsableCommand {
         for topic in topics where Topic(topic) == nil {
             throw ValidationError("--topic \(topic): use lower-case letters, digits and -")
         }
-        guard (0...23).contains(hour) else { throw ValidationError("--hour must be 0-23") }
-        guard TimeZone(identifier: timeZone) != nil else {
-            throw ValidationError("--time-zone \(timeZone): not an IANA time zone")
+        if let hour, !(0...23).contains(hour) { throw ValidationError("--hour must be 0-23") }
+        if let timeZone, TimeZone(identifier: timeZone) == nil {
+            throw ValidationError("--time-zone \(timeZone): not an IANA time zone such as Europe/Berlin")
         }
         guard Subscription.Frequency(rawValue: frequency) != nil else {
-            throw ValidationError("--frequency must be daily or weekly")
+            throw ValidationError("--frequency must be daily, weekdays or weekly")
+        }
+        guard Self.isoWeekday(weekday) != nil else {
+            throw ValidationError("--weekday must be monday … sunday or 1 … 7")
         }
         guard Subscription.Format(rawValue: format) != nil else {
             throw ValidationError("--format must be html or text")
@@ -80,12 +88,14 @@ struct Subscribe: AsyncParsableCommand {
 
     func run() async throws {
         let gazette = try await options.openGazette()
+        let defaults = gazette.configuration.scheduling
         let preferences = SubscriptionPreferences(
             countries: try parseCountries(countries),
             topics: topics.compactMap(Topic.init),
             frequency: Subscription.Frequency(rawValue: frequency)!,
-            sendHour: hour,
-            timeZone: TimeZone(identifier: timeZone)!,
+            sendHour: hour ?? defaults.defaultHour,
+            weekday: Self.isoWeekday(weekday)!,
+            timeZone: timeZone.flatMap(TimeZone.init(identifier:)) ?? defaults.defaultTimeZone,
             format: Subscription.Format(rawValue: format)!
         )
         for email in emails {
@@ -99,6 +109,17 @@ struct Subscribe: AsyncParsableCommand {
             }
             print("subscribed \(record.subscriber.email): \(ReportPrinter.describe(record.subscription))")
         }
+    }
+}
+
+extension Subscribe {
+    /// 1 Monday … 7 Sunday, from a name (`monday`, `Mon`) or a number.
+    static func isoWeekday(_ text: String) -> Int? {
+        if let number = Int(text) { return (1...7).contains(number) ? number : nil }
+        let names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        let lowered = text.lowercased()
+        guard lowered.count >= 3 else { return nil }
+        return names.firstIndex { $0.hasPrefix(lowered) }.map { $0 + 1 }
     }
 }
 

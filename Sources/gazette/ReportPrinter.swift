@@ -10,9 +10,11 @@ enum ReportPrinter {
         if !subscription.topics.isEmpty {
             parts.append("topics " + subscription.topics.map(\.slug).joined(separator: ","))
         }
-        parts.append(
-            "\(subscription.frequency.rawValue) at \(subscription.sendHour):00 \(subscription.timeZone.identifier)"
-        )
+        let days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        let when =
+            subscription.frequency == .weekly
+            ? "weekly on \(days[subscription.weekday - 1])s" : subscription.frequency.rawValue
+        parts.append("\(when) at \(subscription.sendHour):00 \(subscription.timeZone.identifier)")
         parts.append(subscription.format.rawValue)
         return parts.joined(separator: "; ")
     }
@@ -45,6 +47,7 @@ enum ReportPrinter {
             case .alreadySent: what = "already delivered for this period"
             case .failedBefore(let reply): what = "refused for good earlier in this period: \(reply)"
             case .waiting(let date): what = "deferred; next attempt at \(date.formatted(.iso8601))"
+            case .skipped(let due): what = "skipped: due at \(due.formatted(.iso8601)), too late to send"
             case .suppressed(let reason): what = "address suppressed, nothing sent: \(reason)"
             case .postponed(let reason): what = "left queued for the next run: \(reason)"
             case .attempted(let status, let code, let detail):

@@ -130,11 +130,15 @@ struct PipelineTests {
     @Test("send delivers a due digest once; a second send finds it already delivered")
     func sendOnce() async throws {
         _ = try await gazette.ingest()
+        // Subscribed yesterday; due at 20:00 UTC, an hour before the clock.
         _ = try await gazette.store.subscribe(
             EmailAddress("reader@example.org")!,
-            preferences: SubscriptionPreferences(countries: [Country(code: "JP")!, Country(code: "KE")!]),
+            preferences: SubscriptionPreferences(
+                countries: [Country(code: "JP")!, Country(code: "KE")!],
+                sendHour: 20
+            ),
             status: .active,
-            now: Self.clock
+            now: Self.clock.addingTimeInterval(-86_400)
         )
         let outbox = try gazette.makeTransport()
         let first = try await gazette.send(force: false, transport: outbox)
