@@ -15,7 +15,10 @@ extension Gazette {
     /// dies strands little. Each attempt is recorded as it ends. When the server asks to slow
     /// down, the rest waits for the next run untried; when login or TLS fails, the run stops
     /// with that error instead of failing every message.
-    func deliverQueued(transport: any MailTransport) async throws -> [SendReport] {
+    func deliverQueued(
+        transport: any MailTransport,
+        stopWhen: @escaping @Sendable () -> Bool = { false }
+    ) async throws -> [SendReport] {
         let records = Dictionary(
             try await store.allSubscribers().compactMap { record in record.subscription.id.map { ($0, record) } },
             uniquingKeysWith: { first, _ in first }
@@ -53,7 +56,8 @@ extension Gazette {
                 signers: signers,
                 pacer: &pacer,
                 throttledDomains: &throttledDomains,
-                recorder: recorder
+                recorder: recorder,
+                stopWhen: stopWhen
             )
             reports += batchReports
             if let halt {
@@ -73,7 +77,8 @@ extension Gazette {
         signers: [DKIMSigner],
         pacer: inout Pacer,
         throttledDomains: inout [String: String],
-        recorder: AttemptRecorder
+        recorder: AttemptRecorder,
+        stopWhen: @Sendable () -> Bool
     ) async throws -> (reports: [SendReport], halt: (reason: String, isError: Bool)?) {
         var reports: [SendReport] = []
         var halt: (reason: String, isError: Bool)?
@@ -82,6 +87,10 @@ extension Gazette {
             var inFlight = 0
             while true {
                 while halt == nil, inFlight < transport.parallelism, next < editions.count {
+                    if stopWhen() {
+                        halt = ("shutting down; the rest goes out on the next run", false)
+                        break
+                    }
                     let edition = editions[next]
                     next += 1
                     func report(_ outcome: SendReport.Outcome) {

@@ -73,7 +73,13 @@ extension Gazette {
     /// ledger, then delivers what the ledger holds that is due: new editions, deferred ones
     /// whose time has come, and ones a dead run left leased. An edition delivered is never sent
     /// again; one refused for good is not retried unless `gazette resend --failed` queues it.
-    public func send(force: Bool = false, transport: any MailTransport) async throws -> [SendReport] {
+    /// - Parameter stopWhen: asked before each message; once it says stop, nothing new starts
+    ///   and what was leased goes back untried (the daemon's graceful shutdown).
+    public func send(
+        force: Bool = false,
+        transport: any MailTransport,
+        stopWhen: @escaping @Sendable () -> Bool = { false }
+    ) async throws -> [SendReport] {
         guard let lock = try ProcessLock(path: configuration.database.path + ".send.lock") else {
             throw GazetteError("another `gazette send` is running on \(configuration.database.path); try again later")
         }
@@ -82,7 +88,7 @@ extension Gazette {
         // died. They go out again now (a message whose 250 reply was lost may arrive twice).
         try await store.reclaimAbandonedEditions()
         var reports = try await queueDueEditions(force: force)
-        reports += try await deliverQueued(transport: transport)
+        reports += try await deliverQueued(transport: transport, stopWhen: stopWhen)
         return reports
     }
 

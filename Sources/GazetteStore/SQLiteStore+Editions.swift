@@ -183,6 +183,16 @@ extension SQLiteStore: EditionStore {
         }
     }
 
+    public func ledgerCounts() async throws -> [Edition.Status: Int] {
+        try await pool.read { db in
+            var counts: [Edition.Status: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM editions GROUP BY status") {
+                if let status = Edition.Status(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+
     public func requeueFailed(since: Date?, now: Date) async throws -> Int {
         try await pool.write { db in
             try db.execute(

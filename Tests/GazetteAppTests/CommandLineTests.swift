@@ -202,4 +202,33 @@ struct CommandLineTests {
         let bad = try gazette(["deliveries", "--status", "lost", "--config", path])
         #expect(bad.status != 0)
     }
+
+    @Test(
+        "subscribe with weekdays and a zone; gazette schedule lists due times in UTC and local time; bad zones are refused"
+    )
+    func scheduleCommand() throws {
+        let path = try writeConfig()
+        let subscribed = try gazette([
+            "subscribe", "reader@example.org", "--country", "JP", "--frequency", "weekdays", "--hour", "7",
+            "--time-zone", "Asia/Kolkata", "--config", path,
+        ])
+        #expect(subscribed.stdout.contains("weekdays at 7:00 Asia/Kolkata"), "\(subscribed.stdout)")
+        let listed = try gazette([
+            "schedule", "--from", "2026-12-04T00:00:00Z", "--to", "2026-12-08T00:00:00Z", "--json", "--config", path,
+        ])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["period"] as? String } == ["2026-12-04", "2026-12-07"], "Friday, then Monday")
+        #expect(rows.first?["utc"] as? String == "2026-12-04T01:30:00Z")
+        #expect((rows.first?["local"] as? String)?.hasPrefix("2026-12-04T07:00:00") == true)
+        let zone = try gazette([
+            "subscribe", "x@example.org", "--country", "JP", "--time-zone", "Mars/Base", "--config", path,
+        ])
+        #expect(zone.status != 0 && zone.stderr.contains("Mars/Base"))
+        let weekday = try gazette([
+            "subscribe", "x@example.org", "--country", "JP", "--weekday", "caturday", "--config", path,
+        ])
+        #expect(weekday.status != 0 && weekday.stderr.contains("--weekday"))
+        let status = try gazette(["status", "--config", path])
+        #expect(status.status == 0 && status.stdout.contains("next due:"))
+    }
 }

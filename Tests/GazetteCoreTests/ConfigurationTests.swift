@@ -105,6 +105,20 @@ struct ConfigurationTests {
         )
     }
 
+    @Test("scheduling: lateness, ingest interval and subscription defaults; a bad zone is named")
+    func scheduling() throws {
+        let set = try parse {
+            $0["scheduling"] = [
+                "latenessHours": 2, "ingestIntervalMinutes": 15, "defaultHour": 6, "defaultTimeZone": "Asia/Kathmandu",
+            ]
+        }
+        #expect(set.scheduling.latenessHours == 2 && set.scheduling.ingestIntervalMinutes == 15)
+        #expect(set.scheduling.defaultHour == 6 && set.scheduling.defaultTimeZone.identifier == "Asia/Kathmandu")
+        let bad = error { $0["scheduling"] = ["defaultTimeZone": "Mars/Olympus"] }
+        #expect(bad?.path == "scheduling.defaultTimeZone")
+        #expect(bad?.description.contains("Mars/Olympus") == true)
+    }
+
     @Test("a misspelt key is reported with its path")
     func unknownKey() {
         let failure = error { $0["delivery"] = ["from": "a@b.org", "outboxDir": "x"] }

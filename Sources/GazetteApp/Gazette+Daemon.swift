@@ -1,0 +1,142 @@
+import Foundation
+import GazetteCore
+import GazetteMail
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// What one cycle did, for the one log line an operator reads per cycle.
+public struct CycleCounts: Sendable, Equatable {
+    public var fetched = 0
+    public var notModified = 0
+    public var feedsFailed = 0
+    public var newArticles = 0
+    public var delivered = 0
+    public var deferred = 0
+    public var failed = 0
+    public var skipped = 0
+
+    public init() {}
+
+    var metadata: Logger.Metadata {
+        [
+            "feeds.fetched": "\(fetched)", "feeds.not_modified": "\(notModified)", "feeds.failed": "\(feedsFailed)",
+            "articles.new": "\(newArticles)", "deliveries.delivered": "\(delivered)",
+            "deliveries.deferred": "\(deferred)", "deliveries.failed": "\(failed)", "editions.skipped": "\(skipped)",
+        ]
+    }
+}
+
+extension Gazette {
+    /// One ingest: every feed that is due, then stories for what is new.
+    public func ingestCycle() async throws -> CycleCounts {
+        var counts = CycleCounts()
+        for report in try await ingest() {
+            switch report.outcome {
+            case .stored(let new, _, _, _):
+                counts.fetched += 1
+                counts.newArticles += new
+            case .notModified: counts.notModified += 1
+            case .failed: counts.feedsFailed += 1
+            case .skipped: break
+            }
+        }
+        return counts
+    }
+
+    /// One delivery pass: editions that fell due are rendered and queued, and everything due in
+    /// the ledger goes out.
+    public func deliveryCycle(
+        transport: any MailTransport,
+        stopWhen: @escaping @Sendable () -> Bool = { false }
+    ) async throws -> CycleCounts {
+        var counts = CycleCounts()
+        for report in try await send(transport: transport, stopWhen: stopWhen) {
+            switch report.outcome {
+            case .attempted(.delivered, _, _): counts.delivered += 1
+            case .attempted(.deferred, _, _): counts.deferred += 1
+            case .attempted(.failed, _, _): counts.failed += 1
+            case .skipped: counts.skipped += 1
+            default: break
+            }
+        }
+        return counts
+    }
+
+    /// `gazette run`: the ingest loop and the delivery loop as one service group; SIGTERM or
+    /// SIGINT lets the current steps finish (no new message starts; leased ones go back) and
+    /// returns. `once`: one ingest and one delivery pass, then return (for cron).
+    public func runDaemon(once: Bool, transport: any MailTransport) async throws {
+        guard let lock = try ProcessLock(path: configuration.database.path + ".run.lock") else {
+            throw GazetteError(
+                "another `gazette run` is already scheduling \(configuration.database.path); one per database"
+            )
+        }
+        defer { withExtendedLifetime(lock) {} }
+        // One ingest before anything is scheduled, so that the first delivery pass has today's news.
+        var counts = try await ingestCycle()
+        logger.info("ingest cycle", metadata: counts.metadata)
+        if once {
+            let delivery = try await deliveryCycle(transport: transport)
+            counts.delivered = delivery.delivered
+            counts.deferred = delivery.deferred
+            counts.failed = delivery.failed
+            counts.skipped = delivery.skipped
+            logger.info("cycle done", metadata: counts.metadata)
+            return
+        }
+        let group = ServiceGroup(
+            services: [
+                IngestLoop(gazette: self, interval: .seconds(configuration.scheduling.ingestIntervalMinutes * 60)),
+                DeliveryLoop(gazette: self, transport: transport),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        logger.info("gazette run started", metadata: ["database.path": "\(configuration.database.path)"])
+        try await group.run()
+        logger.info("gazette run stopped")
+    }
+}
+
+/// Every `interval` (the first one has just been done): fetches every feed, then forms
+/// stories; a failed cycle is logged and the next one comes as usual.
+struct IngestLoop: Service {
+    let gazette: Gazette
+    let interval: Duration
+
+    func run() async throws {
+        while true {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if Task.isShuttingDownGracefully { return }
+            do {
+                let counts = try await gazette.ingestCycle()
+                gazette.logger.info("ingest cycle", metadata: counts.metadata)
+            } catch {
+                gazette.logger.error("ingest cycle failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Queues and delivers what is due, at the start of every minute.
+struct DeliveryLoop: Service {
+    let gazette: Gazette
+    let transport: any MailTransport
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                let counts = try await gazette.deliveryCycle(transport: transport) { Task.isShuttingDownGracefully }
+                if counts != CycleCounts() { gazette.logger.info("delivery cycle", metadata: counts.metadata) }
+            } catch {
+                // A refused login or a TLS failure: said once a minute until the operator fixes it.
+                gazette.logger.error("delivery cycle failed", metadata: ["error": "\(error)"])
+            }
+            let now = gazette.now()
+            let nextMinute = (now.timeIntervalSince1970 / 60).rounded(.down) * 60 + 60
+            let wait = Duration.milliseconds(Int((nextMinute - now.timeIntervalSince1970) * 1_000))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+        }
+    }
+}

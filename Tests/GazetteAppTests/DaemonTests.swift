@@ -1,0 +1,103 @@
+import Foundation
+import GazetteCore
+import GazetteStore
+import TestSupport
+import Testing
+
+/// `gazette run`, the real executable, against feeds on a loopback HTTP server and an SMTP
+/// server on loopback: it delivers what is due, refuses a second scheduler on the same
+/// database, and stops on SIGTERM with exit 0 and a consistent ledger.
+@Suite("gazette run")
+struct DaemonTests {
+    @Test("delivers the due edition, refuses a second scheduler, exits 0 on SIGTERM with nothing left half-sent")
+    func liveRun() async throws {
+        let folder = try TemporaryDirectory()
+        let mailbox = try TemporaryDirectory()
+        let web = try LoopbackHTTPServer()
+        let sink = try PeerServer(script: "smtp_sink.py", arguments: [mailbox.url.path])
+        let sampleFeeds = Paths.samples.appendingPathComponent("feeds")
+        for name in try FileManager.default.contentsOfDirectory(atPath: sampleFeeds.path) {
+            try FileManager.default.copyItem(
+                at: sampleFeeds.appendingPathComponent(name),
+                to: web.folder.url.appendingPathComponent(name)
+            )
+        }
+        var sample = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Paths.samples.appendingPathComponent("gazette.sample.json"))
+            ) as? [String: Any]
+        )
+        sample["sources"] = (sample["sources"] as? [[String: Any]] ?? []).map { source in
+            var source = source
+            source["feeds"] = (source["feeds"] as? [String] ?? []).map {
+                web.url(String($0.dropFirst("file:feeds/".count)))
+            }
+            return source
+        }
+        sample["ingest"] = [:] as [String: Any]
+        sample["database"] = ["path": folder.file("gazette.sqlite").path]
+        sample["delivery"] = [
+            "from": "Gazette <digest@gazette.example>", "mode": "smtp",
+            "smtp": ["url": "smtp://127.0.0.1:\(sink.port)"],
+        ]
+        let config = folder.file("gazette.json")
+        try JSONSerialization.data(withJSONObject: sample).write(to: config)
+
+        // A reader who subscribed yesterday, due at the top of this UTC hour: due now.
+        let hour = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date()).hour!
+        do {
+            let store = try SQLiteStore(path: folder.file("gazette.sqlite").path)
+            _ = try await store.subscribe(
+                EmailAddress("reader@example.org")!,
+                preferences: SubscriptionPreferences(countries: [Country(code: "JP")!], sendHour: hour),
+                status: .active,
+                now: Date().addingTimeInterval(-86_400)
+            )
+        }
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["GAZETTE_HOME"] = Paths.repository.path
+        let daemon = Process()
+        daemon.executableURL = Paths.gazetteExecutable
+        daemon.arguments = ["run", "--config", config.path]
+        daemon.environment = environment
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer { if daemon.isRunning { daemon.terminate() } }
+
+        // Wait (at most a minute) for the digest to reach the SMTP server.
+        let deadline = Date().addingTimeInterval(60)
+        func received() -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: mailbox.url.path)) ?? []).filter {
+                $0.hasSuffix(".eml")
+            }
+            .count
+        }
+        while received() == 0, daemon.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(received() == 1, "the due edition was delivered")
+
+        let second = try Peers.run(
+            Paths.gazetteExecutable.path,
+            ["run", "--once", "--config", config.path],
+            environment: environment
+        )
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another `gazette run` is already scheduling"))
+
+        kill(daemon.processIdentifier, SIGTERM)
+        let stopBy = Date().addingTimeInterval(30)
+        while daemon.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!daemon.isRunning, "stopped within 30 s of SIGTERM")
+        #expect(daemon.terminationStatus == 0)
+
+        let ledger = try Peers.run(
+            Paths.gazetteExecutable.path,
+            ["deliveries", "--json", "--config", config.path],
+            environment: environment
+        )
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(ledger.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["status"] as? String } == ["delivered"])
+        #expect(received() == 1, "nothing sent twice")
+    }
+}
