@@ -29,9 +29,9 @@ public struct CycleCounts: Sendable, Equatable {
 
 extension Gazette {
     /// One ingest: every feed that is due, then stories for what is new.
-    public func ingestCycle() async throws -> CycleCounts {
+    public func ingestCycle(onlyDue: Bool = true) async throws -> CycleCounts {
         var counts = CycleCounts()
-        for report in try await ingest() {
+        for report in try await ingest(onlyDue: onlyDue) {
             switch report.outcome {
             case .stored(let new, _, _, _):
                 counts.fetched += 1
@@ -87,7 +87,7 @@ extension Gazette {
         }
         let group = ServiceGroup(
             services: [
-                IngestLoop(gazette: self, interval: .seconds(configuration.scheduling.ingestIntervalMinutes * 60)),
+                IngestLoop(gazette: self),
                 DeliveryLoop(gazette: self, transport: transport),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -99,19 +99,18 @@ extension Gazette {
     }
 }
 
-/// Every `interval` (the first one has just been done): fetches every feed, then forms
-/// stories; a failed cycle is logged and the next one comes as usual.
+/// Each minute, fetches the feeds whose moment in their interval has come (`FeedCadence`), then
+/// forms stories; a failed cycle is logged and the next one comes as usual.
 struct IngestLoop: Service {
     let gazette: Gazette
-    let interval: Duration
 
     func run() async throws {
         while true {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(60)) }
             if Task.isShuttingDownGracefully { return }
             do {
                 let counts = try await gazette.ingestCycle()
-                gazette.logger.info("ingest cycle", metadata: counts.metadata)
+                if counts != CycleCounts() { gazette.logger.info("ingest cycle", metadata: counts.metadata) }
             } catch {
                 gazette.logger.error("ingest cycle failed", metadata: ["error": "\(error)"])
             }

@@ -34,14 +34,37 @@ extension Gazette {
 
     /// Fetches, parses and stores every configured feed (or one source's). A feed that fails is
     /// reported and recorded in its feed state; the others go on, and nothing stored is touched.
-    /// Feeds that are backing off or disabled are skipped unless `retry` is set.
-    public func ingest(sourceID: String? = nil, retry: Bool = false) async throws -> [FeedReport] {
+    /// Feeds that are backing off or disabled are skipped unless `retry` is set. With `onlyDue`
+    /// (the daemon), a feed fetched earlier in its current interval is left alone and not reported.
+    public func ingest(
+        sourceID: String? = nil,
+        retry: Bool = false,
+        onlyDue: Bool = false
+    ) async throws
+        -> [FeedReport]
+    {
         let sources = configuration.sources.filter { sourceID == nil || $0.id == sourceID }
         if let sourceID, sources.isEmpty {
             throw GazetteError("no source with id \"\(sourceID)\" in the configuration")
         }
-        let jobs = sources.flatMap { source in
+        var jobs = sources.flatMap { source in
             source.feeds.map { FeedJob(source: source, url: $0, host: FetchQueue<FeedJob>.host(of: $0)) }
+        }
+        if onlyDue {
+            let lastFetched = Dictionary(
+                try await store.allFeedStates().map { ($0.url, $0.lastFetchedAt) },
+                uniquingKeysWith: { first, _ in first }
+            )
+            let date = now()
+            jobs = jobs.filter { job in
+                let minutes = job.source.intervalMinutes ?? configuration.scheduling.ingestIntervalMinutes
+                return FeedCadence.isDue(
+                    url: job.url,
+                    lastFetchedAt: lastFetched[job.url] ?? nil,
+                    interval: TimeInterval(minutes * 60),
+                    now: date
+                )
+            }
         }
         let fetcher = FeedFetcher(configuration: configuration.ingest)
         var queue = FetchQueue(jobs, perHost: configuration.ingest.perHostConcurrency) { $0.host }

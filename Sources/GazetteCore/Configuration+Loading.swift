@@ -225,8 +225,11 @@ extension GazetteConfiguration {
             }
             return topic
         }
+        let intervalMinutes = try reader.int("intervalMinutes", in: 1...1_440)
         try reader.rejectUnknownKeys()
-        return Source(id: id, name: name, country: country, language: language, feeds: feeds, topics: topics)
+        var source = Source(id: id, name: name, country: country, language: language, feeds: feeds, topics: topics)
+        source.intervalMinutes = intervalMinutes
+        return source
     }
 
     /// Feeds are fetched over http(s); `file:` only when `ingest.allowFileURLs` is set, for samples.

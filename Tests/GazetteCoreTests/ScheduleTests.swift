@@ -117,4 +117,29 @@ struct ScheduleTests {
         #expect(dues.map(\.instant) == ["2026-11-29", "2026-11-30", "2026-12-01"].map { Self.utc($0 + "T01:15:00Z") })
         #expect(dues.map(\.period) == ["2026-11-29", "2026-11-30", "2026-12-01"])
     }
+
+    @Test("150 feeds every 30 minutes: each fetched once per interval, five or so a minute, never a burst")
+    func feedCadence() {
+        let urls = (0..<150).map { "https://outlet\($0).example/feed.xml" }
+        let interval: TimeInterval = 30 * 60
+        let start = Self.utc("2026-11-29T00:00:00Z")
+        var lastFetched: [String: Date] = Dictionary(uniqueKeysWithValues: urls.map { ($0, start) })
+        var fetchesPerMinute: [Int] = []
+        var fetches: [String: Int] = [:]
+        for minute in 1...60 {
+            let now = start.addingTimeInterval(Double(minute) * 60)
+            let due = urls.filter {
+                FeedCadence.isDue(url: $0, lastFetchedAt: lastFetched[$0], interval: interval, now: now)
+            }
+            for url in due {
+                lastFetched[url] = now
+                fetches[url, default: 0] += 1
+            }
+            fetchesPerMinute.append(due.count)
+        }
+        #expect(fetches.values.allSatisfy { $0 == 2 }, "each feed twice in an hour")
+        #expect(fetches.count == 150)
+        #expect(fetchesPerMinute.max()! <= 15, "spread over the interval: \(fetchesPerMinute)")
+        #expect(FeedCadence.isDue(url: urls[0], lastFetchedAt: nil, interval: interval, now: start), "never fetched")
+    }
 }
