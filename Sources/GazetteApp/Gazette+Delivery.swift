@@ -17,7 +17,8 @@ extension Gazette {
     /// with that error instead of failing every message.
     func deliverQueued(
         transport: any MailTransport,
-        stopWhen: @escaping @Sendable () -> Bool = { false }
+        stopWhen: @escaping @Sendable () -> Bool = { false },
+        progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> [SendReport] {
         let records = Dictionary(
             try await store.allSubscribers().compactMap { record in record.subscription.id.map { ($0, record) } },
@@ -60,6 +61,7 @@ extension Gazette {
                 stopWhen: stopWhen
             )
             reports += batchReports
+            progress?(reports.count)
             if let halt {
                 if halt.isError { throw GazetteError(halt.reason) }
                 break

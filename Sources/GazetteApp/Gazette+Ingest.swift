@@ -36,13 +36,13 @@ extension Gazette {
     /// reported and recorded in its feed state; the others go on, and nothing stored is touched.
     /// Feeds that are backing off or disabled are skipped unless `retry` is set. With `onlyDue`
     /// (the daemon), a feed fetched earlier in its current interval is left alone and not reported.
+    /// `progress` hears (feeds done, feeds in all) as each feed ends.
     public func ingest(
         sourceID: String? = nil,
         retry: Bool = false,
-        onlyDue: Bool = false
-    ) async throws
-        -> [FeedReport]
-    {
+        onlyDue: Bool = false,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> [FeedReport] {
         let sources = configuration.sources.filter { sourceID == nil || $0.id == sourceID }
         if let sourceID, sources.isEmpty {
             throw GazetteError("no source with id \"\(sourceID)\" in the configuration")
@@ -84,6 +84,7 @@ extension Gazette {
                 running -= 1
                 queue.finished(host: host)
                 reports.append(report)
+                progress?(reports.count, jobs.count)
                 startWhatCan()
             }
         }

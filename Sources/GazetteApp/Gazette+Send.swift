@@ -75,10 +75,12 @@ extension Gazette {
     /// again; one refused for good is not retried unless `gazette resend --failed` queues it.
     /// - Parameter stopWhen: asked before each message; once it says stop, nothing new starts
     ///   and what was leased goes back untried (the daemon's graceful shutdown).
+    /// - Parameter progress: hears the number of messages attempted so far, as each one ends.
     public func send(
         force: Bool = false,
         transport: any MailTransport,
-        stopWhen: @escaping @Sendable () -> Bool = { false }
+        stopWhen: @escaping @Sendable () -> Bool = { false },
+        progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> [SendReport] {
         guard let lock = try ProcessLock(path: configuration.database.path + ".send.lock") else {
             throw GazetteError("another `gazette send` is running on \(configuration.database.path); try again later")
@@ -88,7 +90,7 @@ extension Gazette {
         // died. They go out again now (a message whose 250 reply was lost may arrive twice).
         try await store.reclaimAbandonedEditions()
         var reports = try await queueDueEditions(force: force)
-        reports += try await deliverQueued(transport: transport, stopWhen: stopWhen)
+        reports += try await deliverQueued(transport: transport, stopWhen: stopWhen, progress: progress)
         return reports
     }
 

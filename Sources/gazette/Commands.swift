@@ -27,7 +27,13 @@ struct Ingest: AsyncParsableCommand {
 
     func run() async throws {
         let gazette = try await options.openGazette()
-        let reports = try await CommandFailure.wrap { try await gazette.ingest(sourceID: source, retry: retry) }
+        let progress = TerminalProgress("ingest")
+        let reports = try await CommandFailure.wrap {
+            try await gazette.ingest(sourceID: source, retry: retry) { done, total in
+                progress.update("\(done) of \(total) feeds")
+            }
+        }
+        progress.finish()
         ReportPrinter.print(reports)
         let failures = reports.filter(\.isFailure).count
         if failures > 0 {
@@ -191,9 +197,15 @@ struct Send: AsyncParsableCommand {
 
     func run() async throws {
         let gazette = try await options.openGazette()
+        let progress = TerminalProgress("send")
         let reports = try await CommandFailure.wrap {
-            try await gazette.send(force: now, transport: try gazette.makeTransport())
+            try await gazette.send(
+                force: now,
+                transport: try gazette.makeTransport(),
+                progress: { attempted in progress.update("\(attempted) messages attempted") }
+            )
         }
+        progress.finish()
         ReportPrinter.print(reports)
         let failed = reports.filter {
             if case .attempted(let status, _, _) = $0.outcome { return status != .delivered }
