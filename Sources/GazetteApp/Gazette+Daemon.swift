@@ -1,6 +1,7 @@
 import Foundation
 import GazetteCore
 import GazetteMail
+import GazetteStore
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -11,6 +12,10 @@ public struct CycleCounts: Sendable, Equatable {
     public var notModified = 0
     public var feedsFailed = 0
     public var newArticles = 0
+    /// Stories the new articles belong to (new stories and stories that gained a take).
+    public var stories = 0
+    /// Editions rendered and queued.
+    public var editions = 0
     public var delivered = 0
     public var deferred = 0
     public var failed = 0
@@ -21,7 +26,8 @@ public struct CycleCounts: Sendable, Equatable {
     var metadata: Logger.Metadata {
         [
             "feeds.fetched": "\(fetched)", "feeds.not_modified": "\(notModified)", "feeds.failed": "\(feedsFailed)",
-            "articles.new": "\(newArticles)", "deliveries.delivered": "\(delivered)",
+            "articles.new": "\(newArticles)", "stories": "\(stories)", "editions.queued": "\(editions)",
+            "deliveries.delivered": "\(delivered)",
             "deliveries.deferred": "\(deferred)", "deliveries.failed": "\(failed)", "editions.skipped": "\(skipped)",
         ]
     }
@@ -31,6 +37,7 @@ extension Gazette {
     /// One ingest: every feed that is due, then stories for what is new.
     public func ingestCycle(onlyDue: Bool = true) async throws -> CycleCounts {
         var counts = CycleCounts()
+        let start = now()
         for report in try await ingest(onlyDue: onlyDue) {
             switch report.outcome {
             case .stored(let new, _, _, _):
@@ -40,6 +47,17 @@ extension Gazette {
             case .failed: counts.feedsFailed += 1
             case .skipped: break
             }
+        }
+        if counts.newArticles > 0 {
+            let new = try await store.articles(
+                matching: ArticleQuery(
+                    since: .distantPast,
+                    until: .distantFuture,
+                    firstSeenSince: start,
+                    limit: 100_000
+                )
+            )
+            counts.stories = Set(new.map { $0.storyID ?? "a\($0.id ?? 0)" }).count
         }
         return counts
     }
@@ -51,6 +69,7 @@ extension Gazette {
         stopWhen: @escaping @Sendable () -> Bool = { false }
     ) async throws -> CycleCounts {
         var counts = CycleCounts()
+        let start = now()
         for report in try await send(transport: transport, stopWhen: stopWhen) {
             switch report.outcome {
             case .attempted(.delivered, _, _): counts.delivered += 1
@@ -60,6 +79,7 @@ extension Gazette {
             default: break
             }
         }
+        counts.editions = try await store.ledger(editionID: nil, status: nil, since: start, limit: 1_000_000).count
         return counts
     }
 
@@ -82,6 +102,7 @@ extension Gazette {
             counts.deferred = delivery.deferred
             counts.failed = delivery.failed
             counts.skipped = delivery.skipped
+            counts.editions = delivery.editions
             logger.info("cycle done", metadata: counts.metadata)
             return
         }
