@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Layer 0: values, no I/O.
@@ -36,6 +37,7 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: swiftSettings),
 
         // Layer 1: storage and pure transformations.
@@ -79,11 +81,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Layer 4: the command-line face.
+        // Layer 4: the faces: HTTP (feeds, unsubscribe, archive) and the command line.
+        .target(
+            name: "GazetteWeb",
+            dependencies: [
+                "GazetteApp", "GazetteCore", "GazetteStore", "CZlib",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "gazette",
             dependencies: [
-                "GazetteApp", "GazetteCore", "GazetteStore", "GazetteRender", "GazetteIngest", "GazetteSummarize",
+                "GazetteApp", "GazetteWeb", "GazetteCore", "GazetteStore", "GazetteRender", "GazetteIngest", "GazetteSummarize",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -133,6 +144,16 @@ let package = Package(
             name: "GazetteAppTests",
             dependencies: [
                 "GazetteApp", "GazetteCore", "GazetteStore", "GazetteMail", "GazetteSummarize", "Curl", "TestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GazetteWebTests",
+            dependencies: [
+                "GazetteWeb", "GazetteApp", "GazetteCore", "GazetteStore", "GazetteMail", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

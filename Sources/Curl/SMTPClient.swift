@@ -14,8 +14,11 @@ public struct SMTPServer: Sendable {
     public var timeoutSeconds: Int
     /// Whether the conversation must be encrypted (STARTTLS, or smtps://). Nil: required for any
     /// server that is not on loopback, and for any login; never a silent plaintext fallback there.
-    /// False allows plain text where the operator says so (a relay on a private network).
+    /// False allows plain text where the operator says so (a relay on a private network), but
+    /// never with a login.
     public var requireTLS: Bool?
+    /// A PEM file of certificate authorities to trust besides the system's (a private relay).
+    public var caFile: String?
 
     public init(
         url: URL,
@@ -23,7 +26,8 @@ public struct SMTPServer: Sendable {
         username: String? = nil,
         password: String? = nil,
         timeoutSeconds: Int = 60,
-        requireTLS: Bool? = nil
+        requireTLS: Bool? = nil,
+        caFile: String? = nil
     ) {
         self.url = url
         self.heloName = heloName
@@ -31,15 +35,24 @@ public struct SMTPServer: Sendable {
         self.password = password
         self.timeoutSeconds = timeoutSeconds
         self.requireTLS = requireTLS
+        self.caFile = caFile
     }
 
     /// Whether STARTTLS must succeed before anything else is said.
     var mustEncrypt: Bool {
-        if let requireTLS { return requireTLS }
+        // A password never crosses the wire in clear, whatever requireTLS says.
         if username != nil { return true }
-        let host = url.host ?? ""
-        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
-        return !loopback
+        if let requireTLS { return requireTLS }
+        return !Self.isLoopback(url.host ?? "")
+    }
+
+    /// `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 written as four numbers (not a
+    /// name that merely starts with "127.").
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { octet in Int(octet).map { (0...255).contains($0) } ?? false }
     }
 }
 
@@ -138,6 +151,7 @@ public final class SMTPConnection: @unchecked Sendable {
             // silent mid-conversation costs one timeout, not the whole transfer's.
             try easy.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, min(server.timeoutSeconds, 60))
             if freshConnection { try easy.set(CURLOPT_FRESH_CONNECT, 1) }
+            if let caFile = server.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
             if let username = server.username {
                 try easy.set(CURLOPT_USERNAME, username)
                 try easy.set(CURLOPT_PASSWORD, server.password ?? "")

@@ -75,7 +75,7 @@ extension Gazette {
             case .attempted(.delivered, _, _): counts.delivered += 1
             case .attempted(.deferred, _, _): counts.deferred += 1
             case .attempted(.failed, _, _): counts.failed += 1
-            case .skipped: counts.skipped += 1
+            case .skipped(_, recordedNow: true): counts.skipped += 1
             default: break
             }
         }

@@ -34,11 +34,13 @@ extension Gazette {
         var throttledDomains: [String: String] = [:]
         var seen: Set<Int64> = []
         let recorder = AttemptRecorder(store: store)
+        // Only what was due when the run began: an edition deferred during the run waits for
+        // the next one instead of coming back to the front of the queue.
+        let runStart = now()
         while true {
-            let start = now()
             let batch = try await store.leaseDueEditions(
-                now: start,
-                leaseUntil: start.addingTimeInterval(Self.lease),
+                now: runStart,
+                leaseUntil: now().addingTimeInterval(Self.lease),
                 limit: transport.parallelism * 8
             )
             guard !batch.isEmpty else { break }
@@ -85,95 +87,107 @@ extension Gazette {
         var reports: [SendReport] = []
         var halt: (reason: String, isError: Bool)?
         var next = 0
-        try await withThrowingTaskGroup(of: (SendReport, EmailAddress, TransportOutcome).self) { group in
-            var inFlight = 0
-            while true {
-                while halt == nil, inFlight < transport.parallelism, next < editions.count {
-                    if stopWhen() {
-                        halt = ("shutting down; the rest goes out on the next run", false)
-                        break
-                    }
-                    let edition = editions[next]
-                    next += 1
-                    func report(_ outcome: SendReport.Outcome) {
-                        reports.append(
-                            SendReport(
-                                email: EmailAddress(edition.recipient) ?? Self.demoReader,
-                                period: edition.period,
-                                articleCount: edition.articleIDs.count,
-                                outcome: outcome
-                            )
-                        )
-                    }
-                    // Unsubscribed or suppressed since it was queued: it is not sent, and the ledger says why.
-                    guard let record = records[edition.subscriptionID], record.subscriber.status == .active,
-                        suppressed[record.subscriber.email.value] == nil
-                    else {
-                        let why = suppressed[edition.recipient].map { "address suppressed: \($0)" } ?? "unsubscribed"
-                        try await store.finishAttempt(
-                            Delivery(
-                                editionID: edition.id!,
-                                recipient: EmailAddress(edition.recipient) ?? Self.demoReader,
-                                status: .failed,
-                                replyCode: nil,
-                                replyText: "not sent: \(why)",
-                                attemptedAt: now()
-                            ),
-                            status: .failed,
-                            nextAttemptAt: nil
-                        )
-                        report(
-                            suppressed[edition.recipient].map { .suppressed($0) } ?? .failedBefore("not sent: \(why)")
-                        )
-                        continue
-                    }
-                    // The recipient's domain asked to slow down: its mail waits for the next run.
-                    if let reason = throttledDomains[record.subscriber.email.domain] {
-                        let wait = TimeInterval(configuration.delivery.retry.initialDelaySeconds)
-                        try await store.releaseEdition(id: edition.id!, notBefore: now().addingTimeInterval(wait))
-                        report(.postponed(reason))
-                        continue
-                    }
-                    try await pacer.wait()
-                    let from = configuration.delivery.from.address
-                    // Each message is built, sent and recorded in its own task: the ledger write
-                    // is done before its connection takes the next message, so a crash can repeat
-                    // at most one message per connection, and the builds use every core.
-                    group.addTask {
-                        let message = try signers.reduce(self.message(of: edition, for: record).bytes()) {
-                            bytes,
-                            signer in try signer.sign(bytes, at: now())
+        do {
+            try await withThrowingTaskGroup(of: (SendReport, EmailAddress, TransportOutcome).self) { group in
+                var inFlight = 0
+                while true {
+                    while halt == nil, inFlight < transport.parallelism, next < editions.count {
+                        if stopWhen() {
+                            halt = ("shutting down; the rest goes out on the next run", false)
+                            break
                         }
-                        let outcome = await transport.deliver(
-                            message,
-                            messageID: edition.messageID,
-                            from: from,
-                            to: record.subscriber.email
-                        )
-                        let report = try await settle(
-                            edition,
-                            recipient: record.subscriber.email,
-                            outcome: outcome,
-                            recorder: recorder
-                        )
-                        return (report, record.subscriber.email, outcome)
+                        let edition = editions[next]
+                        next += 1
+                        func report(_ outcome: SendReport.Outcome) {
+                            reports.append(
+                                SendReport(
+                                    email: EmailAddress(edition.recipient) ?? Self.demoReader,
+                                    period: edition.period,
+                                    articleCount: edition.articleIDs.count,
+                                    outcome: outcome
+                                )
+                            )
+                        }
+                        // Unsubscribed or suppressed since it was queued, or nothing was rendered: it is not
+                        // sent, and the ledger says why.
+                        guard let record = records[edition.subscriptionID], record.subscriber.status == .active,
+                            suppressed[record.subscriber.email.value] == nil, !edition.text.isEmpty
+                        else {
+                            let why =
+                                suppressed[edition.recipient].map { "address suppressed: \($0)" }
+                                ?? (edition.text.isEmpty ? "the edition has no rendered text" : "unsubscribed")
+                            try await store.finishAttempt(
+                                Delivery(
+                                    editionID: edition.id!,
+                                    recipient: EmailAddress(edition.recipient) ?? Self.demoReader,
+                                    status: .failed,
+                                    replyCode: nil,
+                                    replyText: "not sent: \(why)",
+                                    attemptedAt: now()
+                                ),
+                                status: .failed,
+                                nextAttemptAt: nil
+                            )
+                            report(
+                                suppressed[edition.recipient].map { .suppressed($0) }
+                                    ?? .failedBefore("not sent: \(why)")
+                            )
+                            continue
+                        }
+                        // The recipient's domain asked to slow down: its mail waits for the next run.
+                        if let reason = throttledDomains[record.subscriber.email.domain] {
+                            let wait = TimeInterval(configuration.delivery.retry.initialDelaySeconds)
+                            try await store.releaseEdition(id: edition.id!, notBefore: now().addingTimeInterval(wait))
+                            report(.postponed(reason))
+                            continue
+                        }
+                        try await pacer.wait()
+                        let from = configuration.delivery.from.address
+                        // Each message is built, sent and recorded in its own task: the ledger write
+                        // is done before its connection takes the next message, so a crash can repeat
+                        // at most one message per connection, and the builds use every core.
+                        group.addTask {
+                            let message = try signers.reduce(self.message(of: edition, for: record).bytes()) {
+                                bytes,
+                                signer in try signer.sign(bytes, at: now())
+                            }
+                            let outcome = await transport.deliver(
+                                message,
+                                messageID: edition.messageID,
+                                from: from,
+                                to: record.subscriber.email
+                            )
+                            let report = try await settle(
+                                edition,
+                                recipient: record.subscriber.email,
+                                outcome: outcome,
+                                recorder: recorder
+                            )
+                            return (report, record.subscriber.email, outcome)
+                        }
+                        inFlight += 1
                     }
-                    inFlight += 1
-                }
-                guard let (report, recipient, outcome) = try await group.next() else { break }
-                inFlight -= 1
-                reports.append(report)
-                if outcome.stopsTheRun, halt == nil {
-                    halt = ("delivery stopped: \(outcome.detail); fix the SMTP settings and run send again", true)
-                } else if outcome.throttled, outcome.replyCode == 421, halt == nil {
-                    // 421: the server itself is closing or unavailable.
-                    halt = ("the server asked to slow down (\(outcome.detail)); the rest waits for the next run", false)
-                } else if outcome.throttled {
-                    // 451 4.7.x or 454 for one recipient: that domain's limits, not the server's.
-                    throttledDomains[recipient.domain] =
-                        "\(recipient.domain) asked to slow down (\(outcome.detail)); its mail waits for the next run"
+                    guard let (report, recipient, outcome) = try await group.next() else { break }
+                    inFlight -= 1
+                    reports.append(report)
+                    if outcome.stopsTheRun, halt == nil {
+                        halt = ("delivery stopped: \(outcome.detail); fix the SMTP settings and run send again", true)
+                    } else if outcome.throttled, outcome.replyCode == 421, halt == nil {
+                        // 421: the server itself is closing or unavailable.
+                        halt = (
+                            "the server asked to slow down (\(outcome.detail)); the rest waits for the next run", false
+                        )
+                    } else if outcome.throttled {
+                        // 451 4.7.x or 454 for one recipient: that domain's limits, not the server's.
+                        throttledDomains[recipient.domain] =
+                            "\(recipient.domain) asked to slow down (\(outcome.detail)); its mail waits for the next run"
+                    }
                 }
             }
+        } catch {
+            // A store or signing error: what was not started goes back untouched, then the run stops.
+            for edition in editions[next...] { try? await store.releaseEdition(id: edition.id!, notBefore: nil) }
+            throw error
         }
         // What was leased but not tried goes back untouched: no attempt counted.
         for edition in editions[next...] {

@@ -5,7 +5,7 @@ import GazetteStore
 
 extension Gazette {
     /// Writes under `directory`, in RSS, Atom and JSON Feed: `country/{cc}`, `topic/{slug}` and
-    /// `country/{cc}/{slug}` for every country, topic and pair with articles; `private/{token}`,
+    /// `country/{cc}/{slug}` for every country, topic and pair with articles; `s/{token}`,
     /// each active subscriber's editions; and `feeds.opml` listing the public Atom feeds.
     /// Returns the files written. One entry per story; each file is replaced atomically.
     public func writeFeeds(to directory: URL) async throws -> [URL] {
@@ -74,43 +74,68 @@ extension Gazette {
         return written
     }
 
-    /// Each active subscriber's editions as a feed at `private/{token}`: an address only they
-    /// know, like their unsubscribe link. Subscribers with no edition yet get no file.
+    /// Each active subscriber's editions as a feed at `s/{token}`: an address only they know,
+    /// like their unsubscribe link. Subscribers with no edition yet get no file.
     private func writePrivateFeeds(under directory: URL, generatedAt: Date) async throws -> [URL] {
         var written: [URL] = []
-        let base = configuration.site.baseURL
         for record in try await store.activeSubscribers() {
-            guard let id = record.subscription.id else { continue }
-            let editions = try await store.editions(subscriptionID: id, limit: configuration.feeds.maxEntries)
-            guard let newest = editions.first else { continue }
-            let entries = editions.map { edition in
-                FeedContent.Entry(
-                    id: "tag:\(base.host ?? "localhost"),2026:edition/\(edition.key)",
-                    title: edition.subject,
-                    url: base.appendingPathComponent("archive").appendingPathComponent(edition.key).absoluteString,
-                    summary: TextSnippet.lead(edition.text, limit: 600),
-                    contentHTML: edition.html ?? "<pre>\(FeedContent.escape(edition.text))</pre>",
-                    sourceName: configuration.site.title,
-                    published: edition.createdAt,
-                    updated: edition.createdAt
-                )
-            }
-            written += try write(
-                name: record.subscriber.token,
-                folder: "private",
-                under: directory
-            ) { format in
-                FeedContent(
-                    title: "\(configuration.site.title): your digest",
-                    description: "The editions mailed to \(record.subscriber.email.value)",
-                    path: Self.feedPath(folder: "private", name: record.subscriber.token, format: format),
-                    entries: entries,
-                    siteURL: base,
-                    updated: newest.createdAt
-                )
+            guard let (entries, newest) = try await privateFeedEntries(record) else { continue }
+            written += try write(name: record.subscriber.token, folder: "s", under: directory) { format in
+                privateFeed(record, entries: entries, updated: newest, format: format)
             }
         }
         return written
+    }
+
+    /// A subscriber's editions as feed entries, newest first, and the newest one's time; nil
+    /// when they have none yet.
+    func privateFeedEntries(_ record: SubscriberRecord) async throws -> ([FeedContent.Entry], Date)? {
+        guard let id = record.subscription.id else { return nil }
+        let base = configuration.site.baseURL
+        // Only what was mailed: the feed mirrors the reader's inbox.
+        let editions = try await store.editions(subscriptionID: id, limit: configuration.feeds.maxEntries)
+            .filter { $0.status == .delivered }
+        guard let newest = editions.first else { return nil }
+        let entries = editions.map { edition in
+            FeedContent.Entry(
+                id: "tag:\(base.host ?? "localhost"),2026:edition/\(edition.key)",
+                title: edition.subject,
+                url: base.appendingPathComponent("archive").appendingPathComponent(edition.key).absoluteString,
+                summary: TextSnippet.lead(edition.text, limit: 600),
+                contentHTML: edition.html ?? "<pre>\(FeedContent.escape(edition.text))</pre>",
+                sourceName: configuration.site.title,
+                published: edition.createdAt,
+                updated: edition.createdAt
+            )
+        }
+        return (entries, newest.createdAt)
+    }
+
+    func privateFeed(
+        _ record: SubscriberRecord,
+        entries: [FeedContent.Entry],
+        updated: Date,
+        format: String
+    )
+        -> FeedContent
+    {
+        FeedContent(
+            title: "\(configuration.site.title): your digest",
+            description: "The editions mailed to \(record.subscriber.email.value)",
+            path: Self.feedPath(folder: "s", name: record.subscriber.token, format: format),
+            entries: entries,
+            siteURL: configuration.site.baseURL,
+            updated: updated
+        )
+    }
+
+    /// One feed in one format, as bytes.
+    func feedBody(_ content: FeedContent, format: String) throws -> Data {
+        switch format {
+        case "rss": Data(renderer.rss(content).utf8)
+        case "atom": Data(renderer.atom(content).utf8)
+        default: try renderer.jsonFeed(content)
+        }
     }
 
     /// Writes one feed's RSS, Atom and JSON Feed files.
@@ -124,12 +149,7 @@ extension Gazette {
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         var written: [URL] = []
         for format in ["rss", "atom", "json"] {
-            let body: Data
-            switch format {
-            case "rss": body = Data(renderer.rss(content(format)).utf8)
-            case "atom": body = Data(renderer.atom(content(format)).utf8)
-            default: body = try renderer.jsonFeed(content(format))
-            }
+            let body = try feedBody(content(format), format: format)
             let file = target.appendingPathComponent("\(name).\(format)")
             try body.write(to: file, options: .atomic)
             written.append(file)

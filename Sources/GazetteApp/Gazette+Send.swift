@@ -18,7 +18,8 @@ public struct SendReport: Sendable {
         /// This period's edition was deferred; its next attempt is not due yet.
         case waiting(until: Date)
         /// It fell due while nothing ran, longer ago than `scheduling.latenessHours`: not sent.
-        case skipped(dueAt: Date)
+        /// `recordedNow`: this run found it so (false: an earlier run did).
+        case skipped(dueAt: Date, recordedNow: Bool)
         /// The address is suppressed after repeated hard failures; nothing is sent to it.
         case suppressed(String)
         /// Left queued, untried, for the next run: the server asked to slow down, or the run stopped.
@@ -152,7 +153,7 @@ extension Gazette {
                 continue
             }
             if skipped.contains("\(subscriptionID)/\(period)") {
-                report(.skipped(dueAt: due.instant), period: period)
+                report(.skipped(dueAt: due.instant, recordedNow: false), period: period)
                 continue
             }
             guard date.timeIntervalSince(due.instant) <= lateness else {
@@ -166,7 +167,7 @@ extension Gazette {
                     "edition skipped: too late",
                     metadata: ["subscription.id": "\(subscriptionID)", "edition.period": "\(period)"]
                 )
-                report(.skipped(dueAt: due.instant), period: period)
+                report(.skipped(dueAt: due.instant, recordedNow: true), period: period)
                 continue
             }
             let stories = try await selectStories(for: subscription, until: date)

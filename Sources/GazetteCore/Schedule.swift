@@ -48,8 +48,9 @@ public struct Schedule: Sendable {
         var day = calendar.startOfDay(for: from)
         while day < to {
             if let due = due(onDayStarting: day), due.instant >= from, due.instant < to { result.append(due) }
+            // startOfDay again: where midnight does not exist, the day starts at 01:00.
             guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
-            day = next
+            day = calendar.startOfDay(for: next)
         }
         return result
     }

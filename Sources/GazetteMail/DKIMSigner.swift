@@ -19,6 +19,9 @@ public struct DKIMSigner: Sendable {
         "list-id", "list-unsubscribe", "list-unsubscribe-post",
     ]
 
+    /// Headers a reader trusts, which must not be added after signing.
+    static let oversigned = ["from", "to", "subject", "date", "message-id", "list-unsubscribe"]
+
     let domain: String
     let selector: String
     let key: Key
@@ -76,6 +79,9 @@ public struct DKIMSigner: Sendable {
             signedNames.append(name)
             headerData.append(contentsOf: Array((Self.relaxedHeader(field.raw) + "\r\n").utf8))
         }
+        // Named once more than they occur ("oversigned", RFC 6376 8.15): a relay that adds a second
+        // From or Subject breaks the signature instead of slipping past it.
+        signedNames += Self.oversigned.filter { signedNames.contains($0) }
         let bodyHash = Data(SHA256.hash(data: Self.relaxedBody(body))).base64EncodedString()
         let algorithm: String =
             switch key {

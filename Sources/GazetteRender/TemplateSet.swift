@@ -18,6 +18,8 @@ public struct TemplateSet: Sendable {
         /// A short message about the subscription: unsubscribed, preferences changed.
         case noticeHTML = "notice.html"
         case noticeText = "notice.txt"
+        /// The web pages: unsubscribe, a confirmation, a not-found.
+        case page = "page.html"
     }
 
     private let library: MustacheLibrary

@@ -154,6 +154,19 @@ extension ConfirmationContent: MustacheParent {
     }
 }
 
+extension PageContent: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "siteTitle": siteTitle
+        case "title": title
+        case "paragraphs": paragraphs
+        case "formAction": present(formAction)
+        case "buttonLabel": buttonLabel
+        default: nil
+        }
+    }
+}
+
 extension NoticeContent: MustacheParent {
     public func child(named name: String) -> Any? {
         switch name {

@@ -44,7 +44,35 @@ public struct NoticeContent: Sendable {
     }
 }
 
+/// What `page.html.mustache` sees: a small web page, with at most one button that POSTs.
+public struct PageContent: Sendable {
+    public var siteTitle: String
+    public var title: String
+    public var paragraphs: [String]
+    /// Where the page's one button posts; nil: no form.
+    public var formAction: String?
+    public var buttonLabel: String
+
+    public init(
+        siteTitle: String,
+        title: String,
+        paragraphs: [String],
+        formAction: String? = nil,
+        buttonLabel: String = ""
+    ) {
+        self.siteTitle = SafeText.line(siteTitle)
+        self.title = SafeText.line(title)
+        self.paragraphs = paragraphs.map(SafeText.xml)
+        self.formAction = formAction
+        self.buttonLabel = SafeText.line(buttonLabel)
+    }
+}
+
 extension DigestRenderer {
+    public func page(_ content: PageContent) -> String {
+        templates.render(.page, content)
+    }
+
     /// The double opt-in email: no list headers, the reader is not on a list yet.
     public func confirmationEmail(
         _ content: ConfirmationContent,

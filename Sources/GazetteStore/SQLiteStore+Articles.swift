@@ -168,8 +168,30 @@ extension SQLiteStore: ArticleStore {
         return ids.compactMap { index[$0] }
     }
 
+    public func dataVersion() async throws -> String {
+        try await pool.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT MAX(id) FROM articles) AS articles, (SELECT MAX(updatedAt) FROM articles) AS updated,
+                           (SELECT MAX(id) FROM editions) AS editions,
+                           (SELECT value FROM metadata WHERE key = 'storiesVersion') AS stories
+                    """
+            )
+            let parts: [String?] = [row?["articles"], row?["updated"], row?["editions"], row?["stories"]]
+            return parts.map { $0 ?? "-" }.joined(separator: "/")
+        }
+    }
+
     public func assignStories(_ storyIDs: [Int64: String]) async throws {
         try await pool.write { db in
+            // Story assignments change feeds without changing any article row's id or time.
+            try db.execute(
+                sql: """
+                    INSERT INTO metadata (key, value) VALUES ('storiesVersion', '1')
+                    ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                    """
+            )
             let statement = try db.makeStatement(sql: "UPDATE articles SET storyID = ? WHERE id = ?")
             for (articleID, storyID) in storyIDs.sorted(by: { $0.key < $1.key }) {
                 try statement.execute(arguments: [storyID, articleID])

@@ -78,7 +78,7 @@ extension SQLiteStore: EditionStore {
             let due = try Self.fetchEditions(
                 db,
                 where: """
-                    status = 'queued' OR (status = 'deferred' AND nextAttemptAt <= ?)
+                    status = 'queued' OR (status = 'deferred' AND (nextAttemptAt IS NULL OR nextAttemptAt <= ?))
                     OR (status = 'sending' AND leaseUntil < ?)
                     """,
                 [now, now],
@@ -210,7 +210,10 @@ extension SQLiteStore: EditionStore {
         try await pool.read { db in
             try Int.fetchOne(
                 db,
-                sql: "SELECT COUNT(*) FROM editions WHERE recipient = ? AND status = 'failed'",
+                sql: """
+                    SELECT COUNT(*) FROM editions
+                    WHERE recipient = ? AND status = 'failed' AND lastReplyCode BETWEEN 500 AND 599
+                    """,
                 arguments: [recipient]
             ) ?? 0
         }

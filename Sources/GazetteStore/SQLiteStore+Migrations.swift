@@ -131,8 +131,12 @@ extension SQLiteStore {
                         recipient = COALESCE((SELECT s.email FROM subscriptions p JOIN subscribers s
                                               ON s.id = p.subscriberID WHERE p.id = editions.subscriptionID), ''),
                         attempts = (SELECT COUNT(*) FROM deliveries d WHERE d.editionID = editions.id),
-                        status = COALESCE((SELECT d.status FROM deliveries d WHERE d.editionID = editions.id
-                                           ORDER BY d.id DESC LIMIT 1), 'queued');
+                        status = CASE WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.editionID = editions.id
+                                                   AND d.status = 'delivered')
+                                      THEN 'delivered' ELSE 'failed' END,
+                        lastReplyText = 'an edition from before the delivery ledger';
+                    -- Editions from before the ledger kept no rendering (v4 left them empty): one not
+                    -- delivered is closed as failed rather than mailed blank.
                     CREATE INDEX editions_by_status ON editions (status, nextAttemptAt);
                     CREATE TABLE suppressions (
                         email TEXT PRIMARY KEY,
@@ -170,6 +174,14 @@ extension SQLiteStore {
                         recordedAt DATETIME NOT NULL,
                         PRIMARY KEY (subscriptionID, period)
                     );
+                    """
+            )
+        }
+        migrator.registerMigration("v7: metadata, editions by period") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE INDEX editions_by_period ON editions (period);
                     """
             )
         }

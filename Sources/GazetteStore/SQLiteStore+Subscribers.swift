@@ -73,6 +73,12 @@ extension SQLiteStore: SubscriberStore {
         }
     }
 
+    public func subscriber(token: String) async throws -> SubscriberRecord? {
+        try await pool.read { db in
+            try Self.fetchRecords(db, whereClause: "s.token = ?", arguments: [token]).first
+        }
+    }
+
     public func allSubscribers() async throws -> [SubscriberRecord] {
         try await pool.read { db in try Self.fetchRecords(db, whereClause: "1", arguments: []) }
     }
@@ -152,7 +158,9 @@ extension SQLiteStore: SubscriberStore {
                 """,
             arguments: arguments
         )
-        return try rows.map { row in
+        // A row this version cannot read (an address an older version accepted) is left out rather
+        // than failing every subscriber's delivery; `gazette subscribers` shows what is readable.
+        return rows.compactMap { row in
             let id: Int64 = row["id"]
             let emailText: String = row["email"]
             let statusText: String = row["status"]
@@ -163,9 +171,7 @@ extension SQLiteStore: SubscriberStore {
                 let timeZone = TimeZone(identifier: zoneText),
                 let frequency = Subscription.Frequency(rawValue: frequencyText),
                 let format = Subscription.Format(rawValue: formatText)
-            else {
-                throw StoreError("subscribers row \(id) (\(emailText)) holds a value this version cannot read")
-            }
+            else { return nil }
             let subscriber = Subscriber(
                 id: id,
                 email: email,

@@ -95,6 +95,9 @@ public protocol ArticleStore: Sendable {
     func articleCount() async throws -> Int
     /// Every country that has at least one article, in code order.
     func countriesWithArticles() async throws -> [Country]
+    /// Changes whenever anything a feed shows may have changed (articles, stories, editions):
+    /// the HTTP server's cached feeds are dropped when it does.
+    func dataVersion() async throws -> String
 }
 
 /// What `saveArticles` did.
@@ -160,6 +163,8 @@ public protocol SubscriberStore: Sendable {
     /// Marks the subscriber unsubscribed; returns false when the address is unknown.
     func unsubscribe(_ email: EmailAddress) async throws -> Bool
     func subscriber(_ email: EmailAddress) async throws -> SubscriberRecord?
+    /// The subscriber whose secret token this is (unsubscribe links, private feeds).
+    func subscriber(token: String) async throws -> SubscriberRecord?
     /// Every subscriber, by address.
     func allSubscribers() async throws -> [SubscriberRecord]
     /// Subscribers whose status is active and whose address is not suppressed.
@@ -211,7 +216,7 @@ public protocol EditionStore: Sendable {
     func ledgerCounts() async throws -> [Edition.Status: Int]
     /// Queues failed editions (created since `since`) again; returns how many.
     func requeueFailed(since: Date?, now: Date) async throws -> Int
-    /// Failed editions for this recipient, newest first (hard bounces, for suppression).
+    /// Editions refused for good (5xx) for this recipient: hard bounces, for suppression.
     func failedEditionCount(recipient: String) async throws -> Int
 }
 

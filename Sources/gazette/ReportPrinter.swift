@@ -47,7 +47,7 @@ enum ReportPrinter {
             case .alreadySent: what = "already delivered for this period"
             case .failedBefore(let reply): what = "refused for good earlier in this period: \(reply)"
             case .waiting(let date): what = "deferred; next attempt at \(date.formatted(.iso8601))"
-            case .skipped(let due): what = "skipped: due at \(due.formatted(.iso8601)), too late to send"
+            case .skipped(let due, _): what = "skipped: due at \(due.formatted(.iso8601)), too late to send"
             case .suppressed(let reason): what = "address suppressed, nothing sent: \(reason)"
             case .postponed(let reason): what = "left queued for the next run: \(reason)"
             case .attempted(let status, let code, let detail):
@@ -69,7 +69,7 @@ enum ReportPrinter {
         let folder = URL(fileURLWithPath: report.feedsDirectory).standardizedFileURL.path
         Swift.print("  feeds      \(report.feedFiles.count) files in \(folder): RSS, Atom and JSON Feed per")
         Swift.print("             country, topic and country+topic; the reader's private feed; feeds.opml")
-        for file in report.feedFiles where file.pathExtension == "opml" || file.path.contains("/private/") {
+        for file in report.feedFiles where file.pathExtension == "opml" || file.path.contains("/s/") {
             if file.pathExtension == "opml" || file.pathExtension == "atom" { Swift.print("             \(file.path)") }
         }
         Swift.print("  digest")

@@ -200,12 +200,32 @@ struct DeliveryFaultTests {
         #expect(entries["b"]?.status == .queued && entries["b"]?.attempts == 0)
         #expect(received == 0)
 
-        let guarded = try server(["--auth"])
+        // A login goes over TLS only: STARTTLS with a certificate the client trusts, then AUTH 535.
+        let certificate = folder.file("sink.pem").path
+        let key = folder.file("sink.key").path
+        let made = try Peers.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+            ]
+        )
+        #expect(made.status == 0, "\(made.stderr)")
+        let guarded = try server(["--auth", "--tls", certificate, key])
+        let loginTransport = SMTPTransport(
+            server: SMTPServer(
+                url: URL(string: "smtp://127.0.0.1:\(guarded.port)")!,
+                username: "gazette",
+                password: "s3cret-password",
+                timeoutSeconds: 20,
+                caFile: certificate
+            )
+        )
         let login = await #expect(throws: GazetteError.self) {
-            try await gazette.send(force: true, transport: smtp(guarded, requireTLS: false, login: true))
+            try await gazette.send(force: true, transport: loginTransport)
         }
         let message = login?.description ?? ""
-        #expect(message.contains("delivery stopped"), "\(message)")
+        #expect(message.contains("delivery stopped") && message.contains("535"), "\(message)")
         #expect(!message.contains("s3cret-password"), "the password never appears")
         entries = try await ledger()
         #expect(entries.values.allSatisfy { $0.status != .delivered && $0.status != .failed })

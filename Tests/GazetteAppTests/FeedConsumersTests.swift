@@ -49,7 +49,7 @@ struct FeedConsumersTests {
     @Test("every Atom feed, public and private, validates against RFC 4287's RELAX NG schema")
     func relaxNG() throws {
         let atom = files.filter { $0.pathExtension == "atom" }
-        #expect(atom.contains { $0.path.contains("/private/") }, "the reader's private feed was written")
+        #expect(atom.contains { $0.path.contains("/s/") }, "the reader's private feed was written")
         // A control: a feed without its required <id> must fail, or the validator is not checking.
         let broken = server.folder.file("broken.atom")
         let text = try String(contentsOf: try #require(atom.first), encoding: .utf8)

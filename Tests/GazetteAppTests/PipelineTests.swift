@@ -268,7 +268,7 @@ struct PipelineTests {
         #expect(report.articleCount == 22)
         let countryFeeds = report.feedFiles.filter { $0.deletingLastPathComponent().lastPathComponent == "country" }
         #expect(countryFeeds.count == 21, "7 countries × RSS, Atom and JSON Feed")
-        #expect(report.feedFiles.contains { $0.path.contains("/private/") }, "the reader's private feed")
+        #expect(report.feedFiles.contains { $0.path.contains("/s/") }, "the reader's private feed")
         #expect(report.feedFiles.contains { $0.path.hasSuffix("/topic/climate.atom") })
         #expect(report.sendReports.count == 1)
         #expect(report.sendReports.first?.articleCount ?? 0 >= 6)

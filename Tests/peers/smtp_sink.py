@@ -1,6 +1,6 @@
 """A real SMTP server for Gazette's tests: aiosmtpd on 127.0.0.1, on a port the OS chooses.
 
-Usage: smtp_sink.py DIR [--greeting-421] [--silent] [--auth] [--close-after N]
+Usage: smtp_sink.py DIR [--greeting-421] [--silent] [--auth [--tls CERT KEY]] [--close-after N]
 Prints "PORT <n>" once listening, then stores each accepted message as DIR/<n>.eml (the
 exact bytes received) with DIR/<n>.json holding the envelope. The recipient's local part
 scripts the failures:
@@ -9,7 +9,7 @@ scripts the failures:
   full…      RCPT 452 4.5.3 too many recipients      big…      DATA 552 5.3.4 too big
   spam…      DATA 554 5.7.1 rejected                  drop…     connection dropped in DATA
 Options: --greeting-421 answers every connection with 421 and closes it; --silent accepts
-connections and never answers; --auth requires
+connections and never answers; --auth (with --tls: after STARTTLS, with this certificate) requires
 AUTH and refuses every login (535); --close-after N answers the MAIL command after N
 messages on one connection with 421 and closes that connection.
 """
@@ -101,9 +101,16 @@ async def main(options):
     elif options.silent:
         factory = Silent
     elif options.auth:
+        context = None
+        if options.tls:
+            import ssl
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(options.tls[0], options.tls[1])
+
         def factory():
             return SMTP(handler, hostname="sink.test", authenticator=refuse_every_login,
-                        auth_required=True, auth_require_tls=False)
+                        auth_required=True, auth_require_tls=context is not None,
+                        tls_context=context, require_starttls=context is not None)
     else:
         def factory():
             return SMTP(handler, hostname="sink.test")
@@ -119,5 +126,6 @@ if __name__ == "__main__":
     parser.add_argument("--greeting-421", action="store_true")
     parser.add_argument("--auth", action="store_true")
     parser.add_argument("--silent", action="store_true")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--close-after", type=int, default=0)
     asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,173 @@
+import Foundation
+import GazetteApp
+import GazetteCore
+import GazetteRender
+import GazetteStore
+import Hummingbird
+import Logging
+
+/// Gazette's HTTP face: feeds that feed readers poll (cached, conditional GET, gzip, HEAD),
+/// the OPML list, an edition's archive page, the unsubscribe page and its RFC 8058 one-click
+/// POST, and `/healthz`.
+public struct WebServer: Sendable {
+    let gazette: Gazette
+    let cache: FeedCache
+
+    public init(gazette: Gazette) {
+        self.gazette = gazette
+        let store = gazette.store
+        cache = FeedCache { try await store.dataVersion() }
+    }
+
+    /// Forgets every rendered feed (after an ingest or a delivery cycle in the same process).
+    public func invalidate() async {
+        await cache.invalidate()
+    }
+
+    /// The server on `host:port` (port 0: one the system chooses); a Service for a ServiceGroup.
+    public func application(
+        host: String,
+        port: Int,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    )
+        -> some ApplicationProtocol
+    {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "Gazette"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: gazette.logger
+        )
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("feeds.opml") { request, _ in
+            try await feedResponse("feeds.opml", request: request, head: false) {
+                .found(try await gazette.renderFeedList())
+            }
+        }
+        for (method, head) in [(HTTPRequest.Method.get, false), (.head, true)] {
+            router.on("feeds/**", method: method) { request, context in
+                let path = context.parameters.getCatchAll().joined(separator: "/")
+                return try await feedResponse(path, request: request, head: head) {
+                    try await gazette.renderFeed(path: path)
+                }
+            }
+        }
+        router.get("archive/:key") { _, context in
+            let key = try context.parameters.require("key")
+            guard let edition = try await gazette.store.edition(key: key) else {
+                return page(.notFound, title: "Not found", ["There is no edition at this address."])
+            }
+            var headers = HTTPFields()
+            headers[.cacheControl] = "private, max-age=3600"
+            if let html = edition.html {
+                headers[.contentType] = "text/html; charset=utf-8"
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+            }
+            headers[.contentType] = "text/plain; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: edition.text)))
+        }
+        router.get("unsubscribe/:token") { _, context in
+            let token = try context.parameters.require("token")
+            guard let record = try await gazette.store.subscriber(token: token) else {
+                return page(.notFound, title: "Not found", ["This unsubscribe link is not valid."])
+            }
+            // A GET never unsubscribes: mail scanners follow links. The button POSTs.
+            return page(
+                .ok,
+                title: "Unsubscribe",
+                ["Stop sending \(gazette.configuration.site.title)'s digest to \(record.subscriber.email.value)?"],
+                form: (action: "/unsubscribe/\(token)", button: "Unsubscribe")
+            )
+        }
+        router.post("unsubscribe/:token") { request, context in
+            let token = try context.parameters.require("token")
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            // RFC 8058: the one-click POST carries List-Unsubscribe=One-Click, urlencoded or as a
+            // multipart field; the page's own form sends the same.
+            let text = String(buffer: body)
+            let oneClick =
+                text.contains("List-Unsubscribe=One-Click")
+                || (text.contains("name=\"List-Unsubscribe\"") && text.contains("One-Click"))
+            guard oneClick else {
+                return page(.badRequest, title: "Bad request", ["Expected List-Unsubscribe=One-Click."])
+            }
+            guard let record = try await gazette.store.subscriber(token: token) else {
+                return page(.notFound, title: "Not found", ["This unsubscribe link is not valid."])
+            }
+            // Idempotent: a second POST finds the address already unsubscribed and says the same.
+            _ = try await gazette.store.unsubscribe(record.subscriber.email)
+            gazette.logger.info("unsubscribed", metadata: ["subscriber.id": "\(record.subscriber.id ?? 0)"])
+            return page(
+                .ok,
+                title: "You are unsubscribed",
+                ["\(record.subscriber.email.value) will get no more digests from \(gazette.configuration.site.title)."]
+            )
+        }
+        return router
+    }
+
+    /// A cached feed as a response: 304 when the client has these bytes, gzip when it accepts
+    /// it, no body for HEAD; a 404 page saying why when there is no such feed.
+    private func feedResponse(
+        _ key: String,
+        request: Request,
+        head: Bool,
+        render: @escaping @Sendable () async throws -> FeedLookup
+    ) async throws -> Response {
+        let entry: FeedCache.Entry
+        switch try await cache.entry(key, render: render) {
+        case .success(let found): entry = found
+        case .failure(let missing): return page(.notFound, title: "Not found", [missing.reason])
+        }
+        var headers = HTTPFields()
+        headers[.eTag] = entry.etag
+        headers[.lastModified] = HTTPDate.format(entry.lastModified)
+        headers[.cacheControl] = "public, max-age=300"
+        headers[.vary] = "Accept-Encoding"
+        let notModified: Bool
+        if let tags = request.headers[.ifNoneMatch] {
+            notModified =
+                tags.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == entry.etag }
+                || tags.trimmingCharacters(in: .whitespaces) == "*"
+        } else if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
+            notModified = entry.lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
+        } else {
+            notModified = false
+        }
+        if notModified { return Response(status: .notModified, headers: headers) }
+        headers[.contentType] = entry.contentType
+        var bytes = entry.body
+        if let gzipped = entry.gzipped, (request.headers[.acceptEncoding] ?? "").contains("gzip") {
+            headers[.contentEncoding] = "gzip"
+            bytes = gzipped
+        }
+        headers[.contentLength] = String(bytes.count)
+        let body: ResponseBody = head ? .init() : .init(byteBuffer: ByteBuffer(bytes: bytes))
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    private func page(
+        _ status: HTTPResponse.Status,
+        title: String,
+        _ paragraphs: [String],
+        form: (action: String, button: String)? = nil
+    ) -> Response {
+        let html = gazette.renderer.page(
+            PageContent(
+                siteTitle: gazette.configuration.site.title,
+                title: title,
+                paragraphs: paragraphs,
+                formAction: form?.action,
+                buttonLabel: form?.button ?? ""
+            )
+        )
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
