@@ -1,6 +1,6 @@
 # Gazette: the two commands a fresh Debian/Ubuntu machine needs are `make demo` and `make test`.
 
-SYSTEM_PACKAGES := libcurl4-openssl-dev libxml2-dev libsqlite3-dev python3-venv
+SYSTEM_PACKAGES := libcurl4-openssl-dev libxml2-dev libsqlite3-dev zlib1g-dev python3-venv
 # The consumers the tests check Gazette's output with: xmllint (RELAX NG), trang (the RFC's
 # compact schema to XML syntax), newsboat (a feed reader, run headless).
 TEST_PACKAGES := libxml2-utils trang newsboat

@@ -94,9 +94,13 @@ let package = Package(
         .executableTarget(
             name: "gazette",
             dependencies: [
-                "GazetteApp", "GazetteWeb", "GazetteCore", "GazetteStore", "GazetteRender", "GazetteIngest", "GazetteSummarize",
+                "GazetteApp", "GazetteWeb", "GazetteCore", "GazetteStore", "GazetteRender", "GazetteIngest",
+                "GazetteSummarize",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -86,7 +86,15 @@ extension Gazette {
     /// `gazette run`: the ingest loop and the delivery loop as one service group; SIGTERM or
     /// SIGINT lets the current steps finish (no new message starts; leased ones go back) and
     /// returns. `once`: one ingest and one delivery pass, then return (for cron).
-    public func runDaemon(once: Bool, transport: any MailTransport) async throws {
+    /// - Parameters:
+    ///   - services: more services to run in the group (the HTTP server).
+    ///   - afterCycle: called after each ingest or delivery cycle that changed something.
+    public func runDaemon(
+        once: Bool,
+        transport: any MailTransport,
+        services: [any Service] = [],
+        afterCycle: @escaping @Sendable () async -> Void = {}
+    ) async throws {
         guard let lock = try ProcessLock(path: configuration.database.path + ".run.lock") else {
             throw GazetteError(
                 "another `gazette run` is already scheduling \(configuration.database.path); one per database"
@@ -108,9 +116,9 @@ extension Gazette {
         }
         let group = ServiceGroup(
             services: [
-                IngestLoop(gazette: self),
-                DeliveryLoop(gazette: self, transport: transport),
-            ],
+                IngestLoop(gazette: self, afterCycle: afterCycle),
+                DeliveryLoop(gazette: self, transport: transport, afterCycle: afterCycle),
+            ] + services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -124,6 +132,7 @@ extension Gazette {
 /// forms stories; a failed cycle is logged and the next one comes as usual.
 struct IngestLoop: Service {
     let gazette: Gazette
+    let afterCycle: @Sendable () async -> Void
 
     func run() async throws {
         while true {
@@ -131,7 +140,10 @@ struct IngestLoop: Service {
             if Task.isShuttingDownGracefully { return }
             do {
                 let counts = try await gazette.ingestCycle()
-                if counts != CycleCounts() { gazette.logger.info("ingest cycle", metadata: counts.metadata) }
+                if counts != CycleCounts() {
+                    gazette.logger.info("ingest cycle", metadata: counts.metadata)
+                    await afterCycle()
+                }
             } catch {
                 gazette.logger.error("ingest cycle failed", metadata: ["error": "\(error)"])
             }
@@ -143,12 +155,16 @@ struct IngestLoop: Service {
 struct DeliveryLoop: Service {
     let gazette: Gazette
     let transport: any MailTransport
+    let afterCycle: @Sendable () async -> Void
 
     func run() async throws {
         while !Task.isShuttingDownGracefully {
             do {
                 let counts = try await gazette.deliveryCycle(transport: transport) { Task.isShuttingDownGracefully }
-                if counts != CycleCounts() { gazette.logger.info("delivery cycle", metadata: counts.metadata) }
+                if counts != CycleCounts() {
+                    gazette.logger.info("delivery cycle", metadata: counts.metadata)
+                    await afterCycle()
+                }
             } catch {
                 // A refused login or a TLS failure: said once a minute until the operator fixes it.
                 gazette.logger.error("delivery cycle failed", metadata: ["error": "\(error)"])

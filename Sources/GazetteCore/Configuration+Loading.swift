@@ -116,6 +116,13 @@ extension GazetteConfiguration {
             try reader.rejectUnknownKeys()
         }
 
+        var server = Server()
+        if var reader = try root.object("server") {
+            server.host = try reader.string("host") ?? server.host
+            server.port = try reader.int("port", in: 0...65_535) ?? server.port
+            try reader.rejectUnknownKeys()
+        }
+
         var templatesDirectory: String?
         if var reader = try root.object("templates") {
             templatesDirectory = try reader.string("directory").map(resolve)
@@ -139,6 +146,7 @@ extension GazetteConfiguration {
         configuration.topicRules = topicRules
         configuration.digest = digest
         configuration.scheduling = scheduling
+        configuration.server = server
         configuration.templatesDirectory = templatesDirectory
         return configuration
     }

@@ -108,6 +108,16 @@ public struct GazetteConfiguration: Sendable {
         }
     }
 
+    /// Where `gazette serve` and `gazette run` listen for HTTP.
+    public struct Server: Sendable {
+        public var host: String = "127.0.0.1"
+        public var port: Int = 8080
+        public init(host: String = "127.0.0.1", port: Int = 8080) {
+            self.host = host
+            self.port = port
+        }
+    }
+
     public struct Feeds: Sendable {
         public var outputDirectory: String = "feeds"
         /// How many of the newest articles a feed carries.
@@ -180,6 +190,7 @@ public struct GazetteConfiguration: Sendable {
     public var ingest: Ingest
     public var digest: Digest = Digest()
     public var scheduling: Scheduling = Scheduling()
+    public var server: Server = Server()
     /// A folder of Mustache templates replacing the bundled `templates/`; nil: the bundled ones.
     public var templatesDirectory: String?
     /// The topic taxonomy: the standard one plus what the config's `topics` adds.

@@ -178,8 +178,11 @@ extension SQLiteStore: ArticleStore {
                            (SELECT value FROM metadata WHERE key = 'storiesVersion') AS stories
                     """
             )
-            let parts: [String?] = [row?["articles"], row?["updated"], row?["editions"], row?["stories"]]
-            return parts.map { $0 ?? "-" }.joined(separator: "/")
+            // Whatever each value's type (an id, a date, a counter), its text is part of the version.
+            let parts: [DatabaseValue] = ["articles", "updated", "editions", "stories"].map {
+                row?[$0] ?? .null
+            }
+            return parts.map(\.description).joined(separator: "/")
         }
     }
 

@@ -12,11 +12,14 @@ import Logging
 public struct WebServer: Sendable {
     let gazette: Gazette
     let cache: FeedCache
+    /// Feed responses by status (200, 304, 404), for tests and, later, metrics.
+    public let feedResponses = ResponseCounter()
 
-    public init(gazette: Gazette) {
+    /// - Parameter versionRecheck: how often the store is asked whether cached feeds are stale.
+    public init(gazette: Gazette, versionRecheck: Duration = .seconds(5)) {
         self.gazette = gazette
         let store = gazette.store
-        cache = FeedCache { try await store.dataVersion() }
+        cache = FeedCache(recheck: versionRecheck) { try await store.dataVersion() }
     }
 
     /// Forgets every rendered feed (after an ingest or a delivery cycle in the same process).
@@ -121,7 +124,9 @@ public struct WebServer: Sendable {
         let entry: FeedCache.Entry
         switch try await cache.entry(key, render: render) {
         case .success(let found): entry = found
-        case .failure(let missing): return page(.notFound, title: "Not found", [missing.reason])
+        case .failure(let missing):
+            await feedResponses.count(404)
+            return page(.notFound, title: "Not found", [missing.reason])
         }
         var headers = HTTPFields()
         headers[.eTag] = entry.etag
@@ -138,7 +143,11 @@ public struct WebServer: Sendable {
         } else {
             notModified = false
         }
-        if notModified { return Response(status: .notModified, headers: headers) }
+        if notModified {
+            await feedResponses.count(304)
+            return Response(status: .notModified, headers: headers)
+        }
+        await feedResponses.count(200)
         headers[.contentType] = entry.contentType
         var bytes = entry.body
         if let gzipped = entry.gzipped, (request.headers[.acceptEncoding] ?? "").contains("gzip") {
@@ -148,6 +157,13 @@ public struct WebServer: Sendable {
         headers[.contentLength] = String(bytes.count)
         let body: ResponseBody = head ? .init() : .init(byteBuffer: ByteBuffer(bytes: bytes))
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// Counts responses by status code.
+    public actor ResponseCounter {
+        private var counts: [Int: Int] = [:]
+        func count(_ status: Int) { counts[status, default: 0] += 1 }
+        public func count(of status: Int) -> Int { counts[status] ?? 0 }
     }
 
     private func page(

@@ -3,6 +3,10 @@ import Foundation
 import GazetteApp
 import GazetteCore
 import GazetteStore
+import GazetteWeb
+import Hummingbird
+import ServiceLifecycle
+import UnixSignals
 
 /// `gazette run`: how Gazette lives on a server.
 struct Run: AsyncParsableCommand {
@@ -16,11 +20,41 @@ struct Run: AsyncParsableCommand {
     )
     @OptionGroup var options: GlobalOptions
     @Flag(help: "One cycle (ingest, stories, due editions, delivery), then exit: for cron.") var once = false
+    @Flag(help: "Do not serve HTTP (feeds, unsubscribe, archive) from this process.") var noServer = false
 
     func run() async throws {
         let gazette = try await options.openGazette()
         let transport = try await CommandFailure.wrap { try gazette.makeTransport() }
-        try await CommandFailure.wrap { try await gazette.runDaemon(once: once, transport: transport) }
+        let web = WebServer(gazette: gazette)
+        let server = gazette.configuration.server
+        let services: [any Service] =
+            once || noServer ? [] : [web.application(host: server.host, port: server.port)]
+        try await CommandFailure.wrap {
+            try await gazette.runDaemon(once: once, transport: transport, services: services) {
+                await web.invalidate()
+            }
+        }
+    }
+}
+
+/// `gazette serve`: the HTTP face alone (feeds, unsubscribe, archive), for a separate process.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve feeds, the unsubscribe page and edition archives over HTTP until stopped.",
+        discussion: "Listens on server.host:server.port from the config (default 127.0.0.1:8080)."
+    )
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Listen on this port instead of server.port (0: any free port, printed).") var port: Int?
+
+    func run() async throws {
+        let gazette = try await options.openGazette()
+        let server = gazette.configuration.server
+        let web = WebServer(gazette: gazette)
+        let app = web.application(host: server.host, port: port ?? server.port) { actual in
+            FileHandle.standardOutput.write(Data("listening on http://\(server.host):\(actual)\n".utf8))
+        }
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: gazette.logger)
+        try await group.run()
     }
 }
 

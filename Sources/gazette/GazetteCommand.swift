@@ -11,7 +11,8 @@ struct GazetteCommand: AsyncParsableCommand {
         abstract: "News digests by email and per-country feeds, from the outlets' own RSS and Atom feeds.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Run.self, Status.self, ScheduleCommand.self, Ingest.self, Subscribe.self, Unsubscribe.self,
+            Init.self, Run.self, Serve.self, Status.self, ScheduleCommand.self, Ingest.self, Subscribe.self,
+            Unsubscribe.self,
             Subscribers.self, Digest.self, Send.self,
             Deliveries.self, Resend.self, Feeds.self, Sources.self, Stories.self, Parse.self, Summarize.self,
             Cluster.self, Demo.self,

@@ -1,0 +1,248 @@
+import Foundation
+import GazetteApp
+import GazetteCore
+import GazetteMail
+import GazetteStore
+import GazetteWeb
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import TestSupport
+import Testing
+
+/// The HTTP face, in process through Hummingbird's router and live on 127.0.0.1:0, on the
+/// bundled samples in a real SQLite file, with one subscriber who has been sent an edition.
+@Suite("HTTP: feeds, archive, unsubscribe")
+struct WebServerTests {
+    let folder: TemporaryDirectory
+    let gazette: Gazette
+    let record: SubscriberRecord
+    let web: WebServer
+
+    init() async throws {
+        folder = try TemporaryDirectory()
+        var configuration = try GazetteConfiguration.load(
+            contentsOf: Paths.samples.appendingPathComponent("gazette.sample.json")
+        )
+        configuration.database.path = folder.file("gazette.sqlite").path
+        configuration.delivery.outboxDirectory = folder.file("outbox").path
+        gazette = try await Gazette.open(
+            configuration: configuration,
+            templatesDirectory: Paths.templates,
+            logger: Logger(label: "test"),
+            now: { Date(timeIntervalSince1970: 1_795_900_000) }
+        )
+        _ = try await gazette.ingest()
+        record = try await gazette.store.subscribe(
+            EmailAddress("reader@example.org")!,
+            preferences: SubscriptionPreferences(countries: [Country(code: "JP")!]),
+            status: .active,
+            now: Date(timeIntervalSince1970: 1_795_900_000)
+        )
+        _ = try await gazette.send(force: true, transport: try gazette.makeTransport())
+        web = WebServer(gazette: gazette, versionRecheck: .zero)
+    }
+
+    var app: some ApplicationProtocol { Application(router: web.router()) }
+
+    @Test(
+        "a feed: 200 with ETag and Last-Modified; 304 for If-None-Match and If-Modified-Since; HEAD has no body; gzip on request"
+    )
+    func conditionalGet() async throws {
+        try await app.test(.router) { client in
+            let first = try await client.execute(uri: "/feeds/country/jp.atom", method: .get)
+            #expect(first.status == .ok)
+            #expect(first.headers[.contentType] == "application/atom+xml; charset=utf-8")
+            let etag = try #require(first.headers[.eTag])
+            let lastModified = try #require(first.headers[.lastModified])
+            #expect(String(buffer: first.body).contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""))
+            #expect(first.headers[.vary] == "Accept-Encoding")
+
+            let byTag = try await client.execute(
+                uri: "/feeds/country/jp.atom",
+                method: .get,
+                headers: [.ifNoneMatch: etag]
+            )
+            #expect(byTag.status == .notModified && byTag.body.readableBytes == 0)
+            let byDate = try await client.execute(
+                uri: "/feeds/country/jp.atom",
+                method: .get,
+                headers: [.ifModifiedSince: lastModified]
+            )
+            #expect(byDate.status == .notModified)
+            let stale = try await client.execute(
+                uri: "/feeds/country/jp.atom",
+                method: .get,
+                headers: [.ifNoneMatch: "\"other\""]
+            )
+            #expect(stale.status == .ok)
+
+            let head = try await client.execute(uri: "/feeds/country/jp.atom", method: .head)
+            #expect(head.status == .ok && head.body.readableBytes == 0)
+            #expect(head.headers[.eTag] == etag)
+
+            let gzipped = try await client.execute(
+                uri: "/feeds/country/jp.atom",
+                method: .get,
+                headers: [.acceptEncoding: "gzip, deflate"]
+            )
+            #expect(gzipped.headers[.contentEncoding] == "gzip")
+            let bytes = Array(buffer: gzipped.body)
+            #expect(bytes.prefix(2) == [0x1F, 0x8B], "a gzip stream")
+            #expect(bytes.count < first.body.readableBytes)
+        }
+        #expect(await web.feedResponses.count(of: 304) == 2)
+    }
+
+    @Test("every kind of feed path, the OPML list, and 404 pages that say what was wrong")
+    func paths() async throws {
+        try await app.test(.router) { client in
+            for path in ["country/jp.rss", "country/jp.json", "topic/climate.atom", "country/ke/climate.atom"] {
+                let response = try await client.execute(uri: "/feeds/\(path)", method: .get)
+                #expect(response.status == .ok, "\(path)")
+            }
+            let json = try await client.execute(uri: "/feeds/country/jp.json", method: .get)
+            #expect(json.headers[.contentType] == "application/feed+json; charset=utf-8")
+            let opml = try await client.execute(uri: "/feeds.opml", method: .get)
+            #expect(String(buffer: opml.body).contains("feeds/country/jp.atom"))
+            for (path, says) in [
+                ("country/xx.atom", "not a lower-case ISO 3166 country code"),
+                ("country/JP.atom", "not a lower-case"),
+                ("topic/astrology.atom", "is not a topic"),
+                ("country/jp.html", "come as .rss, .atom or .json"),
+                ("s/0000.atom", "no such feed"),
+            ] {
+                let response = try await client.execute(uri: "/feeds/\(path)", method: .get)
+                #expect(response.status == .notFound, "\(path)")
+                #expect(String(buffer: response.body).contains(says), "\(path)")
+            }
+            let mine = try await client.execute(uri: "/feeds/s/\(record.subscriber.token).atom", method: .get)
+            #expect(mine.status == .ok)
+            #expect(String(buffer: mine.body).contains("/archive/"), "the private feed links each edition's page")
+        }
+    }
+
+    @Test("an edition's archive page is the HTML that was mailed; an unknown one is 404")
+    func archive() async throws {
+        let edition = try #require(
+            try await gazette.store.editions(subscriptionID: record.subscription.id!, limit: 1).first
+        )
+        try await app.test(.router) { client in
+            let page = try await client.execute(uri: "/archive/\(edition.key)", method: .get)
+            #expect(page.status == .ok)
+            #expect(String(buffer: page.body) == edition.html)
+            let missing = try await client.execute(uri: "/archive/2026-11-28-0000000000000000", method: .get)
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test(
+        "unsubscribe: GET shows a button and changes nothing; RFC 8058 POST, urlencoded or multipart, unsubscribes, idempotently"
+    )
+    func unsubscribe() async throws {
+        let token = record.subscriber.token
+        try await app.test(.router) { client in
+            let page = try await client.execute(uri: "/unsubscribe/\(token)", method: .get)
+            #expect(page.status == .ok && String(buffer: page.body).contains("<form method=\"post\""))
+            #expect(
+                try await gazette.store.subscriber(token: token)?.subscriber.status == .active,
+                "a GET changes nothing"
+            )
+
+            let empty = try await client.execute(
+                uri: "/unsubscribe/\(token)",
+                method: .post,
+                body: ByteBuffer(string: "x=1")
+            )
+            #expect(empty.status == .badRequest)
+            #expect(try await gazette.store.subscriber(token: token)?.subscriber.status == .active)
+
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            for _ in 0..<2 {
+                let done = try await client.execute(
+                    uri: "/unsubscribe/\(token)",
+                    method: .post,
+                    headers: form,
+                    body: ByteBuffer(string: "List-Unsubscribe=One-Click")
+                )
+                #expect(done.status == .ok, "no redirect, and the same answer the second time")
+                #expect(String(buffer: done.body).contains("You are unsubscribed"))
+            }
+            #expect(try await gazette.store.subscriber(token: token)?.subscriber.status == .unsubscribed)
+
+            let other = try await gazette.store.subscribe(
+                EmailAddress("second@example.org")!,
+                preferences: SubscriptionPreferences(countries: [Country(code: "JP")!]),
+                status: .active,
+                now: Date()
+            )
+            let boundary = "gazette-test-boundary"
+            let multipart =
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--\(boundary)--\r\n"
+            let done = try await client.execute(
+                uri: "/unsubscribe/\(other.subscriber.token)",
+                method: .post,
+                headers: [.contentType: "multipart/form-data; boundary=\(boundary)"],
+                body: ByteBuffer(string: multipart)
+            )
+            #expect(done.status == .ok)
+            #expect(
+                try await gazette.store.subscriber(token: other.subscriber.token)?.subscriber.status == .unsubscribed
+            )
+
+            let bad = try await client.execute(
+                uri: "/unsubscribe/0123456789abcdef0123456789abcdef",
+                method: .post,
+                headers: form,
+                body: ByteBuffer(string: "List-Unsubscribe=One-Click")
+            )
+            #expect(bad.status == .notFound)
+        }
+    }
+
+    @Test("a new article changes the feed's ETag: the cache follows the store")
+    func cacheFollowsStore() async throws {
+        try await app.test(.router) { client in
+            let before = try await client.execute(uri: "/feeds/country/jp.atom", method: .get).headers[.eTag]
+            _ = try await gazette.store.saveArticles([
+                Article(
+                    sourceID: "eveningpost",
+                    guid: "fresh",
+                    url: "https://eveningpost.example/fresh",
+                    title: "A fresh story from Tokyo",
+                    text: "Fresh words.",
+                    publishedAt: Date(timeIntervalSince1970: 1_795_899_000),
+                    fetchedAt: Date(timeIntervalSince1970: 1_795_899_000),
+                    country: Country(code: "JP")!,
+                    language: "en"
+                )
+            ])
+            let after = try await client.execute(uri: "/feeds/country/jp.atom", method: .get)
+            #expect(after.headers[.eTag] != before)
+            #expect(String(buffer: after.body).contains("A fresh story from Tokyo"))
+        }
+    }
+
+    @Test("live on 127.0.0.1: feedparser reads the feed with bozo 0; newsboat's repeated poll gets 304")
+    func live() async throws {
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let url = "http://127.0.0.1:\(port)/feeds/country/jp.atom"
+            let checked = try Peers.json(
+                Peers.run(
+                    Peers.python,
+                    [
+                        "-c",
+                        "import json, sys, feedparser; f = feedparser.parse(sys.argv[1]); print(json.dumps({'bozo': int(f.bozo), 'status': f.get('status'), 'entries': len(f.entries)}))",
+                        url,
+                    ]
+                )
+            )
+            #expect(checked["bozo"] as? Int == 0 && checked["status"] as? Int == 200)
+            #expect((checked["entries"] as? Int ?? 0) > 0)
+            let before = await web.feedResponses.count(of: 304)
+            _ = try Peers.runScript("newsboat_reload.py", ["--polls", "3", url])
+            #expect(await web.feedResponses.count(of: 304) > before, "newsboat sent its validators and got 304")
+        }
+    }
+}
