@@ -36,6 +36,8 @@ struct DaemonTests {
         }
         sample["ingest"] = [:] as [String: Any]
         sample["database"] = ["path": folder.file("gazette.sqlite").path]
+        // The HTTP server inside `gazette run` listens on a port the system chooses.
+        sample["server"] = ["port": 0]
         sample["delivery"] = [
             "from": "Gazette <digest@gazette.example>", "mode": "smtp",
             "smtp": ["url": "smtp://127.0.0.1:\(sink.port)"],
