@@ -5,6 +5,7 @@ import GazetteRender
 import GazetteStore
 import Hummingbird
 import Logging
+import Synchronization
 
 /// Gazette's HTTP face: feeds that feed readers poll (cached, conditional GET, gzip, HEAD),
 /// the OPML list, an edition's archive page, the unsubscribe page and its RFC 8058 one-click
@@ -24,7 +25,7 @@ public struct WebServer: Sendable {
 
     /// Forgets every rendered feed (after an ingest or a delivery cycle in the same process).
     public func invalidate() async {
-        await cache.invalidate()
+        cache.invalidate()
     }
 
     /// The server on `host:port` (port 0: one the system chooses); a Service for a ServiceGroup.
@@ -125,12 +126,12 @@ public struct WebServer: Sendable {
         switch try await cache.entry(key, render: render) {
         case .success(let found): entry = found
         case .failure(let missing):
-            await feedResponses.count(404)
+            feedResponses.count(404)
             return page(.notFound, title: "Not found", [missing.reason])
         }
         var headers = HTTPFields()
         headers[.eTag] = entry.etag
-        headers[.lastModified] = HTTPDate.format(entry.lastModified)
+        headers[.lastModified] = entry.lastModifiedText
         headers[.cacheControl] = "public, max-age=300"
         headers[.vary] = "Accept-Encoding"
         let notModified: Bool
@@ -144,26 +145,25 @@ public struct WebServer: Sendable {
             notModified = false
         }
         if notModified {
-            await feedResponses.count(304)
+            feedResponses.count(304)
             return Response(status: .notModified, headers: headers)
         }
-        await feedResponses.count(200)
+        feedResponses.count(200)
         headers[.contentType] = entry.contentType
-        var bytes = entry.body
-        if let gzipped = entry.gzipped, (request.headers[.acceptEncoding] ?? "").contains("gzip") {
+        var body = entry.bodyBuffer
+        if let gzipped = entry.gzippedBuffer, (request.headers[.acceptEncoding] ?? "").contains("gzip") {
             headers[.contentEncoding] = "gzip"
-            bytes = gzipped
+            body = gzipped
         }
-        headers[.contentLength] = String(bytes.count)
-        let body: ResponseBody = head ? .init() : .init(byteBuffer: ByteBuffer(bytes: bytes))
-        return Response(status: .ok, headers: headers, body: body)
+        headers[.contentLength] = String(body.readableBytes)
+        return Response(status: .ok, headers: headers, body: head ? .init() : .init(byteBuffer: body))
     }
 
-    /// Counts responses by status code.
-    public actor ResponseCounter {
-        private var counts: [Int: Int] = [:]
-        func count(_ status: Int) { counts[status, default: 0] += 1 }
-        public func count(of status: Int) -> Int { counts[status] ?? 0 }
+    /// Counts responses by status code (a lock, not an actor: it is on every request's path).
+    public final class ResponseCounter: Sendable {
+        private let counts = Mutex<[Int: Int]>([:])
+        func count(_ status: Int) { counts.withLock { $0[status, default: 0] += 1 } }
+        public func count(of status: Int) -> Int { counts.withLock { $0[status] ?? 0 } }
     }
 
     private func page(
