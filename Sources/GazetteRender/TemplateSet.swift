@@ -20,6 +20,8 @@ public struct TemplateSet: Sendable {
         case noticeText = "notice.txt"
         /// The web pages: unsubscribe, a confirmation, a not-found.
         case page = "page.html"
+        /// The sign-up form.
+        case subscribe = "subscribe.html"
     }
 
     private let library: MustacheLibrary

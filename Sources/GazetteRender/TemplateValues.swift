@@ -154,6 +154,41 @@ extension ConfirmationContent: MustacheParent {
     }
 }
 
+extension SubscribePageContent: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "siteTitle": siteTitle
+        case "countries": countries
+        case "topics": topics.map { ["slug": $0] }
+        case "hours": hours
+        case "defaultTimeZone": defaultTimeZone
+        case "error": present(error)
+        default: nil
+        }
+    }
+}
+
+extension SubscribePageContent.Choice: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "code": code
+        case "name": self.name  // not the parameter
+        default: nil
+        }
+    }
+}
+
+extension SubscribePageContent.Hour: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "value": value
+        case "label": label
+        case "selected": selected
+        default: nil
+        }
+    }
+}
+
 extension PageContent: MustacheParent {
     public func child(named name: String) -> Any? {
         switch name {

@@ -68,7 +68,48 @@ public struct PageContent: Sendable {
     }
 }
 
+/// What `subscribe.html.mustache` sees: the sign-up form.
+public struct SubscribePageContent: Sendable {
+    public struct Choice: Sendable {
+        public var code: String
+        public var name: String
+    }
+    public struct Hour: Sendable {
+        public var value: Int
+        public var label: String
+        public var selected: Bool
+    }
+
+    public var siteTitle: String
+    public var countries: [Choice]
+    public var topics: [String]
+    public var hours: [Hour]
+    public var defaultTimeZone: String
+    /// What was wrong with the last submission; nil on a fresh form.
+    public var error: String?
+
+    public init(
+        siteTitle: String,
+        countries: [Country],
+        topics: [Topic],
+        defaultHour: Int,
+        defaultTimeZone: TimeZone,
+        error: String? = nil
+    ) {
+        self.siteTitle = SafeText.line(siteTitle)
+        self.countries = countries.map { Choice(code: $0.code, name: $0.name) }
+        self.topics = topics.map(\.slug)
+        hours = (0..<24).map { Hour(value: $0, label: String(format: "%02d:00", $0), selected: $0 == defaultHour) }
+        self.defaultTimeZone = defaultTimeZone.identifier
+        self.error = error.map(SafeText.line)
+    }
+}
+
 extension DigestRenderer {
+    public func subscribePage(_ content: SubscribePageContent) -> String {
+        templates.render(.subscribe, content)
+    }
+
     public func page(_ content: PageContent) -> String {
         templates.render(.page, content)
     }

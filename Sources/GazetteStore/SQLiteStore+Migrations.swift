@@ -185,6 +185,9 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v8: confirmation emails") { db in
+            try db.execute(sql: "ALTER TABLE subscribers ADD COLUMN confirmationSentAt DATETIME")
+        }
         return migrator
     }()
 }

@@ -57,6 +57,36 @@ extension SQLiteStore: SubscriberStore {
         }
     }
 
+    public func confirmationSentAt(_ email: EmailAddress) async throws -> Date? {
+        try await pool.read { db in
+            try Date.fetchOne(
+                db,
+                sql: "SELECT confirmationSentAt FROM subscribers WHERE email = ?",
+                arguments: [email.value]
+            )
+        }
+    }
+
+    public func markConfirmationSent(_ email: EmailAddress, at date: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE subscribers SET confirmationSentAt = ? WHERE email = ?",
+                arguments: [date, email.value]
+            )
+        }
+    }
+
+    public func confirm(token: String) async throws -> SubscriberRecord? {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE subscribers SET status = 'active' WHERE token = ? AND status = 'pending'",
+                arguments: [token]
+            )
+            guard db.changesCount > 0 else { return nil }
+            return try Self.fetchRecords(db, whereClause: "s.token = ?", arguments: [token]).first
+        }
+    }
+
     public func unsubscribe(_ email: EmailAddress) async throws -> Bool {
         try await pool.write { db in
             try db.execute(

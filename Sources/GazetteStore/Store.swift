@@ -160,6 +160,12 @@ public protocol SubscriberStore: Sendable {
         status: Subscriber.Status,
         now: Date
     ) async throws -> SubscriberRecord
+    /// When the last confirmation email went to this address (nil: never).
+    func confirmationSentAt(_ email: EmailAddress) async throws -> Date?
+    func markConfirmationSent(_ email: EmailAddress, at date: Date) async throws
+    /// Makes a pending subscriber active; returns the record, or nil when the token is unknown
+    /// or the subscriber is not pending.
+    func confirm(token: String) async throws -> SubscriberRecord?
     /// Marks the subscriber unsubscribed; returns false when the address is unknown.
     func unsubscribe(_ email: EmailAddress) async throws -> Bool
     func subscriber(_ email: EmailAddress) async throws -> SubscriberRecord?

@@ -1,6 +1,7 @@
 import Foundation
 import GazetteApp
 import GazetteCore
+import GazetteMail
 import GazetteRender
 import GazetteStore
 import Hummingbird
@@ -13,12 +14,15 @@ import Synchronization
 public struct WebServer: Sendable {
     let gazette: Gazette
     let cache: FeedCache
+    /// Where confirmation emails go out; nil: the sign-up form is closed.
+    let transport: (any MailTransport)?
     /// Feed responses by status (200, 304, 404), for tests and, later, metrics.
     public let feedResponses = ResponseCounter()
 
     /// - Parameter versionRecheck: how often the store is asked whether cached feeds are stale.
-    public init(gazette: Gazette, versionRecheck: Duration = .seconds(5)) {
+    public init(gazette: Gazette, transport: (any MailTransport)? = nil, versionRecheck: Duration = .seconds(5)) {
         self.gazette = gazette
+        self.transport = transport
         let store = gazette.store
         cache = FeedCache(recheck: versionRecheck) { try await store.dataVersion() }
     }
@@ -47,6 +51,62 @@ public struct WebServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("healthz") { _, _ in "ok\n" }
+        router.get("/") { _, _ in subscribePage(.ok) }
+        router.post("subscribe") { request, _ in
+            guard let transport else {
+                return page(.serviceUnavailable, title: "Closed", ["Subscriptions are not open here."])
+            }
+            let form = FormData(try await request.body.collect(upTo: 16 * 1024))
+            // A field people cannot see: only robots fill it. They get the usual answer, and nothing happens.
+            if !(form.first("website") ?? "").isEmpty { return checkYourEmail() }
+            let preferences: SubscriptionPreferences
+            let email: EmailAddress
+            switch parseSignup(form) {
+            case .success(let parsed): (email, preferences) = parsed
+            case .failure(let problem): return subscribePage(.badRequest, error: problem.message)
+            }
+            let outcome = try await gazette.requestSubscription(email, preferences: preferences, transport: transport)
+            gazette.logger.info("sign-up", metadata: ["signup.outcome": "\(outcome)"])
+            // The same answer whether the address is new, pending or active: no enumeration.
+            return checkYourEmail()
+        }
+        router.get("confirm/:token") { _, context in
+            let token = try context.parameters.require("token")
+            guard let record = try await gazette.store.subscriber(token: token), record.subscriber.status == .pending
+            else {
+                return page(
+                    .notFound,
+                    title: "Not found",
+                    ["This confirmation link is not valid, or was used already."]
+                )
+            }
+            // A GET confirms nothing: link scanners fetch it. The button POSTs.
+            return page(
+                .ok,
+                title: "Confirm your subscription",
+                ["Send \(gazette.configuration.site.title)'s digest to \(record.subscriber.email.value)?"],
+                form: (action: "/confirm/\(token)", button: "Confirm")
+            )
+        }
+        router.post("confirm/:token") { _, context in
+            let token = try context.parameters.require("token")
+            guard let record = try await gazette.confirmSubscription(token: token) else {
+                return page(
+                    .gone,
+                    title: "Link expired",
+                    ["This confirmation link is not valid any more. Subscribe again."]
+                )
+            }
+            return page(
+                .ok,
+                title: "You are subscribed",
+                [
+                    "\(record.subscriber.email.value) will get the digest of "
+                        + "\(record.subscription.countries.map(\.name).joined(separator: ", ")).",
+                    "Every digest has a link to unsubscribe.",
+                ]
+            )
+        }
         router.get("feeds.opml") { request, _ in
             try await feedResponse("feeds.opml", request: request, head: false) {
                 .found(try await gazette.renderFeedList())
@@ -157,6 +217,76 @@ public struct WebServer: Sendable {
         }
         headers[.contentLength] = String(body.readableBytes)
         return Response(status: .ok, headers: headers, body: head ? .init() : .init(byteBuffer: body))
+    }
+
+    private func checkYourEmail() -> Response {
+        page(
+            .ok,
+            title: "Check your email",
+            [
+                "If this address can be subscribed, a confirmation email is on its way. Nothing is sent until you confirm."
+            ]
+        )
+    }
+
+    private func subscribePage(_ status: HTTPResponse.Status, error: String? = nil) -> Response {
+        let configuration = gazette.configuration
+        let html = gazette.renderer.subscribePage(
+            SubscribePageContent(
+                siteTitle: configuration.site.title,
+                countries: Array(Set(configuration.sources.map(\.country))).sorted(),
+                topics: configuration.topicRules.rules.keys.sorted(),
+                defaultHour: configuration.scheduling.defaultHour,
+                defaultTimeZone: configuration.scheduling.defaultTimeZone,
+                error: error
+            )
+        )
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    struct SignupProblem: Error {
+        var message: String
+    }
+
+    /// The form's fields, each checked: what was wrong is said on the form, not guessed.
+    private func parseSignup(_ form: FormData) -> Result<(EmailAddress, SubscriptionPreferences), SignupProblem> {
+        guard let email = form.first("email").flatMap(EmailAddress.init) else {
+            return .failure(SignupProblem(message: "Please give a valid email address."))
+        }
+        let offered = Set(gazette.configuration.sources.map(\.country))
+        let countries = form.all("country").compactMap { Country(code: $0) }.filter(offered.contains)
+        guard !countries.isEmpty, countries.count == form.all("country").count else {
+            return .failure(SignupProblem(message: "Please choose at least one of the countries listed."))
+        }
+        let topics = form.all("topic").compactMap(Topic.init).filter {
+            gazette.configuration.topicRules.rules[$0] != nil
+        }
+        guard topics.count == form.all("topic").count else {
+            return .failure(SignupProblem(message: "Please choose topics from the list."))
+        }
+        guard let frequency = Subscription.Frequency(rawValue: form.first("frequency") ?? "daily"),
+            let hour = Int(form.first("hour") ?? "\(gazette.configuration.scheduling.defaultHour)"),
+            (0...23).contains(hour)
+        else { return .failure(SignupProblem(message: "Please choose when to receive the digest.")) }
+        let zoneName = form.first("timeZone") ?? gazette.configuration.scheduling.defaultTimeZone.identifier
+        guard let zone = TimeZone(identifier: zoneName) else {
+            return .failure(SignupProblem(message: "\"\(zoneName)\" is not a time zone such as Europe/Berlin."))
+        }
+        return .success(
+            (
+                email,
+                SubscriptionPreferences(
+                    countries: countries.sorted(),
+                    topics: topics,
+                    frequency: frequency,
+                    sendHour: hour,
+                    timeZone: zone
+                )
+            )
+        )
     }
 
     /// Counts responses by status code (a lock, not an actor: it is on every request's path).

@@ -25,7 +25,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let gazette = try await options.openGazette()
         let transport = try await CommandFailure.wrap { try gazette.makeTransport() }
-        let web = WebServer(gazette: gazette)
+        let web = WebServer(gazette: gazette, transport: transport)
         let server = gazette.configuration.server
         let services: [any Service] =
             once || noServer ? [] : [web.application(host: server.host, port: server.port)]
@@ -49,7 +49,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let gazette = try await options.openGazette()
         let server = gazette.configuration.server
-        let web = WebServer(gazette: gazette)
+        let transport = try await CommandFailure.wrap { try gazette.makeTransport() }
+        let web = WebServer(gazette: gazette, transport: transport)
         let app = web.application(host: server.host, port: port ?? server.port) { actual in
             FileHandle.standardOutput.write(Data("listening on http://\(server.host):\(actual)\n".utf8))
         }

@@ -246,3 +246,116 @@ struct WebServerTests {
         }
     }
 }
+
+/// Subscribing in a browser, with double opt-in: the form, the confirmation email in a real
+/// outbox folder (parsed by Python's email package), and the confirmation page.
+@Suite("HTTP: sign-up with double opt-in")
+struct SignupTests {
+    let folder: TemporaryDirectory
+    let gazette: Gazette
+    let web: WebServer
+    let outbox: URL
+
+    init() async throws {
+        folder = try TemporaryDirectory()
+        var configuration = try GazetteConfiguration.load(
+            contentsOf: Paths.samples.appendingPathComponent("gazette.sample.json")
+        )
+        configuration.database.path = folder.file("gazette.sqlite").path
+        outbox = folder.file("outbox")
+        configuration.delivery.outboxDirectory = outbox.path
+        gazette = try await Gazette.open(
+            configuration: configuration,
+            templatesDirectory: Paths.templates,
+            logger: Logger(label: "test"),
+            now: { Date() }
+        )
+        web = WebServer(gazette: gazette, transport: OutboxTransport(directory: outbox))
+    }
+
+    var app: some ApplicationProtocol { Application(router: web.router()) }
+
+    func emails() -> [URL] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []).filter { $0.hasSuffix(".eml") }
+            .map { outbox.appendingPathComponent($0) }
+    }
+
+    func post(_ client: some TestClientProtocol, _ uri: String, _ body: String) async throws -> TestResponse {
+        try await client.execute(
+            uri: uri,
+            method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: body)
+        )
+    }
+
+    @Test(
+        "form → confirmation email → confirm page → POST: an active subscription; the answer never tells who is subscribed"
+    )
+    func doubleOptIn() async throws {
+        try await app.test(.router) { client in
+            let form = try await client.execute(uri: "/", method: .get)
+            #expect(form.status == .ok)
+            let html = String(buffer: form.body)
+            #expect(html.contains("name=\"country\" value=\"JP\"") && html.contains("name=\"website\""))
+
+            let fields =
+                "email=reader%40example.org&country=JP&country=KE&topic=climate&frequency=weekdays&hour=6"
+                + "&timeZone=Asia%2FTokyo&website="
+            let first = try await post(client, "/subscribe", fields)
+            #expect(first.status == .ok && String(buffer: first.body).contains("Check your email"))
+            let record = try #require(try await gazette.store.subscriber(EmailAddress("reader@example.org")!))
+            #expect(record.subscriber.status == .pending)
+            #expect(record.subscription.frequency == .weekdays && record.subscription.sendHour == 6)
+            #expect(record.subscription.timeZone.identifier == "Asia/Tokyo")
+            #expect(emails().count == 1)
+            let mail = try Peers.json(Peers.runScript("check_email.py", [emails()[0].path]))
+            #expect((mail["defects"] as? [String]) == [])
+            let text = try #require((mail["parts"] as? [[String: Any]])?.first?["text"] as? String)
+            let link = "/confirm/\(record.subscriber.token)"
+            #expect(text.contains(link), "the email carries the confirmation link")
+
+            // Asking again the same day: the same page, no second email.
+            let again = try await post(client, "/subscribe", fields)
+            #expect(String(buffer: again.body) == String(buffer: first.body))
+            #expect(emails().count == 1)
+
+            let confirmPage = try await client.execute(uri: link, method: .get)
+            #expect(String(buffer: confirmPage.body).contains("<form method=\"post\" action=\"\(link)\""))
+            #expect(try await gazette.store.subscriber(token: record.subscriber.token)?.subscriber.status == .pending)
+            let confirmed = try await post(client, link, "List-Unsubscribe=One-Click")
+            #expect(confirmed.status == .ok && String(buffer: confirmed.body).contains("You are subscribed"))
+            #expect(try await gazette.store.subscriber(token: record.subscriber.token)?.subscriber.status == .active)
+            let used = try await post(client, link, "")
+            #expect(used.status == .gone)
+
+            // An active address: the same answer, nothing changes, nothing is sent.
+            let active = try await post(client, "/subscribe", fields.replacingOccurrences(of: "hour=6", with: "hour=9"))
+            #expect(String(buffer: active.body) == String(buffer: first.body))
+            #expect(try await gazette.store.subscriber(token: record.subscriber.token)?.subscription.sendHour == 6)
+            #expect(emails().count == 1)
+        }
+    }
+
+    @Test("bad fields are named on the form; the honeypot and unknown tokens change nothing")
+    func refusals() async throws {
+        try await app.test(.router) { client in
+            let badEmail = try await post(client, "/subscribe", "email=not-an-address&country=JP")
+            #expect(badEmail.status == .badRequest && String(buffer: badEmail.body).contains("valid email address"))
+            let badCountry = try await post(client, "/subscribe", "email=a%40example.org&country=ZZ")
+            #expect(badCountry.status == .badRequest && String(buffer: badCountry.body).contains("countries listed"))
+            let badZone = try await post(client, "/subscribe", "email=a%40example.org&country=JP&timeZone=Mars%2FBase")
+            #expect(String(buffer: badZone.body).contains("Mars/Base"))
+            let robot = try await post(
+                client,
+                "/subscribe",
+                "email=bot%40example.org&country=JP&website=http%3A%2F%2Fspam"
+            )
+            #expect(robot.status == .ok)
+            #expect(try await gazette.store.subscriber(EmailAddress("bot@example.org")!) == nil)
+            #expect(emails().isEmpty)
+            let unknown = try await client.execute(uri: "/confirm/0123456789abcdef0123456789abcdef", method: .get)
+            #expect(unknown.status == .notFound)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GazetteCore
+import GazetteMail
+import GazetteRender
+import GazetteStore
+import Logging
+
+/// What a web sign-up did. The page says the same in every case, so that nobody can learn from
+/// it whether an address is subscribed; tests and logs see the difference.
+public enum SignupOutcome: Sendable, Equatable {
+    case confirmationSent
+    /// The confirmation email could not be handed over now (the reason); the address stays pending.
+    case confirmationNotSent(String)
+    /// Already active: nothing changes and nothing is sent (preferences change at /manage).
+    case alreadyActive
+    /// A confirmation went to this address less than a day ago: no second one.
+    case recentlySent
+}
+
+extension Gazette {
+    /// How long a confirmation link works.
+    public static let confirmationValidity: TimeInterval = 48 * 3_600
+
+    /// Double opt-in, first step: the address becomes pending with these preferences and gets
+    /// one confirmation email (at most one a day).
+    public func requestSubscription(
+        _ email: EmailAddress,
+        preferences: SubscriptionPreferences,
+        transport: any MailTransport
+    ) async throws -> SignupOutcome {
+        let date = now()
+        if let existing = try await store.subscriber(email) {
+            if existing.subscriber.status == .active { return .alreadyActive }
+            if let sent = try await store.confirmationSentAt(email), date.timeIntervalSince(sent) < 86_400 {
+                return .recentlySent
+            }
+        }
+        let record = try await store.subscribe(email, preferences: preferences, status: .pending, now: date)
+        var scope = preferences.countries.map(\.name).joined(separator: ", ")
+        if !preferences.topics.isEmpty { scope += " (" + preferences.topics.map(\.slug).joined(separator: ", ") + ")" }
+        let content = ConfirmationContent(
+            siteTitle: configuration.site.title,
+            recipient: email,
+            scope: scope,
+            confirmURL: configuration.site.baseURL.appendingPathComponent("confirm")
+                .appendingPathComponent(record.subscriber.token),
+            validHours: Int(Self.confirmationValidity / 3_600)
+        )
+        let message = renderer.confirmationEmail(
+            content,
+            from: configuration.delivery.from,
+            to: email,
+            messageID: "confirm.\(Int(date.timeIntervalSince1970)).\(StableHash.hex(email.value))"
+                + "@\(configuration.delivery.from.address.domain)",
+            date: date
+        )
+        try await store.markConfirmationSent(email, at: date)
+        let outcome = await transport.deliver(
+            message.bytes(),
+            messageID: message.messageID,
+            from: configuration.delivery.from.address,
+            to: email
+        )
+        logger.info("confirmation email", metadata: ["delivery.status": "\(outcome.status.rawValue)"])
+        return outcome.status == .delivered ? .confirmationSent : .confirmationNotSent(outcome.detail)
+    }
+
+    /// Double opt-in, second step: a pending subscriber whose confirmation is at most
+    /// `confirmationValidity` old becomes active. Nil: unknown token, not pending, or expired.
+    public func confirmSubscription(token: String) async throws -> SubscriberRecord? {
+        guard let record = try await store.subscriber(token: token), record.subscriber.status == .pending,
+            let sent = try await store.confirmationSentAt(record.subscriber.email),
+            now().timeIntervalSince(sent) <= Self.confirmationValidity
+        else { return nil }
+        return try await store.confirm(token: token)
+    }
+}
