@@ -2,8 +2,9 @@
 
 SYSTEM_PACKAGES := libcurl4-openssl-dev libxml2-dev libsqlite3-dev zlib1g-dev python3-venv
 # The consumers the tests check Gazette's output with: xmllint (RELAX NG), trang (the RFC's
-# compact schema to XML syntax), newsboat (a feed reader, run headless).
-TEST_PACKAGES := libxml2-utils trang newsboat
+# compact schema to XML syntax), newsboat (a feed reader, run headless), Chromium and its
+# driver (the sign-up form in a real browser, through Selenium).
+TEST_PACKAGES := libxml2-utils trang newsboat chromium chromium-driver fonts-dejavu-core
 VENV := .venv
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

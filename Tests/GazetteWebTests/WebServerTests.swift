@@ -358,4 +358,33 @@ struct SignupTests {
             #expect(unknown.status == .notFound)
         }
     }
+
+    @Test("in headless Chromium (Selenium): fill the form, follow the emailed link, confirm; screenshots kept")
+    func browser() async throws {
+        let screenshots = Paths.repository.appendingPathComponent(".build/test-artifacts/browser-signup")
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let result = try Peers.json(
+                Peers.runScript(
+                    "browser_signup.py",
+                    ["http://127.0.0.1:\(port)", outbox.path, screenshots.path, "browser@example.org"]
+                )
+            )
+            #expect(
+                result["headings"] as? [String] == [
+                    "Check your email", "Confirm your subscription", "You are subscribed",
+                ]
+            )
+            #expect((result["final"] as? String)?.contains("browser@example.org") == true)
+        }
+        let record = try await gazette.store.subscriber(EmailAddress("browser@example.org")!)
+        #expect(record?.subscriber.status == .active)
+        #expect(
+            record?.subscription.countries == [Country(code: "JP")!]
+                && record?.subscription.topics.map(\.slug) == ["climate"]
+        )
+        for name in ["1-form", "2-check-your-email", "3-confirm", "4-subscribed"] {
+            #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent(name + ".png").path))
+        }
+    }
 }
