@@ -17,11 +17,13 @@ demo: deps
 	.build/debug/gazette demo
 
 ## Run the whole test suite against its real peers (aiosmtpd, feedparser, http.server).
-# The SIGKILL crash test keeps both cores busy for half a minute: it runs on its own, after
-# the rest, so that it does not slow the tests that check timeouts.
+# The two heaviest tests run after the rest, on their own: the SIGKILL crash test keeps both
+# cores busy for half a minute, and the browser test starts Chromium; run among the parallel
+# tests they would slow the ones that check timeouts, and be slowed.
+HEAVY_TESTS := CrashTests|SignupTests/browser
 test: deps test-deps $(VENV)/.ready lint
-	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip CrashTests
-	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip-build --filter CrashTests
+	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip "$(HEAVY_TESTS)"
+	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip-build --filter "$(HEAVY_TESTS)"
 
 ## The system libraries Gazette links (libcurl, libxml2, SQLite), when they are missing.
 deps:
