@@ -158,10 +158,16 @@ extension SubscribePageContent: MustacheParent {
     public func child(named name: String) -> Any? {
         switch name {
         case "siteTitle": siteTitle
+        case "heading": heading
+        case "formAction": formAction
         case "countries": countries
-        case "topics": topics.map { ["slug": $0] }
+        case "topics": topics
+        case "frequencies": frequencies
         case "hours": hours
         case "defaultTimeZone": defaultTimeZone
+        case "managing": managing
+        case "email": email
+        case "paused": paused
         case "error": present(error)
         default: nil
         }
@@ -173,6 +179,7 @@ extension SubscribePageContent.Choice: MustacheParent {
         switch name {
         case "code": code
         case "name": self.name  // not the parameter
+        case "checked": checked
         default: nil
         }
     }
@@ -197,6 +204,8 @@ extension PageContent: MustacheParent {
         case "paragraphs": paragraphs
         case "formAction": present(formAction)
         case "buttonLabel": buttonLabel
+        case "linkLabel": present(linkLabel)
+        case "linkURL": present(linkURL)
         default: nil
         }
     }

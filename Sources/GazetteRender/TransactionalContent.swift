@@ -52,27 +52,35 @@ public struct PageContent: Sendable {
     /// Where the page's one button posts; nil: no form.
     public var formAction: String?
     public var buttonLabel: String
+    /// One link under the text (back to a page); nil: none.
+    public var linkLabel: String?
+    public var linkURL: String?
 
     public init(
         siteTitle: String,
         title: String,
         paragraphs: [String],
         formAction: String? = nil,
-        buttonLabel: String = ""
+        buttonLabel: String = "",
+        link: (label: String, url: String)? = nil
     ) {
         self.siteTitle = SafeText.line(siteTitle)
         self.title = SafeText.line(title)
         self.paragraphs = paragraphs.map(SafeText.xml)
         self.formAction = formAction
         self.buttonLabel = SafeText.line(buttonLabel)
+        linkLabel = link.map { SafeText.line($0.label) }
+        linkURL = link?.url
     }
 }
 
-/// What `subscribe.html.mustache` sees: the sign-up form.
+/// What `subscribe.html.mustache` sees: the sign-up form, or a subscriber's own settings
+/// (`/manage/{token}`: the same form, filled in, with a pause or resume button).
 public struct SubscribePageContent: Sendable {
     public struct Choice: Sendable {
         public var code: String
         public var name: String
+        public var checked: Bool
     }
     public struct Hour: Sendable {
         public var value: Int
@@ -80,11 +88,39 @@ public struct SubscribePageContent: Sendable {
         public var selected: Bool
     }
 
+    /// A subscriber's current settings, for the manage page.
+    public struct Current: Sendable {
+        public var email: String
+        public var countries: Set<Country>
+        public var topics: Set<Topic>
+        public var frequency: Subscription.Frequency
+        public var hour: Int
+        public var timeZone: TimeZone
+        public var active: Bool
+
+        public init(subscriber: Subscriber, subscription: Subscription) {
+            email = subscriber.email.value
+            countries = Set(subscription.countries)
+            topics = Set(subscription.topics)
+            frequency = subscription.frequency
+            hour = subscription.sendHour
+            timeZone = subscription.timeZone
+            active = subscriber.status == .active
+        }
+    }
+
     public var siteTitle: String
+    public var heading: String
+    public var formAction: String
     public var countries: [Choice]
-    public var topics: [String]
+    public var topics: [Choice]
+    public var frequencies: [Choice]
     public var hours: [Hour]
     public var defaultTimeZone: String
+    /// Managing: the address (not editable) and whether the digest is paused.
+    public var managing: Bool
+    public var email: String
+    public var paused: Bool
     /// What was wrong with the last submission; nil on a fresh form.
     public var error: String?
 
@@ -94,13 +130,29 @@ public struct SubscribePageContent: Sendable {
         topics: [Topic],
         defaultHour: Int,
         defaultTimeZone: TimeZone,
+        current: Current? = nil,
+        formAction: String = "/subscribe",
         error: String? = nil
     ) {
         self.siteTitle = SafeText.line(siteTitle)
-        self.countries = countries.map { Choice(code: $0.code, name: $0.name) }
-        self.topics = topics.map(\.slug)
-        hours = (0..<24).map { Hour(value: $0, label: String(format: "%02d:00", $0), selected: $0 == defaultHour) }
-        self.defaultTimeZone = defaultTimeZone.identifier
+        heading = current == nil ? "The day's news, by email" : "Your digest"
+        self.formAction = formAction
+        self.countries = countries.map {
+            Choice(code: $0.code, name: $0.name, checked: current?.countries.contains($0) ?? false)
+        }
+        self.topics = topics.map {
+            Choice(code: $0.slug, name: $0.slug, checked: current?.topics.contains($0) ?? false)
+        }
+        let frequency = current?.frequency ?? .daily
+        frequencies = [("daily", "Every day"), ("weekdays", "Monday to Friday"), ("weekly", "Mondays")].map {
+            Choice(code: $0.0, name: $0.1, checked: $0.0 == frequency.rawValue)
+        }
+        let hour = current?.hour ?? defaultHour
+        hours = (0..<24).map { Hour(value: $0, label: String(format: "%02d:00", $0), selected: $0 == hour) }
+        self.defaultTimeZone = (current?.timeZone ?? defaultTimeZone).identifier
+        managing = current != nil
+        email = current?.email ?? ""
+        paused = current.map { !$0.active } ?? false
         self.error = error.map(SafeText.line)
     }
 }

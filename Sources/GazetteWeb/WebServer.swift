@@ -70,6 +70,40 @@ public struct WebServer: Sendable {
             // The same answer whether the address is new, pending or active: no enumeration.
             return checkYourEmail()
         }
+        router.get("manage/:token") { _, context in
+            let token = try context.parameters.require("token")
+            guard let record = try await gazette.store.subscriber(token: token), record.subscriber.status != .pending
+            else { return page(.notFound, title: "Not found", ["This link is not valid."]) }
+            return subscribePage(.ok, managing: record)
+        }
+        router.post("manage/:token") { request, context in
+            let token = try context.parameters.require("token")
+            guard let record = try await gazette.store.subscriber(token: token), record.subscriber.status != .pending
+            else { return page(.notFound, title: "Not found", ["This link is not valid."]) }
+            let form = FormData(try await request.body.collect(upTo: 16 * 1024))
+            if form.first("action") == "pause" {
+                _ = try await gazette.store.unsubscribe(record.subscriber.email)
+                return page(
+                    .ok,
+                    title: "Your digest is paused",
+                    ["Nothing is sent to \(record.subscriber.email.value) until you resume it from this page."],
+                    form: nil,
+                    link: (label: "Back to your settings", url: "/manage/\(token)")
+                )
+            }
+            switch parsePreferences(form) {
+            case .failure(let problem): return subscribePage(.badRequest, error: problem.message, managing: record)
+            case .success(let preferences):
+                // Saving resumes a paused digest: the reader holds the secret link, that is consent enough.
+                let saved = try await gazette.store.subscribe(
+                    record.subscriber.email,
+                    preferences: preferences,
+                    status: .active,
+                    now: gazette.now()
+                )
+                return subscribePage(.ok, managing: saved)
+            }
+        }
         router.get("confirm/:token") { _, context in
             let token = try context.parameters.require("token")
             guard let record = try await gazette.store.subscriber(token: token), record.subscriber.status == .pending
@@ -229,7 +263,11 @@ public struct WebServer: Sendable {
         )
     }
 
-    private func subscribePage(_ status: HTTPResponse.Status, error: String? = nil) -> Response {
+    private func subscribePage(
+        _ status: HTTPResponse.Status,
+        error: String? = nil,
+        managing record: SubscriberRecord? = nil
+    ) -> Response {
         let configuration = gazette.configuration
         let html = gazette.renderer.subscribePage(
             SubscribePageContent(
@@ -238,6 +276,8 @@ public struct WebServer: Sendable {
                 topics: configuration.topicRules.rules.keys.sorted(),
                 defaultHour: configuration.scheduling.defaultHour,
                 defaultTimeZone: configuration.scheduling.defaultTimeZone,
+                current: record.map { .init(subscriber: $0.subscriber, subscription: $0.subscription) },
+                formAction: record.map { "/manage/\($0.subscriber.token)" } ?? "/subscribe",
                 error: error
             )
         )
@@ -256,6 +296,10 @@ public struct WebServer: Sendable {
         guard let email = form.first("email").flatMap(EmailAddress.init) else {
             return .failure(SignupProblem(message: "Please give a valid email address."))
         }
+        return parsePreferences(form).map { (email, $0) }
+    }
+
+    private func parsePreferences(_ form: FormData) -> Result<SubscriptionPreferences, SignupProblem> {
         let offered = Set(gazette.configuration.sources.map(\.country))
         let countries = form.all("country").compactMap { Country(code: $0) }.filter(offered.contains)
         guard !countries.isEmpty, countries.count == form.all("country").count else {
@@ -276,15 +320,12 @@ public struct WebServer: Sendable {
             return .failure(SignupProblem(message: "\"\(zoneName)\" is not a time zone such as Europe/Berlin."))
         }
         return .success(
-            (
-                email,
-                SubscriptionPreferences(
-                    countries: countries.sorted(),
-                    topics: topics,
-                    frequency: frequency,
-                    sendHour: hour,
-                    timeZone: zone
-                )
+            SubscriptionPreferences(
+                countries: countries.sorted(),
+                topics: topics,
+                frequency: frequency,
+                sendHour: hour,
+                timeZone: zone
             )
         )
     }
@@ -300,7 +341,8 @@ public struct WebServer: Sendable {
         _ status: HTTPResponse.Status,
         title: String,
         _ paragraphs: [String],
-        form: (action: String, button: String)? = nil
+        form: (action: String, button: String)? = nil,
+        link: (label: String, url: String)? = nil
     ) -> Response {
         let html = gazette.renderer.page(
             PageContent(
@@ -308,7 +350,8 @@ public struct WebServer: Sendable {
                 title: title,
                 paragraphs: paragraphs,
                 formAction: form?.action,
-                buttonLabel: form?.button ?? ""
+                buttonLabel: form?.button ?? "",
+                link: link
             )
         )
         var headers = HTTPFields()

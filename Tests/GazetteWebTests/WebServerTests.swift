@@ -337,6 +337,57 @@ struct SignupTests {
         }
     }
 
+    @Test(
+        "/manage/{token}: the form filled with the reader's settings; save changes them; pause stops mail; save resumes"
+    )
+    func manage() async throws {
+        let record = try await gazette.store.subscribe(
+            EmailAddress("reader@example.org")!,
+            preferences: SubscriptionPreferences(
+                countries: [Country(code: "JP")!],
+                topics: [Topic("climate")!],
+                frequency: .weekdays,
+                sendHour: 6,
+                timeZone: TimeZone(identifier: "Asia/Tokyo")!
+            ),
+            status: .active,
+            now: Date()
+        )
+        let link = "/manage/\(record.subscriber.token)"
+        try await app.test(.router) { client in
+            let page = String(buffer: try await client.execute(uri: link, method: .get).body)
+            #expect(page.contains("name=\"country\" value=\"JP\" checked"))
+            #expect(page.contains("name=\"country\" value=\"KE\">"), "others unchecked")
+            #expect(page.contains("name=\"topic\" value=\"climate\" checked"))
+            #expect(page.contains("value=\"weekdays\" checked") && page.contains("<option value=\"6\" selected>"))
+            #expect(page.contains("value=\"Asia/Tokyo\"") && page.contains("For reader@example.org"))
+            #expect(!page.contains("name=\"email\""), "the address is not editable here")
+
+            let saved = try await post(
+                client,
+                link,
+                "country=KE&country=DE&frequency=daily&hour=8&timeZone=Europe%2FBerlin&action=save"
+            )
+            #expect(saved.status == .ok)
+            var now = try #require(try await gazette.store.subscriber(token: record.subscriber.token))
+            #expect(now.subscription.countries.map(\.code) == ["DE", "KE"] && now.subscription.sendHour == 8)
+            #expect(now.subscription.topics.isEmpty && now.subscription.timeZone.identifier == "Europe/Berlin")
+
+            let paused = try await post(client, link, "action=pause")
+            #expect(String(buffer: paused.body).contains("Your digest is paused"))
+            now = try #require(try await gazette.store.subscriber(token: record.subscriber.token))
+            #expect(now.subscriber.status == .unsubscribed)
+            #expect(String(buffer: try await client.execute(uri: link, method: .get).body).contains("Save and resume"))
+
+            let bad = try await post(client, link, "country=ZZ&action=save")
+            #expect(bad.status == .badRequest)
+            _ = try await post(client, link, "country=KE&frequency=daily&hour=8&timeZone=Europe%2FBerlin&action=save")
+            #expect(try await gazette.store.subscriber(token: record.subscriber.token)?.subscriber.status == .active)
+            let unknown = try await client.execute(uri: "/manage/0123456789abcdef0123456789abcdef", method: .get)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test("bad fields are named on the form; the honeypot and unknown tokens change nothing")
     func refusals() async throws {
         try await app.test(.router) { client in
