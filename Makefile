@@ -17,13 +17,13 @@ demo: deps
 	.build/debug/gazette demo
 
 ## Run the whole test suite against its real peers (aiosmtpd, feedparser, http.server).
-# The two heaviest tests run after the rest, on their own: the SIGKILL crash test keeps both
+# The two heaviest tests run after the rest, one at a time: the SIGKILL crash test keeps both
 # cores busy for half a minute, and the browser test starts Chromium; run among the parallel
 # tests they would slow the ones that check timeouts, and be slowed.
 HEAVY_TESTS := CrashTests|SignupTests/browser
 test: deps test-deps $(VENV)/.ready lint
 	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip "$(HEAVY_TESTS)"
-	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip-build --filter "$(HEAVY_TESTS)"
+	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip-build --no-parallel --filter "$(HEAVY_TESTS)"
 
 ## The system libraries Gazette links (libcurl, libxml2, SQLite), when they are missing.
 deps:
