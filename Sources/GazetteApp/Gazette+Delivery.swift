@@ -224,7 +224,9 @@ extension Gazette {
             status = .failed
         case .deferred:
             let next = date.addingTimeInterval(outcome.stopsTheRun ? 0 : retry.delay(afterAttempts: edition.attempts))
-            let deadline = edition.createdAt.addingTimeInterval(TimeInterval(retry.deadlineHours) * 3_600)
+            // From the edition's making, or from `gazette resend` queuing it again.
+            let deadline = (edition.requeuedAt ?? edition.createdAt)
+                .addingTimeInterval(TimeInterval(retry.deadlineHours) * 3_600)
             if next > deadline {
                 status = .failed
                 detail = "gave up after \(edition.attempts) attempts (delivery.retry.deadlineHours): \(detail)"

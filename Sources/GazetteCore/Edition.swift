@@ -42,6 +42,8 @@ public struct Edition: Hashable, Sendable {
     public var leaseUntil: Date?
     public var lastReplyCode: Int?
     public var lastReplyText: String?
+    /// When `gazette resend` queued it again: its delivery deadline counts from then.
+    public var requeuedAt: Date?
 
     public init(
         id: Int64? = nil,
@@ -60,7 +62,8 @@ public struct Edition: Hashable, Sendable {
         nextAttemptAt: Date? = nil,
         leaseUntil: Date? = nil,
         lastReplyCode: Int? = nil,
-        lastReplyText: String? = nil
+        lastReplyText: String? = nil,
+        requeuedAt: Date? = nil
     ) {
         self.id = id
         self.subscriptionID = subscriptionID
@@ -79,6 +82,7 @@ public struct Edition: Hashable, Sendable {
         self.leaseUntil = leaseUntil
         self.lastReplyCode = lastReplyCode
         self.lastReplyText = lastReplyText
+        self.requeuedAt = requeuedAt
     }
 
     /// `2026-11-29-1a2b3c4d5e6f7a8b`: the period, readable, then a hash of the subscription,

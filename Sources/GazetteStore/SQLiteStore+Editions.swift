@@ -197,10 +197,10 @@ extension SQLiteStore: EditionStore {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    UPDATE editions SET status = 'queued', nextAttemptAt = NULL, leaseUntil = NULL
+                    UPDATE editions SET status = 'queued', nextAttemptAt = NULL, leaseUntil = NULL, requeuedAt = ?
                     WHERE status = 'failed' AND createdAt >= ?
                     """,
-                arguments: [since ?? .distantPast]
+                arguments: [now, since ?? .distantPast]
             )
             return db.changesCount
         }
@@ -261,7 +261,8 @@ extension SQLiteStore: EditionStore {
             ? "*"
             : """
             id, subscriptionID, period, messageID, articleIDs, createdAt, editionKey, subject, NULL AS html,
-            '' AS text, recipient, status, attempts, nextAttemptAt, leaseUntil, lastReplyCode, lastReplyText
+            '' AS text, recipient, status, attempts, nextAttemptAt, leaseUntil, lastReplyCode, lastReplyText,
+            requeuedAt
             """
         return try Row.fetchAll(
             db,
@@ -286,7 +287,8 @@ extension SQLiteStore: EditionStore {
                 nextAttemptAt: row["nextAttemptAt"],
                 leaseUntil: row["leaseUntil"],
                 lastReplyCode: row["lastReplyCode"],
-                lastReplyText: row["lastReplyText"]
+                lastReplyText: row["lastReplyText"],
+                requeuedAt: row["requeuedAt"]
             )
         }
     }

@@ -188,6 +188,9 @@ extension SQLiteStore {
         migrator.registerMigration("v8: confirmation emails") { db in
             try db.execute(sql: "ALTER TABLE subscribers ADD COLUMN confirmationSentAt DATETIME")
         }
+        migrator.registerMigration("v9: requeued editions") { db in
+            try db.execute(sql: "ALTER TABLE editions ADD COLUMN requeuedAt DATETIME")
+        }
         return migrator
     }()
 }

@@ -124,6 +124,13 @@ struct DeliveryFaultTests {
         #expect(entries["later"]?.lastReplyText?.contains("gave up after 4 attempts") == true)
         let attempts = try await gazette.store.deliveries(editionID: try #require(entries["later"]?.id))
         #expect(attempts.map(\.replyCode) == [451, 451, 451, 451])
+        // `gazette resend --failed` two hours later: the deadline counts from the resend, so a
+        // temporary refusal defers it again instead of failing it at once.
+        let resendAt = Self.start.addingTimeInterval(7_200)
+        #expect(try await gazette.store.requeueFailed(since: nil, now: resendAt) == 1)
+        _ = try await at(7_200).send(force: true, transport: smtp(sink))
+        entries = try await ledger()
+        #expect(entries["later"]?.status == .deferred, "\(entries["later"]?.lastReplyText ?? "")")
     }
 
     @Test("421 at the greeting: that message is deferred and the rest wait untried; refused connections defer all")
