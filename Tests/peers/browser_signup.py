@@ -17,6 +17,8 @@ import peer_lifetime  # noqa: F401
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 base, outbox, shots, address = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], sys.argv[4]
 os.makedirs(shots, exist_ok=True)
@@ -25,14 +27,24 @@ for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=8
     options.add_argument(flag)
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 headings = []
+
+
+def submit(button):
+    """Clicks and waits for the next page to replace this one (not for a fixed time)."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    heading = WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.TAG_NAME, "h1")))
+    headings.append(heading.text)
+
+
 try:
     driver.get(base + "/")
     driver.save_screenshot(os.path.join(shots, "1-form.png"))
     driver.find_element(By.ID, "email").send_keys(address)
     driver.find_element(By.CSS_SELECTOR, 'input[name="country"][value="JP"]').click()
     driver.find_element(By.CSS_SELECTOR, 'input[name="topic"][value="climate"]').click()
-    driver.find_element(By.ID, "submit").click()
-    headings.append(driver.find_element(By.TAG_NAME, "h1").text)
+    submit(driver.find_element(By.ID, "submit"))
     driver.save_screenshot(os.path.join(shots, "2-check-your-email.png"))
 
     # The confirmation email, as the reader's mail client would show it.
@@ -48,8 +60,7 @@ try:
     driver.get(base + path)
     headings.append(driver.find_element(By.TAG_NAME, "h1").text)
     driver.save_screenshot(os.path.join(shots, "3-confirm.png"))
-    driver.find_element(By.TAG_NAME, "button").click()
-    headings.append(driver.find_element(By.TAG_NAME, "h1").text)
+    submit(driver.find_element(By.TAG_NAME, "button"))
     driver.save_screenshot(os.path.join(shots, "4-subscribed.png"))
     final = driver.find_element(By.TAG_NAME, "main").text
 finally:
