@@ -20,30 +20,43 @@ extension Gazette {
         stopWhen: @escaping @Sendable () -> Bool = { false },
         progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> [SendReport] {
-        let records = Dictionary(
-            try await store.allSubscribers().compactMap { record in record.subscription.id.map { ($0, record) } },
-            uniquingKeysWith: { first, _ in first }
-        )
-        let suppressed = Dictionary(
-            try await store.suppressions().map { ($0.email, $0.reason) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        let signers = try configuration.delivery.dkim.map { try DKIMSigner($0) }
+        // Only what was due when the run began: an edition deferred during the run waits for
+        // the next one instead of coming back to the front of the queue.
+        let runStart = now()
+        let batchSize = transport.parallelism * 8
+        func leaseBatch() async throws -> [Edition] {
+            try await store.leaseDueEditions(
+                now: runStart,
+                leaseUntil: now().addingTimeInterval(Self.lease),
+                limit: batchSize
+            )
+        }
+        var batch = try await leaseBatch()
+        // Nothing due, the daemon's usual minute: no subscriber list is read, no key file opened.
+        guard !batch.isEmpty else { return [] }
+        let records: [Int64: SubscriberRecord]
+        let suppressed: [String: String]
+        let signers: [DKIMSigner]
+        do {
+            records = Dictionary(
+                try await store.allSubscribers().compactMap { record in record.subscription.id.map { ($0, record) } },
+                uniquingKeysWith: { first, _ in first }
+            )
+            suppressed = Dictionary(
+                try await store.suppressions().map { ($0.email, $0.reason) },
+                uniquingKeysWith: { first, _ in first }
+            )
+            signers = try configuration.delivery.dkim.map { try DKIMSigner($0) }
+        } catch {
+            for edition in batch { try? await store.releaseEdition(id: edition.id!, notBefore: nil) }
+            throw error
+        }
         var pacer = Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
         var reports: [SendReport] = []
         var throttledDomains: [String: String] = [:]
         var seen: Set<Int64> = []
         let recorder = AttemptRecorder(store: store)
-        // Only what was due when the run began: an edition deferred during the run waits for
-        // the next one instead of coming back to the front of the queue.
-        let runStart = now()
-        while true {
-            let batch = try await store.leaseDueEditions(
-                now: runStart,
-                leaseUntil: now().addingTimeInterval(Self.lease),
-                limit: transport.parallelism * 8
-            )
-            guard !batch.isEmpty else { break }
+        while !batch.isEmpty {
             // Each edition once per run: one that came due again (a clock that stands still in a
             // test, a zero delay) waits for the next run rather than looping here.
             guard batch.contains(where: { !seen.contains($0.id!) }) else {
@@ -68,6 +81,7 @@ extension Gazette {
                 if halt.isError { throw GazetteError(halt.reason) }
                 break
             }
+            batch = try await leaseBatch()
         }
         return reports
     }

@@ -183,10 +183,15 @@ extension SQLiteStore: EditionStore {
         }
     }
 
-    public func ledgerCounts() async throws -> [Edition.Status: Int] {
+    public func ledgerCounts(createdSince: Date?) async throws -> [Edition.Status: Int] {
         try await pool.read { db in
             var counts: [Edition.Status: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM editions GROUP BY status") {
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT status, COUNT(*) AS n FROM editions WHERE createdAt >= ? GROUP BY status",
+                arguments: [createdSince ?? .distantPast]
+            )
+            for row in rows {
                 if let status = Edition.Status(rawValue: row["status"]) { counts[status] = row["n"] }
             }
             return counts

@@ -218,8 +218,8 @@ public protocol EditionStore: Sendable {
     func releaseEdition(id: Int64, notBefore: Date?) async throws
     /// The ledger, newest first, filtered.
     func ledger(editionID: Int64?, status: Edition.Status?, since: Date?, limit: Int) async throws -> [Edition]
-    /// How many editions are in each state.
-    func ledgerCounts() async throws -> [Edition.Status: Int]
+    /// How many editions are in each state (made at or after `createdSince`; nil: all).
+    func ledgerCounts(createdSince: Date?) async throws -> [Edition.Status: Int]
     /// Queues failed editions (created since `since`) again; returns how many.
     func requeueFailed(since: Date?, now: Date) async throws -> Int
     /// Editions refused for good (5xx) for this recipient: hard bounces, for suppression.

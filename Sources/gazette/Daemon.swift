@@ -66,14 +66,12 @@ struct ScheduleCommand: AsyncParsableCommand {
         abstract: "List every edition that falls due in a window, per subscription, in UTC and in the reader's zone."
     )
     @OptionGroup var options: GlobalOptions
-    @Option(help: "Start of the window (ISO 8601, e.g. 2026-11-29T00:00:00Z).") var from: String
-    @Option(help: "End of the window, exclusive (ISO 8601).") var to: String
+    @Option(help: "Start of the window (ISO 8601, e.g. 2026-11-29T00:00:00Z).") var from: Instant
+    @Option(help: "End of the window, exclusive (ISO 8601).") var to: Instant
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        guard let start = try? Date(from, strategy: .iso8601), let end = try? Date(to, strategy: .iso8601) else {
-            throw ValidationError("--from and --to take ISO 8601 instants such as 2026-11-29T00:00:00Z")
-        }
+        let (start, end) = (from.date, to.date)
         guard start < end, end.timeIntervalSince(start) <= 366 * 86_400 else {
             throw ValidationError("--to must come after --from, at most a year later")
         }
@@ -135,7 +133,7 @@ struct Status: AsyncParsableCommand {
         for (instant, email, period) in next.sorted(by: { $0.0 < $1.0 }).prefix(10) {
             print("              \(instant.formatted(.iso8601))  \(email)  \(period)")
         }
-        let counts = try await gazette.store.ledgerCounts()
+        let counts = try await gazette.store.ledgerCounts(createdSince: nil)
         let ledger = Edition.Status.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", ")
         print("ledger:       \(ledger)")
         let suppressed = try await gazette.store.suppressions().count

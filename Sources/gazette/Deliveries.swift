@@ -6,6 +6,18 @@ import GazetteStore
 
 extension Edition.Status: ExpressibleByArgument {}
 
+/// An ISO 8601 instant on the command line (`2026-11-29T00:00:00Z`), checked by the parser.
+struct Instant: ExpressibleByArgument {
+    let date: Date
+
+    init?(argument: String) {
+        guard let date = try? Date(argument, strategy: .iso8601) else { return nil }
+        self.date = date
+    }
+
+    static var defaultValueDescription: String { "an ISO 8601 time such as 2026-11-29T00:00:00Z" }
+}
+
 /// `gazette deliveries`: the ledger, so that "who did not get it?" has an answer.
 struct Deliveries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,17 +28,12 @@ struct Deliveries: AsyncParsableCommand {
     @Option(help: "Only this edition (its id).") var edition: Int64?
     @Option(help: "Only editions with this status.") var status: Edition.Status?
     @Option(help: "Only editions made at or after this time (ISO 8601, e.g. 2026-11-29T00:00:00Z).")
-    var since: String?
+    var since: Instant?
     @Option(help: "At most this many editions.") var limit = 1_000
     @Flag(help: "Print JSON: one object per edition, with its attempts.") var json = false
 
     func run() async throws {
-        let sinceDate = try since.map { text in
-            guard let date = try? Date(text, strategy: .iso8601) else {
-                throw ValidationError("--since: \"\(text)\" is not an ISO 8601 time such as 2026-11-29T00:00:00Z")
-            }
-            return date
-        }
+        let sinceDate = since?.date
         let gazette = try await options.openGazette()
         let editions = try await gazette.store.ledger(
             editionID: edition,
@@ -110,19 +117,14 @@ struct Resend: AsyncParsableCommand {
     )
     @OptionGroup var options: GlobalOptions
     @Flag(help: "Queue every failed edition (required: says what is being resent).") var failed = false
-    @Option(help: "Only editions made at or after this time (ISO 8601).") var since: String?
+    @Option(help: "Only editions made at or after this time (ISO 8601).") var since: Instant?
 
     func validate() throws {
         guard failed else { throw ValidationError("say what to resend: --failed") }
     }
 
     func run() async throws {
-        let sinceDate = try since.map { text in
-            guard let date = try? Date(text, strategy: .iso8601) else {
-                throw ValidationError("--since: \"\(text)\" is not an ISO 8601 time such as 2026-11-29T00:00:00Z")
-            }
-            return date
-        }
+        let sinceDate = since?.date
         let gazette = try await options.openGazette()
         let count = try await gazette.store.requeueFailed(since: sinceDate, now: Date())
         print("queued \(count) failed edition\(count == 1 ? "" : "s") again; `gazette send` delivers them")

@@ -201,6 +201,12 @@ struct CommandLineTests {
         #expect(queued.stdout.contains("reject@example.org\tqueued"))
         let bad = try gazette(["deliveries", "--status", "lost", "--config", path])
         #expect(bad.status != 0)
+        let badSince = try gazette(["deliveries", "--since", "yesterday", "--config", path])
+        #expect(badSince.status != 0 && badSince.stderr.contains("--since"), "\(badSince.stderr)")
+        let since = try gazette(["deliveries", "--since", "2000-01-01T00:00:00Z", "--config", path])
+        #expect(since.stdout.contains("reject@example.org"))
+        let future = try gazette(["deliveries", "--since", "2999-01-01T00:00:00Z", "--config", path])
+        #expect(!future.stdout.contains("reject@example.org"), "--since filters")
     }
 
     @Test(

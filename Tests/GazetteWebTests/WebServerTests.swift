@@ -76,6 +76,15 @@ struct WebServerTests {
                 headers: [.ifNoneMatch: "\"other\""]
             )
             #expect(stale.status == .ok)
+            // A date the server cannot read, or one before the feed's last change: the full feed.
+            for since in ["yesterday", "Sun, 06 Nov 1994 08:49:37 GMT"] {
+                let full = try await client.execute(
+                    uri: "/feeds/country/jp.atom",
+                    method: .get,
+                    headers: [.ifModifiedSince: since]
+                )
+                #expect(full.status == .ok && full.body.readableBytes > 0, "\(since)")
+            }
 
             let head = try await client.execute(uri: "/feeds/country/jp.atom", method: .head)
             #expect(head.status == .ok && head.body.readableBytes == 0)
@@ -393,6 +402,9 @@ struct SignupTests {
         try await app.test(.router) { client in
             let badEmail = try await post(client, "/subscribe", "email=not-an-address&country=JP")
             #expect(badEmail.status == .badRequest && String(buffer: badEmail.body).contains("valid email address"))
+            // Percent-encoding that does not decode is no address either.
+            let garbled = try await post(client, "/subscribe", "email=a%zz%40example.org&country=JP")
+            #expect(garbled.status == .badRequest && String(buffer: garbled.body).contains("valid email address"))
             let badCountry = try await post(client, "/subscribe", "email=a%40example.org&country=ZZ")
             #expect(badCountry.status == .badRequest && String(buffer: badCountry.body).contains("countries listed"))
             let badZone = try await post(client, "/subscribe", "email=a%40example.org&country=JP&timeZone=Mars%2FBase")
