@@ -165,12 +165,14 @@ extension Gazette {
                                 bytes,
                                 signer in try signer.sign(bytes, at: now())
                             }
+                            let started = ContinuousClock.now
                             let outcome = await transport.deliver(
                                 message,
                                 messageID: edition.messageID,
                                 from: from,
                                 to: record.subscriber.email
                             )
+                            metrics.delivery(outcome.status.rawValue, took: ContinuousClock.now - started)
                             let report = try await settle(
                                 edition,
                                 recipient: record.subscriber.email,

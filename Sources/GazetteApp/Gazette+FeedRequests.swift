@@ -70,7 +70,8 @@ extension Gazette {
             description = "News on \(topic.slug) from \(country.name), from \(site)"
         case (2, "s"):
             // A wrong token and a subscriber without editions look the same from outside.
-            guard let record = try await store.subscriber(token: name), record.subscriber.status == .active,
+            guard case .found(let record) = try await subscriber(for: name, action: .feed),
+                record.subscriber.status == .active,
                 let (entries, newest) = try await privateFeedEntries(record)
             else { return .notFound("no such feed") }
             let body = try feedBody(

@@ -80,7 +80,8 @@ extension Gazette {
         var written: [URL] = []
         for record in try await store.activeSubscribers() {
             guard let (entries, newest) = try await privateFeedEntries(record) else { continue }
-            written += try write(name: record.subscriber.token, folder: "s", under: directory) { format in
+            written += try write(name: token(for: record.subscriber, action: .feed), folder: "s", under: directory) {
+                format in
                 privateFeed(record, entries: entries, updated: newest, format: format)
             }
         }
@@ -122,7 +123,7 @@ extension Gazette {
         FeedContent(
             title: "\(configuration.site.title): your digest",
             description: "The editions mailed to \(record.subscriber.email.value)",
-            path: Self.feedPath(folder: "s", name: record.subscriber.token, format: format),
+            path: Self.feedPath(folder: "s", name: token(for: record.subscriber, action: .feed), format: format),
             entries: entries,
             siteURL: configuration.site.baseURL,
             updated: updated

@@ -144,6 +144,7 @@ extension Gazette {
             logger.error("cannot save feed state", metadata: ["feed.url": "\(url)", "error": "\(error)"])
         }
         log(outcome, url: url, sourceID: source.id)
+        metrics.feedFetched(outcome)
         return FeedReport(sourceID: source.id, url: url, outcome: outcome)
     }
 

@@ -176,7 +176,7 @@ extension Gazette {
                 continue
             }
             let digest = prepare(record, stories: stories, period: period)
-            _ = try await store.claimEdition(
+            let (_, isNew) = try await store.claimEdition(
                 Edition(
                     subscriptionID: subscriptionID,
                     period: period,
@@ -190,6 +190,7 @@ extension Gazette {
                     recipient: record.subscriber.email.value
                 )
             )
+            if isNew { metrics.editionMade() }
         }
         return reports
     }

@@ -43,7 +43,7 @@ extension Gazette {
             recipient: email,
             scope: scope,
             confirmURL: configuration.site.baseURL.appendingPathComponent("confirm")
-                .appendingPathComponent(record.subscriber.token),
+                .appendingPathComponent(token(for: record.subscriber, action: .confirm)),
             validHours: Int(Self.confirmationValidity / 3_600)
         )
         let message = renderer.confirmationEmail(
@@ -65,13 +65,22 @@ extension Gazette {
         return outcome.status == .delivered ? .confirmationSent : .confirmationNotSent(outcome.detail)
     }
 
-    /// Double opt-in, second step: a pending subscriber whose confirmation is at most
-    /// `confirmationValidity` old becomes active. Nil: unknown token, not pending, or expired.
-    public func confirmSubscription(token: String) async throws -> SubscriberRecord? {
-        guard let record = try await store.subscriber(token: token), record.subscriber.status == .pending,
-            let sent = try await store.confirmationSentAt(record.subscriber.email),
-            now().timeIntervalSince(sent) <= Self.confirmationValidity
-        else { return nil }
-        return try await store.confirm(token: token)
+    /// Double opt-in, second step: the pending subscriber that a confirmation token (signed, at
+    /// most `confirmationValidity` old) names becomes active. Confirming twice finds them active
+    /// and says so; an address unsubscribed since is not brought back by an old link.
+    public func confirmSubscription(token: String) async throws -> TokenLookup {
+        let record: SubscriberRecord
+        switch try await subscriber(for: token, action: .confirm) {
+        case .found(let found): record = found
+        case .expired: return .expired
+        case .invalid: return .invalid
+        }
+        switch record.subscriber.status {
+        case .active: return .found(record)
+        case .unsubscribed: return .invalid
+        case .pending:
+            guard let confirmed = try await store.confirm(token: record.subscriber.token) else { return .invalid }
+            return .found(confirmed)
+        }
     }
 }

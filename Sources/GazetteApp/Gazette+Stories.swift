@@ -37,6 +37,7 @@ extension Gazette {
             )
         }
         try await store.assignStories(assignments)
+        metrics.storiesFormed(Set(assignments.values).count)
     }
 
     /// The stories the given articles belong to, with all their members (from any country),

@@ -13,6 +13,10 @@ public struct Gazette: Sendable {
     public let store: any GazetteStore
     public let renderer: DigestRenderer
     public let logger: Logger
+    /// Signs and checks the tokens in confirm, unsubscribe, manage and private-feed links.
+    public let tokens: LinkTokens
+    /// The counters `/metrics` shows.
+    public let metrics: GazetteMetrics
     /// The clock every stage reads; tests and the demo set it.
     public let now: @Sendable () -> Date
 
@@ -21,20 +25,26 @@ public struct Gazette: Sendable {
         store: any GazetteStore,
         renderer: DigestRenderer,
         logger: Logger,
+        tokens: LinkTokens,
+        metrics: GazetteMetrics = GazetteMetrics(),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.configuration = configuration
         self.store = store
         self.renderer = renderer
         self.logger = logger
+        self.tokens = tokens
+        self.metrics = metrics
         self.now = now
     }
 
-    /// Opens the SQLite store (migrating it), records the configured sources and loads the templates.
+    /// Opens the SQLite store (migrating it), records the configured sources, loads the templates
+    /// and the link-signing keys (from `environment`, or the store).
     public static func open(
         configuration: GazetteConfiguration,
         templatesDirectory: URL,
         logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> Gazette {
         let store = try SQLiteStore(path: configuration.database.path)
@@ -45,13 +55,22 @@ public struct Gazette: Sendable {
             store: store,
             renderer: DigestRenderer(templates: templates),
             logger: logger,
+            tokens: try await LinkTokens.load(environment: environment, store: store),
             now: now
         )
     }
 
     /// The same pipeline with another clock.
     public func with(now: @escaping @Sendable () -> Date) -> Gazette {
-        Gazette(configuration: configuration, store: store, renderer: renderer, logger: logger, now: now)
+        Gazette(
+            configuration: configuration,
+            store: store,
+            renderer: renderer,
+            logger: logger,
+            tokens: tokens,
+            metrics: metrics,
+            now: now
+        )
     }
 
     var sourceNames: [String: String] {
@@ -68,22 +87,19 @@ public struct Gazette: Sendable {
         feedPath(folder: "country", name: country.slug, format: format)
     }
 
-    /// `/unsubscribe/{token}`, the route the web face serves (tokens are hex, safe in a path).
-    func unsubscribeURL(token: String) -> URL {
-        configuration.site.baseURL.appendingPathComponent("unsubscribe").appendingPathComponent(token)
-    }
-
     /// The links of one subscriber's edition: unsubscribe (https and mailto), manage, the
     /// edition's archive page, and the country feed when the subscription has one country.
     func links(for record: SubscriberRecord, editionKey: String) -> DigestLinks {
         let base = configuration.site.baseURL
-        let token = record.subscriber.token
+        // Signed tokens are base64url and dots: safe in a path and in a mailto subject.
+        let unsubscribe = token(for: record.subscriber, action: .unsubscribe)
         let mailbox = configuration.delivery.unsubscribeAddress ?? configuration.delivery.from.address
         let countries = record.subscription.countries
         return DigestLinks(
-            unsubscribe: unsubscribeURL(token: token),
-            unsubscribeMailto: URL(string: "mailto:\(mailbox.value)?subject=unsubscribe%20\(token)"),
-            manage: base.appendingPathComponent("manage").appendingPathComponent(token),
+            unsubscribe: base.appendingPathComponent("unsubscribe").appendingPathComponent(unsubscribe),
+            unsubscribeMailto: URL(string: "mailto:\(mailbox.value)?subject=unsubscribe%20\(unsubscribe)"),
+            manage: base.appendingPathComponent("manage")
+                .appendingPathComponent(token(for: record.subscriber, action: .manage)),
             archive: base.appendingPathComponent("archive").appendingPathComponent(editionKey),
             feed: countries.count == 1
                 ? base.appendingPathComponent(Self.countryFeedPath(countries[0], format: "atom")) : nil

@@ -120,6 +120,9 @@ extension GazetteConfiguration {
         if var reader = try root.object("server") {
             server.host = try reader.string("host") ?? server.host
             server.port = try reader.int("port", in: 0...65_535) ?? server.port
+            server.formPostsPerHourPerIP =
+                try reader.int("formPostsPerHourPerIP", in: 1...1_000_000) ?? server.formPostsPerHourPerIP
+            server.trustForwardedFor = try reader.bool("trustForwardedFor") ?? server.trustForwardedFor
             try reader.rejectUnknownKeys()
         }
 

@@ -112,9 +112,22 @@ public struct GazetteConfiguration: Sendable {
     public struct Server: Sendable {
         public var host: String = "127.0.0.1"
         public var port: Int = 8080
-        public init(host: String = "127.0.0.1", port: Int = 8080) {
+        /// Form submissions (sign-ups, settings, confirmations) one client address may make in an
+        /// hour; more get 429 with Retry-After.
+        public var formPostsPerHourPerIP: Int = 20
+        /// Behind a reverse proxy: take the client address from the last `X-Forwarded-For` entry
+        /// (the one the proxy added) instead of the connection's peer, which is the proxy.
+        public var trustForwardedFor: Bool = false
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 8080,
+            formPostsPerHourPerIP: Int = 20,
+            trustForwardedFor: Bool = false
+        ) {
             self.host = host
             self.port = port
+            self.formPostsPerHourPerIP = formPostsPerHourPerIP
+            self.trustForwardedFor = trustForwardedFor
         }
     }
 

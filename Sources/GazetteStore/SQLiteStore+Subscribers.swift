@@ -225,6 +225,26 @@ extension SQLiteStore: SubscriberStore {
     }
 
     /// 128 random bits, hex: authorises one subscriber's unsubscribe link.
+    public func storedSecret(named name: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE key = ?", arguments: ["secret." + name])
+        }
+    }
+
+    public func storedSecret(named name: String, ifAbsent initial: String) async throws -> String {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                arguments: ["secret." + name, initial]
+            )
+            return try String.fetchOne(
+                db,
+                sql: "SELECT value FROM metadata WHERE key = ?",
+                arguments: ["secret." + name]
+            )!
+        }
+    }
+
     static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<4).map { _ in String(format: "%08x", generator.next() as UInt32) }.joined()

@@ -183,6 +183,11 @@ public protocol SubscriberStore: Sendable {
     func suppress(_ email: EmailAddress, reason: String, now: Date) async throws
     /// Suppressed addresses and why.
     func suppressions() async throws -> [(email: String, reason: String, since: Date)]
+    /// The secret stored under `name` (the link-signing key), or nil when there is none.
+    func storedSecret(named name: String) async throws -> String?
+    /// The secret stored under `name`, storing `initial` first when there is none. Two processes
+    /// asking at once both get the one that was stored first.
+    func storedSecret(named name: String, ifAbsent initial: String) async throws -> String
 }
 
 public protocol EditionStore: Sendable {

@@ -18,11 +18,14 @@ public struct WebServer: Sendable {
     let transport: (any MailTransport)?
     /// Feed responses by status (200, 304, 404), for tests and, later, metrics.
     public let feedResponses = ResponseCounter()
+    /// Form submissions per client address (sign-up, settings, confirmation).
+    let formLimiter: RateLimiter
 
     /// - Parameter versionRecheck: how often the store is asked whether cached feeds are stale.
     public init(gazette: Gazette, transport: (any MailTransport)? = nil, versionRecheck: Duration = .seconds(5)) {
         self.gazette = gazette
         self.transport = transport
+        formLimiter = RateLimiter(perHour: gazette.configuration.server.formPostsPerHourPerIP)
         let store = gazette.store
         cache = FeedCache(recheck: versionRecheck) { try await store.dataVersion() }
     }
@@ -48,14 +51,28 @@ public struct WebServer: Sendable {
         )
     }
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func router() -> Router<WebRequestContext> {
+        let router = Router(context: WebRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: gazette.metrics))
         router.get("healthz") { _, _ in "ok\n" }
+        router.get("metrics") { request, context in
+            guard context.isLocalOperator(request, trustForwardedFor: gazette.configuration.server.trustForwardedFor)
+            else { return page(.notFound, title: "Not found", ["Metrics are for this machine only."]) }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: .init(byteBuffer: ByteBuffer(bytes: gazette.metrics.exposition()))
+            )
+        }
         router.get("/") { _, _ in subscribePage(.ok) }
-        router.post("subscribe") { request, _ in
+        router.post("subscribe") { request, context in
             guard let transport else {
                 return page(.serviceUnavailable, title: "Closed", ["Subscriptions are not open here."])
             }
+            if let refusal = formRefusal(request, context) { return refusal }
             let form = FormData(try await request.body.collect(upTo: 16 * 1024))
             // A field people cannot see: only robots fill it. They get the usual answer, and nothing happens.
             if !(form.first("website") ?? "").isEmpty { return checkYourEmail() }
@@ -71,75 +88,48 @@ public struct WebServer: Sendable {
             return checkYourEmail()
         }
         router.get("manage/:token") { _, context in
-            let token = try context.parameters.require("token")
-            guard let record = try await gazette.store.subscriber(token: token), record.subscriber.status != .pending
-            else { return page(.notFound, title: "Not found", ["This link is not valid."]) }
-            return subscribePage(.ok, managing: record)
+            try await linked(context, .manage, "This link is not valid.") { record, token in
+                subscribePage(.ok, managing: record, token: token)
+            }
         }
         router.post("manage/:token") { request, context in
-            let token = try context.parameters.require("token")
-            guard let record = try await gazette.store.subscriber(token: token), record.subscriber.status != .pending
-            else { return page(.notFound, title: "Not found", ["This link is not valid."]) }
-            let form = FormData(try await request.body.collect(upTo: 16 * 1024))
-            if form.first("action") == "pause" {
-                _ = try await gazette.store.unsubscribe(record.subscriber.email)
-                return page(
-                    .ok,
-                    title: "Your digest is paused",
-                    ["Nothing is sent to \(record.subscriber.email.value) until you resume it from this page."],
-                    form: nil,
-                    link: (label: "Back to your settings", url: "/manage/\(token)")
-                )
-            }
-            switch parsePreferences(form) {
-            case .failure(let problem): return subscribePage(.badRequest, error: problem.message, managing: record)
-            case .success(let preferences):
-                // Saving resumes a paused digest: the reader holds the secret link, that is consent enough.
-                let saved = try await gazette.store.subscribe(
-                    record.subscriber.email,
-                    preferences: preferences,
-                    status: .active,
-                    now: gazette.now()
-                )
-                return subscribePage(.ok, managing: saved)
+            if let refusal = formRefusal(request, context) { return refusal }
+            return try await linked(context, .manage, "This link is not valid.") { record, token in
+                try await manage(record, token: token, form: FormData(try await request.body.collect(upTo: 16 * 1024)))
             }
         }
         router.get("confirm/:token") { _, context in
-            let token = try context.parameters.require("token")
-            guard let record = try await gazette.store.subscriber(token: token), record.subscriber.status == .pending
-            else {
+            try await linked(context, .confirm, "This confirmation link is not valid.") { record, token in
+                guard record.subscriber.status == .pending else {
+                    return page(.ok, title: "Already confirmed", ["\(record.subscriber.email.value) is subscribed."])
+                }
+                // A GET confirms nothing: link scanners fetch it. The button POSTs.
                 return page(
-                    .notFound,
-                    title: "Not found",
-                    ["This confirmation link is not valid, or was used already."]
+                    .ok,
+                    title: "Confirm your subscription",
+                    ["Send \(gazette.configuration.site.title)'s digest to \(record.subscriber.email.value)?"],
+                    form: (action: "/confirm/\(token)", button: "Confirm")
                 )
             }
-            // A GET confirms nothing: link scanners fetch it. The button POSTs.
-            return page(
-                .ok,
-                title: "Confirm your subscription",
-                ["Send \(gazette.configuration.site.title)'s digest to \(record.subscriber.email.value)?"],
-                form: (action: "/confirm/\(token)", button: "Confirm")
-            )
         }
-        router.post("confirm/:token") { _, context in
+        router.post("confirm/:token") { request, context in
+            if let refusal = formRefusal(request, context) { return refusal }
             let token = try context.parameters.require("token")
-            guard let record = try await gazette.confirmSubscription(token: token) else {
+            switch try await gazette.confirmSubscription(token: token) {
+            case .expired: return expiredPage()
+            case .invalid:
+                return page(.notFound, title: "Not found", ["This confirmation link is not valid."])
+            case .found(let record):
                 return page(
-                    .gone,
-                    title: "Link expired",
-                    ["This confirmation link is not valid any more. Subscribe again."]
+                    .ok,
+                    title: "You are subscribed",
+                    [
+                        "\(record.subscriber.email.value) will get the digest of "
+                            + "\(record.subscription.countries.map(\.name).joined(separator: ", ")).",
+                        "Every digest has a link to unsubscribe.",
+                    ]
                 )
             }
-            return page(
-                .ok,
-                title: "You are subscribed",
-                [
-                    "\(record.subscriber.email.value) will get the digest of "
-                        + "\(record.subscription.countries.map(\.name).joined(separator: ", ")).",
-                    "Every digest has a link to unsubscribe.",
-                ]
-            )
         }
         router.get("feeds.opml") { request, _ in
             try await feedResponse("feeds.opml", request: request, head: false) {
@@ -169,20 +159,17 @@ public struct WebServer: Sendable {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: edition.text)))
         }
         router.get("unsubscribe/:token") { _, context in
-            let token = try context.parameters.require("token")
-            guard let record = try await gazette.store.subscriber(token: token) else {
-                return page(.notFound, title: "Not found", ["This unsubscribe link is not valid."])
+            try await linked(context, .unsubscribe, "This unsubscribe link is not valid.") { record, token in
+                // A GET never unsubscribes: mail scanners follow links. The button POSTs.
+                page(
+                    .ok,
+                    title: "Unsubscribe",
+                    ["Stop sending \(gazette.configuration.site.title)'s digest to \(record.subscriber.email.value)?"],
+                    form: (action: "/unsubscribe/\(token)", button: "Unsubscribe")
+                )
             }
-            // A GET never unsubscribes: mail scanners follow links. The button POSTs.
-            return page(
-                .ok,
-                title: "Unsubscribe",
-                ["Stop sending \(gazette.configuration.site.title)'s digest to \(record.subscriber.email.value)?"],
-                form: (action: "/unsubscribe/\(token)", button: "Unsubscribe")
-            )
         }
         router.post("unsubscribe/:token") { request, context in
-            let token = try context.parameters.require("token")
             let body = try await request.body.collect(upTo: 64 * 1024)
             // RFC 8058: the one-click POST carries List-Unsubscribe=One-Click, urlencoded or as a
             // multipart field; the page's own form sends the same.
@@ -193,19 +180,108 @@ public struct WebServer: Sendable {
             guard oneClick else {
                 return page(.badRequest, title: "Bad request", ["Expected List-Unsubscribe=One-Click."])
             }
-            guard let record = try await gazette.store.subscriber(token: token) else {
-                return page(.notFound, title: "Not found", ["This unsubscribe link is not valid."])
+            return try await linked(context, .unsubscribe, "This unsubscribe link is not valid.") { record, _ in
+                // Idempotent: a second POST finds the address already unsubscribed and says the same.
+                _ = try await gazette.store.unsubscribe(record.subscriber.email)
+                gazette.logger.info("unsubscribed", metadata: ["subscriber.id": "\(record.subscriber.id ?? 0)"])
+                return page(
+                    .ok,
+                    title: "You are unsubscribed",
+                    [
+                        "\(record.subscriber.email.value) will get no more digests from "
+                            + "\(gazette.configuration.site.title)."
+                    ]
+                )
             }
-            // Idempotent: a second POST finds the address already unsubscribed and says the same.
-            _ = try await gazette.store.unsubscribe(record.subscriber.email)
-            gazette.logger.info("unsubscribed", metadata: ["subscriber.id": "\(record.subscriber.id ?? 0)"])
-            return page(
-                .ok,
-                title: "You are unsubscribed",
-                ["\(record.subscriber.email.value) will get no more digests from \(gazette.configuration.site.title)."]
-            )
         }
         return router
+    }
+
+    /// Runs `body` for the subscriber that the route's signed token names for `action`; a token
+    /// that is not valid for this page gets a 404 saying `invalid`, an expired one a 410.
+    private func linked(
+        _ context: WebRequestContext,
+        _ action: TokenAction,
+        _ invalid: String,
+        body: (SubscriberRecord, String) async throws -> Response
+    ) async throws -> Response {
+        let token = try context.parameters.require("token")
+        switch try await gazette.subscriber(for: token, action: action) {
+        case .found(let record):
+            // A confirmation-pending address has no settings to manage yet.
+            if action == .manage, record.subscriber.status == .pending { break }
+            return try await body(record, token)
+        case .expired: return expiredPage()
+        case .invalid: break
+        }
+        return page(.notFound, title: "Not found", [invalid])
+    }
+
+    /// A form POST that must not go on: one sent from another site's page (CSRF: browsers say
+    /// where a form came from), or one over the client's hourly allowance (429, Retry-After).
+    private func formRefusal(_ request: Request, _ context: WebRequestContext) -> Response? {
+        if isCrossSite(request) {
+            return page(
+                .forbidden,
+                title: "Forbidden",
+                ["This form can only be sent from \(gazette.configuration.site.title)'s own pages."]
+            )
+        }
+        let client = context.clientAddress(request, trustForwardedFor: gazette.configuration.server.trustForwardedFor)
+        guard let wait = formLimiter.take(client, now: gazette.now()) else { return nil }
+        gazette.logger.notice("form rate limit", metadata: ["client": "\(client)"])
+        var response = page(
+            .tooManyRequests,
+            title: "Too many requests",
+            ["Too many forms were sent from your address. Please try again in \(Int(wait / 60) + 1) minutes."]
+        )
+        response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+        return response
+    }
+
+    /// Whether the browser says this POST comes from another site's page: `Sec-Fetch-Site:
+    /// cross-site`, or else an `Origin` that is neither the request's host nor the site's. No
+    /// header: not a browser form (or a browser too old to send either), which CSRF needs.
+    private func isCrossSite(_ request: Request) -> Bool {
+        if let site = request.headers[.secFetchSite] { return site == "cross-site" }
+        guard let origin = request.headers[.origin] else { return false }
+        // "null" (a sandboxed page or a privacy setting) names no host: not ours.
+        guard let url = URL(string: origin), let host = url.host else { return true }
+        func authority(_ host: String, _ port: Int?) -> String { port.map { "\(host):\($0)" } ?? host }
+        let base = gazette.configuration.site.baseURL
+        let from = authority(host, url.port)
+        return from != request.head.authority && from != base.host.map({ authority($0, base.port) })
+    }
+
+    private func expiredPage() -> Response {
+        page(.gone, title: "Link expired", ["This link has expired. Subscribe again to get a new one."])
+    }
+
+    /// `/manage/{token}` saved: pause, or new preferences (which resume a paused digest).
+    private func manage(_ record: SubscriberRecord, token: String, form: FormData) async throws -> Response {
+        if form.first("action") == "pause" {
+            _ = try await gazette.store.unsubscribe(record.subscriber.email)
+            return page(
+                .ok,
+                title: "Your digest is paused",
+                ["Nothing is sent to \(record.subscriber.email.value) until you resume it from this page."],
+                form: nil,
+                link: (label: "Back to your settings", url: "/manage/\(token)")
+            )
+        }
+        switch parsePreferences(form) {
+        case .failure(let problem):
+            return subscribePage(.badRequest, error: problem.message, managing: record, token: token)
+        case .success(let preferences):
+            // Saving resumes a paused digest: the reader holds the secret link, that is consent enough.
+            let saved = try await gazette.store.subscribe(
+                record.subscriber.email,
+                preferences: preferences,
+                status: .active,
+                now: gazette.now()
+            )
+            return subscribePage(.ok, managing: saved, token: token)
+        }
     }
 
     /// A cached feed as a response: 304 when the client has these bytes, gzip when it accepts
@@ -266,7 +342,8 @@ public struct WebServer: Sendable {
     private func subscribePage(
         _ status: HTTPResponse.Status,
         error: String? = nil,
-        managing record: SubscriberRecord? = nil
+        managing record: SubscriberRecord? = nil,
+        token: String? = nil
     ) -> Response {
         let configuration = gazette.configuration
         let html = gazette.renderer.subscribePage(
@@ -277,7 +354,7 @@ public struct WebServer: Sendable {
                 defaultHour: configuration.scheduling.defaultHour,
                 defaultTimeZone: configuration.scheduling.defaultTimeZone,
                 current: record.map { .init(subscriber: $0.subscriber, subscription: $0.subscription) },
-                formAction: record.map { "/manage/\($0.subscriber.token)" } ?? "/subscribe",
+                formAction: token.map { "/manage/\($0)" } ?? "/subscribe",
                 error: error
             )
         )

@@ -7,18 +7,6 @@ import Logging
 import TestSupport
 import Testing
 
-/// A clock the test moves by hand.
-final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-
-    init(_ start: Date) { current = start }
-
-    var now: Date { lock.withLock { current } }
-
-    func advance(by interval: TimeInterval) { lock.withLock { current += interval } }
-}
-
 @Suite("Feed health: backoff, disabling, manual retry")
 struct FeedHealthTests {
     @Test("backoff doubles from 15 minutes, is capped at a day, and honours Retry-After within the cap")

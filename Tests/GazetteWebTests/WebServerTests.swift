@@ -4,6 +4,7 @@ import GazetteCore
 import GazetteMail
 import GazetteStore
 import GazetteWeb
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -125,9 +126,71 @@ struct WebServerTests {
                 #expect(response.status == .notFound, "\(path)")
                 #expect(String(buffer: response.body).contains(says), "\(path)")
             }
-            let mine = try await client.execute(uri: "/feeds/s/\(record.subscriber.token).atom", method: .get)
+            let mine = try await client.execute(
+                uri: "/feeds/s/\(gazette.token(for: record.subscriber, action: .feed)).atom",
+                method: .get
+            )
             #expect(mine.status == .ok)
+            for token in [record.subscriber.token, gazette.token(for: record.subscriber, action: .unsubscribe)] {
+                let other = try await client.execute(uri: "/feeds/s/\(token).atom", method: .get)
+                #expect(other.status == .notFound, "a bare handle or another action's token is no feed address")
+            }
             #expect(String(buffer: mine.body).contains("/archive/"), "the private feed links each edition's page")
+        }
+    }
+
+    @Test(
+        "/metrics: Prometheus's parser reads fetches, articles, stories, editions, deliveries, SMTP times and HTTP responses"
+    )
+    func metrics() async throws {
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            _ = try await client.execute(uri: "/feeds/country/jp.atom", method: .get)
+            let etag = try await client.execute(uri: "/feeds/country/jp.atom", method: .get).headers[.eTag] ?? ""
+            _ = try await client.execute(uri: "/feeds/country/jp.atom", method: .get, headers: [.ifNoneMatch: etag])
+            _ = try await client.execute(uri: "/unsubscribe/not-a-token", method: .get)
+            let read = try Peers.json(
+                try await Peers.runScriptOffPool("check_metrics.py", ["http://127.0.0.1:\(port)/metrics"])
+            )
+            #expect((read["contentType"] as? String)?.hasPrefix("text/plain; version=0.0.4") == true)
+            let samples = try #require(read["samples"] as? [[Any]])
+            func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+                samples.first { ($0[0] as? String) == name && ($0[1] as? [String: String]) == labels }?[2] as? Double
+            }
+            let sources = gazette.configuration.sources.flatMap(\.feeds).count
+            #expect(value("gazette_feed_fetches_total", ["result": "stored"]) == Double(sources))
+            #expect((value("gazette_articles_total", ["change": "new"]) ?? 0) > 10)
+            #expect((value("gazette_stories") ?? 0) > 0)
+            #expect(value("gazette_editions_total") == 1)
+            #expect(value("gazette_deliveries_total", ["result": "delivered"]) == 1)
+            #expect(value("gazette_smtp_transaction_seconds_count") == 1)
+            #expect(value("gazette_http_requests_total", ["route": "/feeds/**", "status": "200"]) == 2)
+            #expect(value("gazette_http_requests_total", ["route": "/feeds/**", "status": "304"]) == 1)
+            #expect(
+                value("gazette_http_requests_total", ["route": "/unsubscribe/{token}", "status": "404"]) == 1,
+                "routes are counted by pattern: no token in a label"
+            )
+            #expect(!samples.contains { "\($0[1])".contains("not-a-token") })
+        }
+        // Through a reverse proxy (X-Forwarded-For, trusted), /metrics is not served.
+        var configuration = gazette.configuration
+        configuration.server.trustForwardedFor = true
+        let proxied = WebServer(
+            gazette: Gazette(
+                configuration: configuration,
+                store: gazette.store,
+                renderer: gazette.renderer,
+                logger: gazette.logger,
+                tokens: gazette.tokens
+            )
+        )
+        try await Application(router: proxied.router()).test(.router) { client in
+            let outside = try await client.execute(
+                uri: "/metrics",
+                method: .get,
+                headers: [HTTPField.Name("X-Forwarded-For")!: "203.0.113.9"]
+            )
+            #expect(outside.status == .notFound)
         }
     }
 
@@ -149,12 +212,13 @@ struct WebServerTests {
         "unsubscribe: GET shows a button and changes nothing; RFC 8058 POST, urlencoded or multipart, unsubscribes, idempotently"
     )
     func unsubscribe() async throws {
-        let token = record.subscriber.token
+        let token = gazette.token(for: record.subscriber, action: .unsubscribe)
+        let handle = record.subscriber.token
         try await app.test(.router) { client in
             let page = try await client.execute(uri: "/unsubscribe/\(token)", method: .get)
             #expect(page.status == .ok && String(buffer: page.body).contains("<form method=\"post\""))
             #expect(
-                try await gazette.store.subscriber(token: token)?.subscriber.status == .active,
+                try await gazette.store.subscriber(token: handle)?.subscriber.status == .active,
                 "a GET changes nothing"
             )
 
@@ -164,9 +228,31 @@ struct WebServerTests {
                 body: ByteBuffer(string: "x=1")
             )
             #expect(empty.status == .badRequest)
-            #expect(try await gazette.store.subscriber(token: token)?.subscriber.status == .active)
+            #expect(try await gazette.store.subscriber(token: handle)?.subscriber.status == .active)
 
             let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            // Tampered (the MAC, the subscriber, the action), another action's token, a bare handle,
+            // garbage: 404, and the subscriber stays.
+            var fields = token.split(separator: ".").map(String.init)
+            let lastMAC = fields[4].removeLast()
+            let flipped = fields[0...3].joined(separator: ".") + "." + fields[4] + (lastMAC == "A" ? "B" : "A")
+            fields = token.split(separator: ".").map(String.init)
+            let otherHandle = [fields[0], fields[1], fields[2], "0123456789abcdef0123456789abcdef", fields[4]]
+            let otherAction = [fields[0], "m", fields[2], fields[3], fields[4]]
+            for bad in [
+                flipped, otherHandle.joined(separator: "."), otherAction.joined(separator: "."),
+                gazette.token(for: record.subscriber, action: .manage), handle, "....",
+                String(repeating: "a", count: 5_000),
+            ] {
+                let refused = try await client.execute(
+                    uri: "/unsubscribe/\(bad)",
+                    method: .post,
+                    headers: form,
+                    body: ByteBuffer(string: "List-Unsubscribe=One-Click")
+                )
+                #expect(refused.status == .notFound, "\(bad.prefix(60))")
+                #expect(try await gazette.store.subscriber(token: handle)?.subscriber.status == .active)
+            }
             for _ in 0..<2 {
                 let done = try await client.execute(
                     uri: "/unsubscribe/\(token)",
@@ -177,7 +263,7 @@ struct WebServerTests {
                 #expect(done.status == .ok, "no redirect, and the same answer the second time")
                 #expect(String(buffer: done.body).contains("You are unsubscribed"))
             }
-            #expect(try await gazette.store.subscriber(token: token)?.subscriber.status == .unsubscribed)
+            #expect(try await gazette.store.subscriber(token: handle)?.subscriber.status == .unsubscribed)
 
             let other = try await gazette.store.subscribe(
                 EmailAddress("second@example.org")!,
@@ -189,7 +275,7 @@ struct WebServerTests {
             let multipart =
                 "--\(boundary)\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--\(boundary)--\r\n"
             let done = try await client.execute(
-                uri: "/unsubscribe/\(other.subscriber.token)",
+                uri: "/unsubscribe/\(gazette.token(for: other.subscriber, action: .unsubscribe))",
                 method: .post,
                 headers: [.contentType: "multipart/form-data; boundary=\(boundary)"],
                 body: ByteBuffer(string: multipart)
@@ -237,20 +323,12 @@ struct WebServerTests {
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let url = "http://127.0.0.1:\(port)/feeds/country/jp.atom"
-            let checked = try Peers.json(
-                Peers.run(
-                    Peers.python,
-                    [
-                        "-c",
-                        "import json, sys, feedparser; f = feedparser.parse(sys.argv[1]); print(json.dumps({'bozo': int(f.bozo), 'status': f.get('status'), 'entries': len(f.entries)}))",
-                        url,
-                    ]
-                )
-            )
-            #expect(checked["bozo"] as? Int == 0 && checked["status"] as? Int == 200)
-            #expect((checked["entries"] as? Int ?? 0) > 0)
+            let checked = try Peers.json(try await Peers.runScriptOffPool("check_feeds.py", [url]))
+            let feed = try #require(checked[url] as? [String: Any])
+            #expect(feed["bozo"] as? Int == 0 && feed["status"] as? Int == 200, "\(feed)")
+            #expect((feed["entries"] as? Int ?? 0) > 0)
             let before = web.feedResponses.count(of: 304)
-            _ = try Peers.runScript("newsboat_reload.py", ["--polls", "3", url])
+            _ = try await Peers.runScriptOffPool("newsboat_reload.py", ["--polls", "3", url])
             #expect(web.feedResponses.count(of: 304) > before, "newsboat sent its validators and got 304")
         }
     }
@@ -298,6 +376,49 @@ struct SignupTests {
         )
     }
 
+    /// The `/confirm/{token}` path in an email's text.
+    func confirmLink(in text: String) -> String? {
+        text.firstMatch(of: /\/confirm\/[A-Za-z0-9._-]+/).map { String($0.output) }
+    }
+
+    @Test(
+        "a confirmation link: expired after 48 hours (410), tampered or for another action (404); none changes anything"
+    )
+    func confirmationTokens() async throws {
+        let email = EmailAddress("late@example.org")!
+        _ = try await gazette.requestSubscription(
+            email,
+            preferences: SubscriptionPreferences(countries: [Country(code: "JP")!]),
+            transport: OutboxTransport(directory: outbox)
+        )
+        let record = try #require(try await gazette.store.subscriber(email))
+        let mail = try Peers.json(Peers.runScript("check_email.py", [try #require(emails().first).path]))
+        let text = try #require((mail["parts"] as? [[String: Any]])?.first?["text"] as? String)
+        let link = try #require(confirmLink(in: text))
+        let later = WebServer(
+            gazette: gazette.with(now: { Date().addingTimeInterval(48 * 3_600 + 60) }),
+            transport: OutboxTransport(directory: outbox)
+        )
+        try await Application(router: later.router()).test(.router) { client in
+            let shown = try await client.execute(uri: link, method: .get)
+            let posted = try await post(client, link, "")
+            #expect(shown.status == .gone && posted.status == .gone)
+        }
+        try await app.test(.router) { client in
+            let manage = try await post(
+                client,
+                "/confirm/\(gazette.token(for: record.subscriber, action: .manage))",
+                ""
+            )
+            #expect(manage.status == .notFound, "a manage token confirms nothing")
+            let edited = try await post(client, link + "x", "")
+            #expect(edited.status == .notFound, "an edited token confirms nothing")
+            let bare = try await post(client, "/confirm/\(record.subscriber.token)", "")
+            #expect(bare.status == .notFound, "the bare handle confirms nothing")
+        }
+        #expect(try await gazette.store.subscriber(email)?.subscriber.status == .pending)
+    }
+
     @Test(
         "form → confirmation email → confirm page → POST: an active subscription; the answer never tells who is subscribed"
     )
@@ -321,8 +442,17 @@ struct SignupTests {
             let mail = try Peers.json(Peers.runScript("check_email.py", [emails()[0].path]))
             #expect((mail["defects"] as? [String]) == [])
             let text = try #require((mail["parts"] as? [[String: Any]])?.first?["text"] as? String)
-            let link = "/confirm/\(record.subscriber.token)"
-            #expect(text.contains(link), "the email carries the confirmation link")
+            let link = try #require(confirmLink(in: text), "the email carries the confirmation link")
+            guard
+                case .valid(record.subscriber.token) = gazette.tokens.check(
+                    String(link.dropFirst("/confirm/".count)),
+                    action: .confirm,
+                    now: Date()
+                )
+            else {
+                Issue.record("the link's token is a confirmation token for this subscriber")
+                return
+            }
 
             // Asking again the same day: the same page, no second email.
             let again = try await post(client, "/subscribe", fields)
@@ -335,8 +465,8 @@ struct SignupTests {
             let confirmed = try await post(client, link, "List-Unsubscribe=One-Click")
             #expect(confirmed.status == .ok && String(buffer: confirmed.body).contains("You are subscribed"))
             #expect(try await gazette.store.subscriber(token: record.subscriber.token)?.subscriber.status == .active)
-            let used = try await post(client, link, "")
-            #expect(used.status == .gone)
+            let twice = try await post(client, link, "")
+            #expect(twice.status == .ok, "confirming twice says the same")
 
             // An active address: the same answer, nothing changes, nothing is sent.
             let active = try await post(client, "/subscribe", fields.replacingOccurrences(of: "hour=6", with: "hour=9"))
@@ -362,7 +492,7 @@ struct SignupTests {
             status: .active,
             now: Date()
         )
-        let link = "/manage/\(record.subscriber.token)"
+        let link = "/manage/\(gazette.token(for: record.subscriber, action: .manage))"
         try await app.test(.router) { client in
             let page = String(buffer: try await client.execute(uri: link, method: .get).body)
             #expect(page.contains("name=\"country\" value=\"JP\" checked"))
@@ -397,6 +527,71 @@ struct SignupTests {
         }
     }
 
+    @Test(
+        "abuse: a POST from another site's page is refused (403); past the hourly allowance per client address, 429 with Retry-After"
+    )
+    func abuse() async throws {
+        var configuration = gazette.configuration
+        configuration.server.formPostsPerHourPerIP = 3
+        configuration.server.trustForwardedFor = true
+        let clock = ManualClock(Date())
+        let guarded = WebServer(
+            gazette: Gazette(
+                configuration: configuration,
+                store: gazette.store,
+                renderer: gazette.renderer,
+                logger: gazette.logger,
+                tokens: gazette.tokens,
+                now: { clock.now }
+            ),
+            transport: OutboxTransport(directory: outbox)
+        )
+        @Sendable func submit(
+            _ client: some TestClientProtocol,
+            from address: String,
+            _ headers: HTTPFields = [:],
+            email: String = "x@example.org"
+        ) async throws -> TestResponse {
+            var all: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            all[HTTPField.Name("X-Forwarded-For")!] = "203.0.113.250, \(address)"
+            all.append(contentsOf: headers)
+            return try await client.execute(
+                uri: "/subscribe",
+                method: .post,
+                headers: all,
+                body: ByteBuffer(string: "email=\(email.replacingOccurrences(of: "@", with: "%40"))&country=JP")
+            )
+        }
+        try await Application(router: guarded.router()).test(.router) { client in
+            let crossSite: [HTTPFields] = [
+                [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"], [.origin: "https://evil.example"], [.origin: "null"],
+            ]
+            for headers in crossSite {
+                let refused = try await submit(client, from: "198.51.100.1", headers, email: "csrf@example.org")
+                #expect(refused.status == .forbidden, "\(headers)")
+            }
+            #expect(try await gazette.store.subscriber(EmailAddress("csrf@example.org")!) == nil)
+            let sameSite: [HTTPFields] = [
+                [HTTPField.Name("Sec-Fetch-Site")!: "same-origin"], [.origin: "http://localhost:8080"], [:],
+            ]
+            for (index, headers) in sameSite.enumerated() {
+                let allowed = try await submit(client, from: "198.51.100.2", headers, email: "ok\(index)@example.org")
+                #expect(allowed.status == .ok, "\(headers)")
+            }
+            let fourth = try await submit(client, from: "198.51.100.2", email: "ok3@example.org")
+            #expect(fourth.status == .tooManyRequests)
+            #expect(fourth.headers[.retryAfter] == "1200")
+            #expect(try await gazette.store.subscriber(EmailAddress("ok3@example.org")!) == nil)
+            #expect(
+                try await submit(client, from: "198.51.100.3").status == .ok,
+                "another client has its own allowance"
+            )
+            clock.advance(by: 1_200)
+            #expect(try await submit(client, from: "198.51.100.2", email: "ok3@example.org").status == .ok)
+            #expect(try await submit(client, from: "198.51.100.2", email: "ok4@example.org").status == .tooManyRequests)
+        }
+    }
+
     @Test("bad fields are named on the form; the honeypot and unknown tokens change nothing")
     func refusals() async throws {
         try await app.test(.router) { client in
@@ -428,7 +623,7 @@ struct SignupTests {
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let result = try Peers.json(
-                Peers.runScript(
+                try await Peers.runScriptOffPool(
                     "browser_signup.py",
                     ["http://127.0.0.1:\(port)", outbox.path, screenshots.path, "browser@example.org"]
                 )

@@ -45,3 +45,15 @@ public final class TemporaryDirectory: @unchecked Sendable {
         try? FileManager.default.removeItem(at: url)
     }
 }
+
+/// A clock the test moves by hand.
+public final class ManualClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+
+    public init(_ start: Date) { current = start }
+
+    public var now: Date { lock.withLock { current } }
+
+    public func advance(by interval: TimeInterval) { lock.withLock { current += interval } }
+}

@@ -47,6 +47,18 @@ public enum Peers {
         )
     }
 
+    /// Runs a script in `Tests/peers` on a Dispatch thread, off Swift's cooperative pool: a
+    /// script that talks to a server in the same process must not hold one of the pool's few
+    /// threads while that server's handlers wait for one (two such tests at once on two cores
+    /// would leave the server none).
+    public static func runScriptOffPool(_ script: String, _ arguments: [String]) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runScript(script, arguments) })
+            }
+        }
+    }
+
     /// Runs one of the scripts in `Tests/peers` with the peers' Python.
     public static func runScript(_ script: String, _ arguments: [String]) throws -> Output {
         try run(python, [Paths.peers.appendingPathComponent(script).path] + arguments)

@@ -55,7 +55,7 @@ try:
         time.sleep(0.1)
     message = email.message_from_binary_file(open(os.path.join(outbox, files[0]), "rb"), policy=email.policy.default)
     text = message.get_body(("plain",)).get_content()
-    path = re.search(r"https?://[^/\s]+(/confirm/[0-9a-f]+)", text).group(1)
+    path = re.search(r"https?://[^/\s]+(/confirm/[A-Za-z0-9._-]+)", text).group(1)
 
     driver.get(base + path)
     headings.append(driver.find_element(By.TAG_NAME, "h1").text)

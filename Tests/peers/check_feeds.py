@@ -1,7 +1,7 @@
 """Parses feed files with feedparser, the reference consumer, and prints what it found.
 
-Usage: check_feeds.py FILE...
-Prints JSON: {file: {bozo, exception, version, entries, titles, ids, links}}.
+Usage: check_feeds.py FILE-OR-URL...
+Prints JSON: {file: {bozo, exception, version, status (HTTP only), entries, titles, ids, links}}.
 """
 import json
 import sys
@@ -15,6 +15,7 @@ for path in sys.argv[1:]:
         "bozo": int(feed.bozo),
         "exception": str(feed.get("bozo_exception", "")),
         "version": feed.version,
+        "status": feed.get("status"),
         "title": feed.feed.get("title", ""),
         "entries": len(feed.entries),
         "titles": [e.get("title", "") for e in feed.entries],

@@ -1,0 +1,73 @@
+import CoreMetrics
+import Prometheus
+
+/// What `/metrics` shows, in Prometheus's text format: swift-metrics counters, meters and timers
+/// made by a Prometheus factory. Each Gazette has its own registry (tests run many side by side),
+/// so nothing is bootstrapped process-wide; everything in one process (the daemon's loops and
+/// its server) shares one.
+public struct GazetteMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // An SMTP transaction takes milliseconds on loopback and seconds to a slow relay.
+        factory.durationHistogramBuckets["gazette_smtp_transaction_seconds"] = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+            .seconds(10), .seconds(30),
+        ]
+        self.factory = factory
+    }
+
+    /// One feed fetched: `stored`, `not_modified` (a 304), `skipped` (backing off) or `failed`.
+    func feedFetched(_ outcome: FeedReport.Outcome) {
+        let result: String
+        switch outcome {
+        case .stored(let new, let updated, _, _):
+            result = "stored"
+            Counter(label: "gazette_articles_total", dimensions: [("change", "new")], factory: factory)
+                .increment(by: new)
+            Counter(label: "gazette_articles_total", dimensions: [("change", "updated")], factory: factory)
+                .increment(by: updated)
+        case .notModified: result = "not_modified"
+        case .skipped: result = "skipped"
+        case .failed: result = "failed"
+        }
+        Counter(label: "gazette_feed_fetches_total", dimensions: [("result", result)], factory: factory).increment()
+    }
+
+    /// How many stories the recent articles form, after each clustering.
+    func storiesFormed(_ count: Int) {
+        Meter(label: "gazette_stories", factory: factory).set(count)
+    }
+
+    /// One edition made (rendered and put in the ledger).
+    func editionMade() {
+        Counter(label: "gazette_editions_total", factory: factory).increment()
+    }
+
+    /// One delivery attempt's result (`delivered`, `deferred`, `failed`) and how long the SMTP
+    /// transaction (or the outbox write) took, from the first command to the last reply.
+    func delivery(_ result: String, took duration: Duration) {
+        Counter(label: "gazette_deliveries_total", dimensions: [("result", result)], factory: factory).increment()
+        Timer(label: "gazette_smtp_transaction_seconds", factory: factory).recordNanoseconds(
+            duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        )
+    }
+
+    /// One HTTP response, by route pattern (not path: tokens stay out of the metrics) and status.
+    public func httpResponse(route: String, status: Int) {
+        Counter(
+            label: "gazette_http_requests_total",
+            dimensions: [("route", route), ("status", String(status))],
+            factory: factory
+        ).increment()
+    }
+
+    /// The registry in Prometheus's text exposition format.
+    public func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}
