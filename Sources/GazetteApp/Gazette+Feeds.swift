@@ -85,6 +85,14 @@ extension Gazette {
                 privateFeed(record, entries: entries, updated: newest, format: format)
             }
         }
+        // Feeds of subscribers who left, and addresses signed with a retired key or written by
+        // an earlier version, must stop working where this folder is served as it is.
+        let folder = directory.appendingPathComponent("s")
+        let current = Set(written.map(\.lastPathComponent))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        where !current.contains(name) {
+            try FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
         return written
     }
 

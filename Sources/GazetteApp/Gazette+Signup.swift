@@ -79,8 +79,11 @@ extension Gazette {
         case .active: return .found(record)
         case .unsubscribed: return .invalid
         case .pending:
-            guard let confirmed = try await store.confirm(token: record.subscriber.token) else { return .invalid }
-            return .found(confirmed)
+            if let confirmed = try await store.confirm(token: record.subscriber.token) { return .found(confirmed) }
+            // Two clicks at once: the other request confirmed it first.
+            guard let now = try await store.subscriber(token: record.subscriber.token), now.subscriber.status == .active
+            else { return .invalid }
+            return .found(now)
         }
     }
 }

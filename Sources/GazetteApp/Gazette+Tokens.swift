@@ -11,6 +11,9 @@ extension LinkTokens {
         public static let keyFile = "GAZETTE_TOKEN_KEY_FILE"
         /// Earlier keys, separated by commas or white space: their links still work.
         public static let retiredKeys = "GAZETTE_TOKEN_KEYS_RETIRED"
+        /// `0`: once a key is configured, links signed with the key generated in the database
+        /// stop working (when that database, or a backup of it, may have leaked).
+        public static let acceptStoredKey = "GAZETTE_TOKEN_ACCEPT_STORED_KEY"
     }
 
     static let storedKeyName = "linkTokenKey"
@@ -19,24 +22,27 @@ extension LinkTokens {
     /// The keys from the environment: `GAZETTE_TOKEN_KEY` (or the file `GAZETTE_TOKEN_KEY_FILE`
     /// names) signs. When neither is set, a random key is generated on first use and kept in the
     /// database, so the CLI and the server sign alike. The stored key keeps verifying after an
-    /// operator sets one of their own, and so do `GAZETTE_TOKEN_KEYS_RETIRED`. Errors name the
-    /// variable, never the key.
+    /// operator sets one of their own (unless `GAZETTE_TOKEN_ACCEPT_STORED_KEY=0`), and so do
+    /// `GAZETTE_TOKEN_KEYS_RETIRED`. Errors name the variable, never the key.
     public static func load(environment: [String: String], store: any GazetteStore) async throws -> LinkTokens {
-        var configured: String?
+        var configured: (key: String, variable: String)?
         if let value = environment[Variable.key], !value.isEmpty {
-            configured = value
+            configured = (value, Variable.key)
         } else if let path = environment[Variable.keyFile], !path.isEmpty {
             guard let contents = FileManager.default.contents(atPath: path) else {
                 throw GazetteError("\(Variable.keyFile): cannot read \(path)")
             }
-            configured = String(decoding: contents, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: contents, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            configured = (text, Variable.keyFile)
         }
         var retired = try (environment[Variable.retiredKeys] ?? "")
             .split(whereSeparator: { $0 == "," || $0.isWhitespace })
             .map { try key(String($0), from: Variable.retiredKeys) }
         if let configured {
-            let signing = try key(configured, from: environment[Variable.key] == nil ? Variable.keyFile : Variable.key)
-            if let stored = try await store.storedSecret(named: storedKeyName) {
+            let signing = try key(configured.key, from: configured.variable)
+            if environment[Variable.acceptStoredKey] != "0",
+                let stored = try await store.storedSecret(named: storedKeyName)
+            {
                 retired.append(Key(secret: Array(stored.utf8)))
             }
             return LinkTokens(signingKey: signing, retiredKeys: retired)

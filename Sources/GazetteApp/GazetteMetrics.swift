@@ -21,7 +21,8 @@ public struct GazetteMetrics: Sendable {
         self.factory = factory
     }
 
-    /// One feed fetched: `stored`, `not_modified` (a 304), `skipped` (backing off) or `failed`.
+    /// One feed fetched: `stored`, `not_modified` (a 304) or `failed`. A feed skipped while it
+    /// backs off was not fetched, and is not counted.
     func feedFetched(_ outcome: FeedReport.Outcome) {
         let result: String
         switch outcome {
@@ -32,7 +33,7 @@ public struct GazetteMetrics: Sendable {
             Counter(label: "gazette_articles_total", dimensions: [("change", "updated")], factory: factory)
                 .increment(by: updated)
         case .notModified: result = "not_modified"
-        case .skipped: result = "skipped"
+        case .skipped: return
         case .failed: result = "failed"
         }
         Counter(label: "gazette_feed_fetches_total", dimensions: [("result", result)], factory: factory).increment()

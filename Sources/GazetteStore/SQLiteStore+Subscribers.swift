@@ -224,7 +224,6 @@ extension SQLiteStore: SubscriberStore {
         }
     }
 
-    /// 128 random bits, hex: authorises one subscriber's unsubscribe link.
     public func storedSecret(named name: String) async throws -> String? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE key = ?", arguments: ["secret." + name])
@@ -245,6 +244,7 @@ extension SQLiteStore: SubscriberStore {
         }
     }
 
+    /// 128 random bits, hex: the subscriber's handle, which signed links name. Never reused.
     static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<4).map { _ in String(format: "%08x", generator.next() as UInt32) }.joined()

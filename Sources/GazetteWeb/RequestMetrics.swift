@@ -24,17 +24,3 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         }
     }
 }
-
-extension WebRequestContext {
-    /// Whether the client may read `/metrics`: it is on this machine and did not come through
-    /// the reverse proxy (which runs on this machine too).
-    func isLocalOperator(_ request: Request, trustForwardedFor: Bool) -> Bool {
-        if trustForwardedFor, request.headers[.xForwardedFor] != nil { return false }
-        guard let address = remoteAddress else { return true }  // no network peer: in-process tests
-        switch address {
-        case .v4: return address.ipAddress?.hasPrefix("127.") == true
-        case .v6: return address.ipAddress == "::1"
-        case .unixDomainSocket: return true
-        }
-    }
-}

@@ -56,8 +56,9 @@ public struct WebServer: Sendable {
         router.add(middleware: RequestMetricsMiddleware(metrics: gazette.metrics))
         router.get("healthz") { _, _ in "ok\n" }
         router.get("metrics") { request, context in
-            guard context.isLocalOperator(request, trustForwardedFor: gazette.configuration.server.trustForwardedFor)
-            else { return page(.notFound, title: "Not found", ["Metrics are for this machine only."]) }
+            guard context.isLocalOperator(request) else {
+                return page(.notFound, title: "Not found", ["Metrics are for this machine only."])
+            }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             headers[.cacheControl] = "no-store"
@@ -100,8 +101,13 @@ public struct WebServer: Sendable {
         }
         router.get("confirm/:token") { _, context in
             try await linked(context, .confirm, "This confirmation link is not valid.") { record, token in
-                guard record.subscriber.status == .pending else {
+                switch record.subscriber.status {
+                case .pending: break
+                case .active:
                     return page(.ok, title: "Already confirmed", ["\(record.subscriber.email.value) is subscribed."])
+                case .unsubscribed:
+                    // An old link does not bring back an address that left: that needs a new sign-up.
+                    return page(.notFound, title: "Not found", ["This confirmation link is not valid."])
                 }
                 // A GET confirms nothing: link scanners fetch it. The button POSTs.
                 return page(
@@ -227,30 +233,33 @@ public struct WebServer: Sendable {
                 ["This form can only be sent from \(gazette.configuration.site.title)'s own pages."]
             )
         }
-        let client = context.clientAddress(request, trustForwardedFor: gazette.configuration.server.trustForwardedFor)
+        let client = context.clientKey(request, trustForwardedFor: gazette.configuration.server.trustForwardedFor)
         guard let wait = formLimiter.take(client, now: gazette.now()) else { return nil }
         gazette.logger.notice("form rate limit", metadata: ["client": "\(client)"])
         var response = page(
             .tooManyRequests,
             title: "Too many requests",
-            ["Too many forms were sent from your address. Please try again in \(Int(wait / 60) + 1) minutes."]
+            [
+                "Too many forms were sent from your address. Please try again in \(Int((wait / 60).rounded(.up))) minutes."
+            ]
         )
         response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
         return response
     }
 
-    /// Whether the browser says this POST comes from another site's page: `Sec-Fetch-Site:
-    /// cross-site`, or else an `Origin` that is neither the request's host nor the site's. No
-    /// header: not a browser form (or a browser too old to send either), which CSRF needs.
+    /// Whether the browser says this POST comes from another page than Gazette's own:
+    /// `Sec-Fetch-Site` other than `same-origin` (or `none`, typed by the user), or else an
+    /// `Origin` that is neither `site.baseURL`'s nor the host the request was sent to. No header:
+    /// not a browser form (or a browser too old to send either), which CSRF needs.
     private func isCrossSite(_ request: Request) -> Bool {
-        if let site = request.headers[.secFetchSite] { return site == "cross-site" }
-        guard let origin = request.headers[.origin] else { return false }
-        // "null" (a sandboxed page or a privacy setting) names no host: not ours.
-        guard let url = URL(string: origin), let host = url.host else { return true }
-        func authority(_ host: String, _ port: Int?) -> String { port.map { "\(host):\($0)" } ?? host }
-        let base = gazette.configuration.site.baseURL
-        let from = authority(host, url.port)
-        return from != request.head.authority && from != base.host.map({ authority($0, base.port) })
+        if let site = request.headers[.secFetchSite] { return site != "same-origin" && site != "none" }
+        guard let header = request.headers[.origin] else { return false }
+        // "null" (a sandboxed page or a privacy setting) names no origin: not ours.
+        guard let origin = WebOrigin(header) else { return true }
+        if origin == WebOrigin(gazette.configuration.site.baseURL.absoluteString) { return false }
+        // Behind a TLS-terminating proxy the request's own scheme is unknown: the Origin's stands in.
+        guard let authority = request.head.authority else { return true }
+        return origin != WebOrigin("\(origin.scheme)://\(authority)")
     }
 
     private func expiredPage() -> Response {

@@ -31,6 +31,7 @@ struct DeliveryFaultTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { DeliveryFaultTests.start }
         )
         _ = try await gazette.ingest()
@@ -327,6 +328,7 @@ struct DeliveryFaultTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { DeliveryFaultTests.start }
         )
         try await subscribe(["reader"])

@@ -36,6 +36,7 @@ struct EditionSelectionTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { date }
         )
     }

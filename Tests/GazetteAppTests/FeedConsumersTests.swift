@@ -29,6 +29,7 @@ struct FeedConsumersTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { Date(timeIntervalSince1970: 1_795_900_000) }
         )
         _ = try await gazette.ingest()
@@ -39,7 +40,19 @@ struct FeedConsumersTests {
             now: Date(timeIntervalSince1970: 1_795_900_000)
         )
         _ = try await gazette.send(force: true, transport: try gazette.makeTransport())
+        // A private feed left from before (a bare handle, an old key): the next write removes it.
+        let privateFolder = server.folder.url.appendingPathComponent("feeds/s")
+        try FileManager.default.createDirectory(at: privateFolder, withIntermediateDirectories: true)
+        try Data("old".utf8).write(to: privateFolder.appendingPathComponent("0123456789abcdef.atom"))
         files = try await gazette.writeFeeds(to: server.folder.url.appendingPathComponent("feeds"))
+    }
+
+    @Test("writing the feeds removes private feeds that are no longer current")
+    func stalePrivateFeeds() throws {
+        let privateFolder = server.folder.url.appendingPathComponent("feeds/s")
+        let left = try FileManager.default.contentsOfDirectory(atPath: privateFolder.path).sorted()
+        #expect(left == files.filter { $0.path.contains("/s/") }.map(\.lastPathComponent).sorted())
+        #expect(!left.contains("0123456789abcdef.atom") && !left.isEmpty)
     }
 
     func url(_ file: URL) -> String {

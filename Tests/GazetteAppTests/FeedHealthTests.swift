@@ -50,6 +50,7 @@ struct FeedHealthTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { clock.now }
         )
         func outcome() async throws -> FeedReport.Outcome { try await gazette.ingest()[0].outcome }

@@ -27,7 +27,7 @@ struct LinkTokensTests {
     }
 
     @Test("any edited field, another key, or garbage: invalid")
-    func tampering() {
+    func tampering() throws {
         let tokens = LinkTokens(signingKey: key)
         let token = tokens.token(for: handle, action: .confirm, expires: now.addingTimeInterval(3_600))
         let fields = token.split(separator: ".").map(String.init)
@@ -45,6 +45,12 @@ struct LinkTokensTests {
             #expect(tokens.check(edit.joined(separator: "."), action: .confirm, now: now) == .invalid, "\(edit)")
             #expect(tokens.check(edit.joined(separator: "."), action: .unsubscribe, now: now) == .invalid, "\(edit)")
         }
+        // The MAC's last base64 digit carries 2 unused bits: a neighbouring digit decodes to the
+        // same bytes, and must still be refused (one token, one spelling).
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let last = try #require(alphabet.firstIndex(of: token.last!))
+        let respelled = String(token.dropLast()) + String(alphabet[last ^ 1])
+        #expect(tokens.check(respelled, action: .confirm, now: now) == .invalid)
         let other = LinkTokens(signingKey: LinkTokens.Key(secret: Array("another key, also of 32 characters".utf8)))
         #expect(other.check(token, action: .confirm, now: now) == .invalid)
         for garbage in ["", ".", "....", "a.b.c.d.e", token + ".", String(repeating: "x.", count: 10_000), "é.ü.1.2.3"]
@@ -93,6 +99,11 @@ struct LinkTokensTests {
             environment: ["GAZETTE_TOKEN_KEY": secret],
             store: try SQLiteStore(path: path)
         )
+        let strict = try await LinkTokens.load(
+            environment: ["GAZETTE_TOKEN_KEY": secret, "GAZETTE_TOKEN_ACCEPT_STORED_KEY": "0"],
+            store: try SQLiteStore(path: path)
+        )
+        #expect(strict.check(mailed, action: .unsubscribe, now: now) == .invalid, "the stored key can be retired")
         #expect(configured.signingKey.id == LinkTokens.Key(secret: Array(secret.utf8)).id)
         #expect(
             configured.check(mailed, action: .unsubscribe, now: now) == .valid(handle: handle),
@@ -119,6 +130,16 @@ struct LinkTokensTests {
                 == .valid(handle: handle)
         )
 
+        try Data("short\n".utf8).write(to: folder.file("short.key"))
+        do {
+            _ = try await LinkTokens.load(
+                environment: ["GAZETTE_TOKEN_KEY": "", "GAZETTE_TOKEN_KEY_FILE": folder.file("short.key").path],
+                store: try SQLiteStore(path: path)
+            )
+            Issue.record("a short key from a file is refused")
+        } catch {
+            #expect("\(error)".hasPrefix("GAZETTE_TOKEN_KEY_FILE:"), "the error names where the key came from")
+        }
         let short = "tooshort-secret"
         do {
             _ = try await LinkTokens.load(environment: ["GAZETTE_TOKEN_KEY": short], store: try SQLiteStore(path: path))

@@ -28,6 +28,7 @@ struct PipelineTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { PipelineTests.clock }
         )
     }
@@ -244,6 +245,7 @@ struct PipelineTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { PipelineTests.clock }
         )
         let reports = try await broken.ingest()

@@ -29,6 +29,7 @@ struct RestartTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { RestartTests.day.addingTimeInterval(20 * 3_600) }
         )
         _ = try await gazette.ingest()

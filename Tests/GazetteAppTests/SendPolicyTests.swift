@@ -29,6 +29,7 @@ struct SendPolicyTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { Date(timeIntervalSince1970: 1_795_900_000) }
         )
         _ = try await gazette.ingest()

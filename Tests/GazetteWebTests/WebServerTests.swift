@@ -3,13 +3,14 @@ import GazetteApp
 import GazetteCore
 import GazetteMail
 import GazetteStore
-import GazetteWeb
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import TestSupport
 import Testing
+
+@testable import GazetteWeb
 
 /// The HTTP face, in process through Hummingbird's router and live on 127.0.0.1:0, on the
 /// bundled samples in a real SQLite file, with one subscriber who has been sent an edition.
@@ -31,6 +32,7 @@ struct WebServerTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { Date(timeIntervalSince1970: 1_795_900_000) }
         )
         _ = try await gazette.ingest()
@@ -171,26 +173,43 @@ struct WebServerTests {
                 "routes are counted by pattern: no token in a label"
             )
             #expect(!samples.contains { "\($0[1])".contains("not-a-token") })
+            // A proxy on this machine connects from loopback: any forwarding header closes /metrics.
+            for header in ["X-Forwarded-For", "Forwarded", "X-Real-IP", "Via"] {
+                let proxied = try await client.execute(
+                    uri: "/metrics",
+                    method: .get,
+                    headers: [HTTPField.Name(header)!: "203.0.113.9"]
+                )
+                #expect(proxied.status == .notFound, "\(header)")
+            }
         }
-        // Through a reverse proxy (X-Forwarded-For, trusted), /metrics is not served.
-        var configuration = gazette.configuration
-        configuration.server.trustForwardedFor = true
-        let proxied = WebServer(
-            gazette: Gazette(
-                configuration: configuration,
-                store: gazette.store,
-                renderer: gazette.renderer,
-                logger: gazette.logger,
-                tokens: gazette.tokens
-            )
+        // No network peer to check (in process): not served.
+        try await app.test(.router) { client in
+            let unchecked = try await client.execute(uri: "/metrics", method: .get)
+            #expect(unchecked.status == .notFound)
+        }
+    }
+
+    @Test(
+        "origins compare as browsers do; rate limits count an IPv6 client by its /64; proxies are trusted on private networks only"
+    )
+    func addresses() {
+        #expect(WebOrigin("https://News.Example") == WebOrigin("https://news.example:443"))
+        #expect(WebOrigin("http://news.example") != WebOrigin("https://news.example"))
+        #expect(WebOrigin("http://[::1]:8080") == WebOrigin("http://[::1]:8080/"))
+        #expect(WebOrigin("http://127.0.0.1:8080") != WebOrigin("http://127.0.0.1:8081"))
+        #expect(WebOrigin("null") == nil && WebOrigin("ftp://x") == nil)
+        #expect(
+            WebRequestContext.network(of: "2001:db8:1:2:aaaa::1")
+                == WebRequestContext.network(of: "2001:db8:1:2:bbbb::9")
         )
-        try await Application(router: proxied.router()).test(.router) { client in
-            let outside = try await client.execute(
-                uri: "/metrics",
-                method: .get,
-                headers: [HTTPField.Name("X-Forwarded-For")!: "203.0.113.9"]
-            )
-            #expect(outside.status == .notFound)
+        #expect(WebRequestContext.network(of: "2001:db8:1:2::1") != WebRequestContext.network(of: "2001:db8:1:3::1"))
+        #expect(WebRequestContext.network(of: "198.51.100.7") == "198.51.100.7")
+        for proxy in ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "::1", "fd00::1"] {
+            #expect(WebRequestContext.isProxyAddress(proxy), "\(proxy)")
+        }
+        for outside in ["198.51.100.7", "172.32.0.1", "2001:db8::1", "unknown"] {
+            #expect(!WebRequestContext.isProxyAddress(outside), "\(outside)")
         }
     }
 
@@ -355,6 +374,7 @@ struct SignupTests {
             configuration: configuration,
             templatesDirectory: Paths.templates,
             logger: Logger(label: "test"),
+            environment: [:],
             now: { Date() }
         )
         web = WebServer(gazette: gazette, transport: OutboxTransport(directory: outbox))
@@ -562,7 +582,8 @@ struct SignupTests {
                 body: ByteBuffer(string: "email=\(email.replacingOccurrences(of: "@", with: "%40"))&country=JP")
             )
         }
-        try await Application(router: guarded.router()).test(.router) { client in
+        // Live: the connection's peer (127.0.0.1) is a proxy address, so X-Forwarded-For counts.
+        try await Application(router: guarded.router()).test(.live) { client in
             let crossSite: [HTTPFields] = [
                 [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"], [.origin: "https://evil.example"], [.origin: "null"],
             ]
@@ -571,8 +592,16 @@ struct SignupTests {
                 #expect(refused.status == .forbidden, "\(headers)")
             }
             #expect(try await gazette.store.subscriber(EmailAddress("csrf@example.org")!) == nil)
+            // A sibling subdomain's page is another site's too.
+            let sibling = try await submit(
+                client,
+                from: "198.51.100.1",
+                [HTTPField.Name("Sec-Fetch-Site")!: "same-site"]
+            )
+            #expect(sibling.status == .forbidden)
+            // The site's own origin however it is spelt: the case of the host, the default port.
             let sameSite: [HTTPFields] = [
-                [HTTPField.Name("Sec-Fetch-Site")!: "same-origin"], [.origin: "http://localhost:8080"], [:],
+                [HTTPField.Name("Sec-Fetch-Site")!: "same-origin"], [.origin: "http://LOCALHOST:8080"], [:],
             ]
             for (index, headers) in sameSite.enumerated() {
                 let allowed = try await submit(client, from: "198.51.100.2", headers, email: "ok\(index)@example.org")
