@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         // Layer 0: values, no I/O.
@@ -49,7 +50,11 @@ let package = Package(
             dependencies: ["GazetteCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "GazetteSummarize", dependencies: ["GazetteCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "GazetteSummarize",
+            dependencies: ["GazetteCore", .product(name: "HeapModule", package: "swift-collections")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "GazetteRender",
             dependencies: ["GazetteCore", .product(name: "Mustache", package: "swift-mustache")],

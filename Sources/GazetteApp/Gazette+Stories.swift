@@ -20,22 +20,21 @@ extension Gazette {
     /// story that began yesterday keeps its first articles.
     static let storyHorizon: TimeInterval = 72 * 3_600
 
-    /// Clusters the recent articles into stories, in publication order, and stores each
-    /// article's story. Deterministic: the same articles give the same stories, and a story's id
-    /// is its first article's.
+    /// Clusters the recent articles into stories and stores each article's story.
+    /// Deterministic: the same articles give the same stories, and a story's id is its first
+    /// (earliest published) article's.
     public func updateStories() async throws {
         let date = now()
         let recent = try await store.articles(
             matching: ArticleQuery(since: date.addingTimeInterval(-Self.storyHorizon), until: date, limit: 100_000)
         ).sorted { ($0.publishedAt, $0.id ?? 0) < ($1.publishedAt, $1.id ?? 0) }
-        var clusterer = StoryClusterer()
-        var assignments: [Int64: String] = [:]
-        for article in recent {
-            guard let id = article.id else { continue }
-            assignments[id] = clusterer.add(
-                StoryClusterer.Input(key: "s\(id)", title: article.title, text: article.text, date: article.publishedAt)
-            )
-        }
+        let stored = recent.compactMap { article in article.id.map { (id: $0, article: article) } }
+        let storyIDs = StoryClusterer().cluster(
+            stored.map {
+                .init(key: "s\($0.id)", title: $0.article.title, text: $0.article.text, date: $0.article.publishedAt)
+            }
+        )
+        let assignments = Dictionary(uniqueKeysWithValues: zip(stored.map(\.id), storyIDs))
         try await store.assignStories(assignments)
         metrics.storiesFormed(Set(assignments.values).count)
     }

@@ -1,29 +1,43 @@
 import Foundation
 
-/// Groups articles that report the same event into stories, one article at a time, in the
-/// order they arrive (single pass, deterministic for the same input and order).
+/// Groups articles that report the same event into stories.
 ///
-/// Each article becomes a TF-IDF vector over its title (counted twice) and first words of text,
-/// with names and numbers weighted up: two earthquakes share "earthquake", not "Hokkaido".
-/// It joins the most similar story seen in the time window when the cosine similarity with the
-/// story's centroid reaches `threshold`; otherwise it starts a new story. Candidate stories come
-/// from an inverted index over each story's heaviest terms, so an article is compared with a
-/// few stories, not all of them.
+/// The articles of a window (ingest passes the last three days) are clustered together, so the
+/// result is the same for the same articles whatever order they arrived in, and a story's id is
+/// its first article's key: the id stays as long as that article is in the window.
+///
+/// 1. Each article becomes a TF-IDF vector over its title (counted twice) and first words of
+///    text, with names and numbers weighted up: two earthquakes share "earthquake", not
+///    "Hokkaido". Document frequencies come from the articles being clustered.
+/// 2. Its nearest neighbours are found among the articles sharing one of its heaviest terms (an
+///    inverted index, not all pairs), and their vectors are blended into its own. A short
+///    article ("Smith, 26, named the eleventh Doctor") then carries the vocabulary of the longer
+///    reports of the same event, and stops looking unlike them.
+/// 3. Average-linkage clustering merges groups while their articles are, on average, at least
+///    `threshold` similar. Articles further apart than `window` are never linked directly.
+///
+/// On ECB+ (look-alike events in pairs) this scores pairwise F1 0.97 on the test split with the
+/// settings chosen on train and dev; the single-pass centroid clusterer it replaced scored 0.83.
 public struct StoryClusterer: Sendable {
     public struct Settings: Sendable, Hashable {
-        /// Cosine similarity to a story's centroid needed to join it; chosen on the ECB+ train and dev
-        /// splits (pairwise F1 0.84 and 0.83 there), never on test.
-        public var threshold: Double = 0.30
-        /// Articles further apart than this (by date) never share a story.
+        /// Average similarity between two groups' articles needed to merge them. Chosen on the
+        /// ECB+ train and dev splits (pairwise F1 0.90 and 0.95 there), never on test.
+        public var threshold: Double = 0.45
+        /// Articles further apart than this (by date) are never linked directly.
         public var window: TimeInterval = 48 * 3_600
         /// How many words of text (after the title) an article contributes.
         public var textWords: Int = 250
         /// Extra weight for names and numbers.
         public var salientBoost: Double = 2.0
-        /// Terms of each story centroid kept in the inverted index.
-        public var indexedTerms: Int = 40
-        /// An article's heaviest terms used to look up candidate stories.
-        public var probeTerms: Int = 12
+        /// An article's heaviest terms, through which its candidate neighbours are found.
+        public var heavyTerms: Int = 12
+        /// How many nearest neighbours are blended into an article's vector...
+        public var neighbours: Int = 5
+        /// ...and how similar a neighbour must be to count.
+        public var neighbourSimilarity: Double = 0.1
+        /// A heavy term shared by more articles than this finds no candidates: it names a kind of
+        /// news, not one event, and all its pairs would cost the square of its articles.
+        public var commonTermLimit: Int = 1_000
 
         public init() {}
     }
@@ -42,79 +56,201 @@ public struct StoryClusterer: Sendable {
         }
     }
 
-    private struct Story {
-        var id: String
-        var centroid: SparseVector
-        /// `centroid`, normalised: kept, not recomputed for every comparison.
-        var direction: SparseVector
-        var members: Int
-        var latest: Date?
-        var indexed: [Terms.ID]
-    }
-
     public let settings: Settings
-    private var frequencies = DocumentFrequencies()
-    private var stories: [Story] = []
-    private var index: [Terms.ID: [Int]] = [:]
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
     }
 
-    /// Assigns the article to a story and returns the story's id: the key of its first article.
-    public mutating func add(_ article: Input) -> String {
-        let terms =
-            Terms.terms(article.title + ". " + article.title + ". ")
-            + Terms.terms(article.text, limit: settings.textWords)
-        frequencies.add(terms.map(\.id))
-        var counts: [Terms.ID: Double] = [:]
-        for term in terms { counts[term.id, default: 0] += term.salient ? settings.salientBoost : 1 }
-        let vector = SparseVector(
-            counts.reduce(into: [:]) { weights, entry in
-                weights[entry.key] = (1 + log(entry.value)) * frequencies.idf(entry.key)
-            }
-        ).normalized()
-
-        var candidates = Set<Int>()
-        for term in vector.topTerms(settings.probeTerms) { candidates.formUnion(index[term] ?? []) }
-        var best: (story: Int, similarity: Double)?
-        for candidate in candidates.sorted() {
-            let story = stories[candidate]
-            if let date = article.date, let latest = story.latest, abs(date.timeIntervalSince(latest)) > settings.window
-            {
-                continue
-            }
-            let similarity = vector.dot(story.direction)
-            if similarity >= settings.threshold, similarity > (best?.similarity ?? 0) {
-                best = (candidate, similarity)
-            }
+    /// The story id of each article, in the order given: the key of the story's first article.
+    public func cluster(_ articles: [Input]) -> [String] {
+        guard !articles.isEmpty else { return [] }
+        let dates = articles.map(\.date)
+        let inWindow = { (a: Int, b: Int) -> Bool in
+            guard let first = dates[a], let second = dates[b] else { return true }
+            return abs(first.timeIntervalSince(second)) <= settings.window
         }
-        if let best {
-            var story = stories[best.story]
-            story.centroid.add(vector)
-            story.direction = story.centroid.normalized()
-            story.members += 1
-            if let date = article.date { story.latest = max(story.latest ?? date, date) }
-            reindex(&story, at: best.story)
-            stories[best.story] = story
-            return story.id
-        }
-        var story = Story(
-            id: article.key,
-            centroid: vector,
-            direction: vector,
-            members: 1,
-            latest: article.date,
-            indexed: []
+        let (vectors, columns) = tfidf(articles)
+        var scratch = DenseScratch(columns: columns)
+        let candidates = sharedHeavyTerms(vectors, columns: columns, inWindow: inWindow)
+        let nearest = nearestNeighbours(
+            similarities(vectors, pairs: candidates, scratch: &scratch),
+            articles: articles.count
         )
-        reindex(&story, at: stories.count)
-        stories.append(story)
-        return story.id
+        let blended = blend(vectors, nearest: nearest, scratch: &scratch)
+        let pairs = neighboursOfNeighbours(nearest, adding: candidates, inWindow: inWindow)
+        let edges = similarities(blended, pairs: pairs, scratch: &scratch)
+        let groups = AverageLinkage.groups(count: articles.count, edges: edges, threshold: settings.threshold)
+        return groups.map { articles[$0].key }
     }
 
-    private mutating func reindex(_ story: inout Story, at position: Int) {
-        for term in story.indexed { index[term]?.removeAll { $0 == position } }
-        story.indexed = story.centroid.topTerms(settings.indexedTerms)
-        for term in story.indexed { index[term, default: []].append(position) }
+    /// Normalised TF-IDF rows, with terms numbered 0..<columns in order of first appearance.
+    private func tfidf(_ articles: [Input]) -> (SparseRows, columns: Int) {
+        var numbers = TermTable(capacity: 4 * 1_024)
+        var documentFrequency: [Int] = []
+        var counts: [Double] = []  // by term number, for the article at hand
+        var touched: [Int32] = []
+        var terms: [Terms.Term] = []
+        var rowTerms: [Int32] = []
+        var rowCounts: [Double] = []
+        var rowEnds: [Int] = []
+        for article in articles {
+            terms.removeAll(keepingCapacity: true)
+            Terms.append(article.title, to: &terms)
+            Terms.append(article.title, to: &terms)
+            Terms.append(article.text, limit: settings.textWords, to: &terms)
+            for term in terms {
+                let (number, isNew) = numbers.number(for: term.id)
+                if isNew {
+                    documentFrequency.append(0)
+                    counts.append(0)
+                }
+                if counts[Int(number)] == 0 { touched.append(number) }
+                counts[Int(number)] += term.salient ? settings.salientBoost : 1
+            }
+            for number in touched {
+                documentFrequency[Int(number)] += 1
+                rowTerms.append(number)
+                rowCounts.append(counts[Int(number)])
+                counts[Int(number)] = 0
+            }
+            touched.removeAll(keepingCapacity: true)
+            rowEnds.append(rowTerms.count)
+        }
+        let documents = Double(articles.count)
+        let idf = documentFrequency.map { log((documents + 1) / Double($0 + 1)) + 1 }
+        var rows = SparseRows()
+        var start = 0
+        for end in rowEnds {
+            rows.append(
+                (start..<end).lazy.map {
+                    (term: rowTerms[$0], weight: (1 + log(rowCounts[$0])) * idf[Int(rowTerms[$0])])
+                }
+            )
+            start = end
+        }
+        return (rows, documentFrequency.count)
+    }
+
+    /// For each article, the others (in the window) that share one of its heaviest terms.
+    private func sharedHeavyTerms(
+        _ vectors: SparseRows,
+        columns: Int,
+        inWindow: (Int, Int) -> Bool
+    ) -> [[Int]] {
+        let heavy = (0..<vectors.count).map { vectors.heaviestTerms(of: $0, settings.heavyTerms) }
+        var postings = Array(repeating: [Int](), count: columns)
+        for (article, terms) in heavy.enumerated() {
+            for term in terms { postings[Int(term)].append(article) }
+        }
+        var seenBy = Array(repeating: -1, count: vectors.count)
+        return heavy.enumerated().map { article, terms in
+            var found: [Int] = []
+            seenBy[article] = article
+            for term in terms where postings[Int(term)].count <= settings.commonTermLimit {
+                for other in postings[Int(term)] where seenBy[other] != article && inWindow(article, other) {
+                    seenBy[other] = article
+                    found.append(other)
+                }
+            }
+            return found.sorted()
+        }
+    }
+
+    /// The similarity of each listed pair; the lists are symmetric, and each pair is computed once.
+    private func similarities(
+        _ vectors: SparseRows,
+        pairs: [[Int]],
+        scratch: inout DenseScratch
+    ) -> [AverageLinkage.Edge] {
+        var edges: [AverageLinkage.Edge] = []
+        for (article, others) in pairs.enumerated() {
+            scratch.add(vectors, row: article)
+            for other in others where other > article {
+                let similarity = scratch.dot(vectors, row: other)
+                if similarity > 0 { edges.append(.init(a: article, b: other, similarity: similarity)) }
+            }
+            scratch.clear()
+        }
+        return edges
+    }
+
+    /// Each article's most similar others (at most `neighbours`, each at least
+    /// `neighbourSimilarity`), most similar first; equal ones by position, for determinism.
+    private func nearestNeighbours(_ edges: [AverageLinkage.Edge], articles: Int) -> [[Neighbour]] {
+        let slots = settings.neighbours
+        guard slots > 0 else { return Array(repeating: [], count: articles) }
+        var best = Array(repeating: Neighbour(other: -1, similarity: 0), count: articles * slots)
+        var filled = Array(repeating: 0, count: articles)
+        func offer(_ article: Int, _ candidate: Neighbour) {
+            let base = article * slots
+            var position = filled[article]
+            if position == slots {
+                guard candidate.isCloser(than: best[base + slots - 1]) else { return }
+                position -= 1
+            } else {
+                filled[article] += 1
+            }
+            while position > 0, candidate.isCloser(than: best[base + position - 1]) {
+                best[base + position] = best[base + position - 1]
+                position -= 1
+            }
+            best[base + position] = candidate
+        }
+        for edge in edges where edge.similarity >= settings.neighbourSimilarity {
+            offer(edge.a, Neighbour(other: edge.b, similarity: edge.similarity))
+            offer(edge.b, Neighbour(other: edge.a, similarity: edge.similarity))
+        }
+        return (0..<articles).map { Array(best[($0 * slots)..<($0 * slots + filled[$0])]) }
+    }
+
+    private struct Neighbour {
+        var other: Int
+        var similarity: Double
+
+        func isCloser(than rival: Neighbour) -> Bool {
+            similarity != rival.similarity ? similarity > rival.similarity : other < rival.other
+        }
+    }
+
+    /// Each article's vector plus its neighbours', weighted by their similarity.
+    private func blend(
+        _ vectors: SparseRows,
+        nearest: [[Neighbour]],
+        scratch: inout DenseScratch
+    ) -> SparseRows {
+        var blended = SparseRows()
+        for (article, neighbours) in nearest.enumerated() {
+            scratch.add(vectors, row: article)
+            for neighbour in neighbours { scratch.add(vectors, row: neighbour.other, scale: neighbour.similarity) }
+            blended.append(scratch.drain())
+        }
+        return blended
+    }
+
+    /// The pairs whose blended similarity is worth knowing: the candidates, and articles with a
+    /// nearest neighbour in common (either way round), which blending has brought closer.
+    private func neighboursOfNeighbours(
+        _ nearest: [[Neighbour]],
+        adding candidates: [[Int]],
+        inWindow: (Int, Int) -> Bool
+    ) -> [[Int]] {
+        var adjacent = nearest.map { $0.map(\.other) }
+        for (article, neighbours) in nearest.enumerated() {
+            for neighbour in neighbours { adjacent[neighbour.other].append(article) }
+        }
+        var seenBy = Array(repeating: -1, count: nearest.count)
+        return candidates.enumerated().map { article, others in
+            var pairs = others
+            seenBy[article] = article
+            for other in others { seenBy[other] = article }
+            for middle in adjacent[article] {
+                for other in adjacent[middle] where seenBy[other] != article && inWindow(article, other) {
+                    seenBy[other] = article
+                    pairs.append(other)
+                }
+            }
+            return pairs
+        }
     }
 }

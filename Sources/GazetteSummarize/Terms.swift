@@ -13,7 +13,7 @@ public enum Terms {
         public var salient: Bool
     }
 
-    static let stopWords: Set<ID> = Set(
+    static let stopWords = TermTable(
         [
             "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as",
             "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can",
@@ -27,52 +27,80 @@ public enum Terms {
             "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
             "yourselves", "new", "one", "two", "year", "years", "told", "according", "last", "first", "may",
             "might", "us", "via", "per", "since", "yet",
-        ].map { hash(Array($0.utf8)[...]) }
+        ].map { hash($0.utf8) }
     )
 
     /// The terms of `text`, at most `limit` of them (tokenizing stops there).
     public static func terms(_ text: String, limit: Int = .max) -> [Term] {
         var result: [Term] = []
-        var word: [UInt8] = []
-        word.reserveCapacity(32)
-        var capitalised = false
-        var sentenceStart = true
-        for byte in text.utf8 {
-            if result.count >= limit { break }
-            switch byte {
-            case 65...90:
-                if word.isEmpty { capitalised = true }
-                word.append(byte + 32)
-            case 97...122, 48...57, 0x80...0xFF:
-                word.append(byte)
-            case UInt8(ascii: "'"), UInt8(ascii: "-"):
-                if !word.isEmpty { word.append(byte) }
-            default:
-                if !word.isEmpty {
-                    finish(&word, capitalised: capitalised, sentenceStart: sentenceStart, into: &result)
-                    sentenceStart = false
-                }
-                capitalised = false
-                if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") || byte == 10 {
-                    sentenceStart = true
-                }
-            }
-        }
-        if result.count < limit, !word.isEmpty {
-            finish(&word, capitalised: capitalised, sentenceStart: sentenceStart, into: &result)
-        }
+        append(text, limit: limit, to: &result)
         return result
     }
 
-    /// Turns the word collected so far into a term (unless it is a stop word) and clears it.
-    /// A function with `inout` parameters, not a closure over the loop's variables: captured
-    /// variables cost a dynamic exclusivity check on every access.
-    private static func finish(_ word: inout [UInt8], capitalised: Bool, sentenceStart: Bool, into result: inout [Term])
-    {
-        defer { word.removeAll(keepingCapacity: true) }
-        guard word.count > 1, !stopWords.contains(hash(word[...])) else { return }
+    /// Longer words are cut to this many bytes: nothing in news is that long but URLs and junk.
+    static let longestWord = 48
+
+    /// Appends the terms of `text` to `result`, at most `limit` of them: one buffer reused for
+    /// many texts allocates once. The text is read as raw UTF-8 and each word is lower-cased into
+    /// a small scratch buffer, so no word costs an allocation.
+    static func append(_ text: String, limit: Int = .max, to result: inout [Term]) {
+        let end = limit == .max ? Int.max : result.count + limit
+        var text = text
+        text.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: longestWord) { word in
+                var length = 0
+                var capitalised = false
+                var sentenceStart = true
+                for byte in bytes {
+                    if result.count >= end { return }
+                    switch byte {
+                    case 65...90:
+                        if length == 0 { capitalised = true }
+                        if length < longestWord { word[length] = byte + 32 }
+                        length += 1
+                    case 97...122, 48...57, 0x80...0xFF:
+                        if length < longestWord { word[length] = byte }
+                        length += 1
+                    case UInt8(ascii: "'"), UInt8(ascii: "-"):
+                        if length > 0 {
+                            if length < longestWord { word[length] = byte }
+                            length += 1
+                        }
+                    default:
+                        if length > 0 {
+                            let letters = UnsafeBufferPointer(rebasing: word[..<min(length, longestWord)])
+                            finish(letters, capitalised: capitalised, sentenceStart: sentenceStart, into: &result)
+                            sentenceStart = false
+                            length = 0
+                        }
+                        capitalised = false
+                        if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?")
+                            || byte == 10
+                        {
+                            sentenceStart = true
+                        }
+                    }
+                }
+                if result.count < end, length > 0 {
+                    let letters = UnsafeBufferPointer(rebasing: word[..<min(length, longestWord)])
+                    finish(letters, capitalised: capitalised, sentenceStart: sentenceStart, into: &result)
+                }
+            }
+        }
+    }
+
+    /// Turns a lower-cased word into a term, unless it is a stop word or a single letter.
+    private static func finish(
+        _ word: UnsafeBufferPointer<UInt8>,
+        capitalised: Bool,
+        sentenceStart: Bool,
+        into result: inout [Term]
+    ) {
+        guard word.count > 1, !stopWords.contains(hash(word)) else { return }
         let numeric = word.allSatisfy { (48...57).contains($0) }
-        result.append(Term(id: hash(stem(word)), salient: numeric || (capitalised && !sentenceStart)))
+        let (kept, ending) = stem(word)
+        let id = hash(ending, continuing: hash(UnsafeBufferPointer(rebasing: word[..<kept])))
+        result.append(Term(id: id, salient: numeric || (capitalised && !sentenceStart)))
     }
 
     private static let suffixes: [(suffix: [UInt8], replacement: [UInt8])] = [
@@ -80,24 +108,27 @@ public enum Terms {
     ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
 
     /// A light stemmer on lower-case bytes: possessives, plurals and the commonest verb endings.
-    static func stem(_ word: [UInt8]) -> ArraySlice<UInt8> {
-        var w = word[...]
-        if w.count >= 2, w.last == UInt8(ascii: "s"), w[w.endIndex - 2] == UInt8(ascii: "'") { w = w.dropLast(2) }
-        while let last = w.last, last == UInt8(ascii: "'") || last == UInt8(ascii: "-") { w = w.dropLast() }
-        guard w.count > 4 else { return w }
-        let endsInSS = w.count >= 2 && w.last == UInt8(ascii: "s") && w[w.endIndex - 2] == UInt8(ascii: "s")
+    /// The stem is the word's first `kept` bytes followed by `ending` ("ies" becomes "y"), so
+    /// hashing a stem allocates nothing.
+    static func stem(_ w: UnsafeBufferPointer<UInt8>) -> (kept: Int, ending: [UInt8]) {
+        let apostrophe = UInt8(ascii: "'")
+        let s = UInt8(ascii: "s")
+        var n = w.count
+        if n >= 2, w[n - 1] == s, w[n - 2] == apostrophe { n -= 2 }
+        while n > 0, w[n - 1] == apostrophe || w[n - 1] == UInt8(ascii: "-") { n -= 1 }
+        guard n > 4 else { return (n, []) }
+        let endsInSS = w[n - 1] == s && w[n - 2] == s
         for (suffix, replacement) in suffixes
-        where w.count > suffix.count && w.suffix(suffix.count).elementsEqual(suffix) {
+        where n > suffix.count && w[(n - suffix.count)..<n].elementsEqual(suffix) {
             guard !endsInSS || suffix.count == 4 else { continue }
-            let stemmed = Array(w.dropLast(suffix.count)) + replacement
-            if stemmed.count >= 3 { return stemmed[...] }
+            if n - suffix.count + replacement.count >= 3 { return (n - suffix.count, replacement) }
         }
-        return w
+        return (n, [])
     }
 
-    /// FNV-1a over the bytes.
-    static func hash(_ bytes: ArraySlice<UInt8>) -> ID {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// FNV-1a over the bytes; `continuing` a hash extends it as if the bytes were appended.
+    static func hash(_ bytes: some Sequence<UInt8>, continuing start: ID = 0xcbf2_9ce4_8422_2325) -> ID {
+        var value = start
         for byte in bytes {
             value ^= UInt64(byte)
             value = value &* 0x0000_0100_0000_01b3

@@ -148,8 +148,9 @@ struct PipelineTests {
             Issue.record("expected a delivery, got \(first[0].outcome)")
             return
         }
-        // Five stories from Japan and Kenya, and three other outlets' takes on them.
-        #expect(first[0].articleCount == 8)
+        // Four stories from Japan and Kenya, ten articles between them: the Nairobi deal as six
+        // outlets in six countries told it, the Hokkaido quake as two, and two stories told once.
+        #expect(first[0].articleCount == 10)
         let parsed = try Peers.json(Peers.runScript("check_email.py", [path]))
         #expect((parsed["defects"] as? [String]) == [])
         let text = try #require((parsed["parts"] as? [[String: Any]])?.first?["text"] as? String)
@@ -160,11 +161,15 @@ struct PipelineTests {
         let nairobi = try #require(text.range(of: "Nairobi talks end with a deal"))
         let takes = try #require(text.range(of: "Also covered by:", range: nairobi.upperBound..<text.endIndex))
         #expect(text[takes.upperBound...].contains("Rheinische Rundschau (Germany): Nairobi climate talks"))
-        // Summary sentences cite the article they came from: [1] the lead, [2]… the takes.
-        let summary = text[nairobi.upperBound..<takes.lowerBound]
-        #expect(summary.contains("[1]"))
-        #expect(summary.contains("[2]") || summary.contains("[3]"), "a sentence from another outlet is cited")
+        // Summary sentences cite the article they came from: [1] the lead, [2]… the takes; at
+        // least one comes from another outlet than the lead's.
+        let summary = String(text[nairobi.upperBound..<takes.lowerBound])
+        let citations = summary.matches(of: /\[(\d+)\]/).compactMap { Int($0.output.1) }
+        #expect(citations.count == 3, "three sentences, each cited: \(summary)")
+        #expect(citations.allSatisfy { (1...6).contains($0) })
+        #expect(citations.contains { $0 > 1 }, "a sentence from another outlet is cited")
         #expect(text[takes.upperBound...].contains("[2] "))
+        #expect(text[takes.upperBound...].contains("[6] "))
         let second = try await gazette.send(force: true, transport: outbox)
         #expect(second.map(\.outcome) == [.alreadySent])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox").path).count == 1)

@@ -1,0 +1,88 @@
+/// Rows of sparse term weights, one row per article, stored compressed: one flat array of term
+/// numbers, one of weights, and where each row starts. Ten thousand articles are three arrays,
+/// not ten thousand dictionaries, and a row is read front to back.
+struct SparseRows {
+    private(set) var terms: [Int32] = []
+    private(set) var weights: [Double] = []
+    private var starts: [Int] = [0]
+
+    var count: Int { starts.count - 1 }
+
+    func row(_ index: Int) -> Range<Int> { starts[index]..<starts[index + 1] }
+
+    /// Appends a row, scaled to unit length (an empty row stays empty).
+    mutating func append(_ row: some Sequence<(term: Int32, weight: Double)>) {
+        let first = terms.count
+        for entry in row where entry.weight != 0 {
+            terms.append(entry.term)
+            weights.append(entry.weight)
+        }
+        let length = weights[first...].reduce(0) { $0 + $1 * $1 }.squareRoot()
+        if length > 0 {
+            for position in first..<weights.count { weights[position] /= length }
+        }
+        starts.append(terms.count)
+    }
+
+    /// The row's `count` heaviest terms; ties go to the lower term number, so the choice is
+    /// deterministic.
+    func heaviestTerms(of index: Int, _ count: Int) -> [Int32] {
+        row(index).sorted { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
+            .prefix(count).map { terms[$0] }
+    }
+}
+
+/// A dense scratch vector over the whole vocabulary that remembers which entries it touched, so
+/// that clearing it costs what filling it did. One row is spread into it, then any number of
+/// other rows are multiplied against it in time proportional to their own length.
+struct DenseScratch {
+    private(set) var values: [Double]
+    private(set) var touched: [Int32] = []
+
+    init(columns: Int) {
+        values = Array(repeating: 0, count: columns)
+    }
+
+    /// Adds a row, times `scale`, to the scratch vector. Weights and scales are positive, so an
+    /// entry that is still 0 has not been touched.
+    mutating func add(_ rows: SparseRows, row index: Int, scale: Double = 1) {
+        let range = rows.row(index)
+        rows.terms.withUnsafeBufferPointer { terms in
+            rows.weights.withUnsafeBufferPointer { weights in
+                values.withUnsafeMutableBufferPointer { values in
+                    for position in range {
+                        let term = Int(terms[position])
+                        if values[term] == 0 { touched.append(terms[position]) }
+                        values[term] += weights[position] * scale
+                    }
+                }
+            }
+        }
+    }
+
+    /// The dot product of the scratch vector with a row.
+    func dot(_ rows: SparseRows, row index: Int) -> Double {
+        let range = rows.row(index)
+        return rows.terms.withUnsafeBufferPointer { terms in
+            rows.weights.withUnsafeBufferPointer { weights in
+                values.withUnsafeBufferPointer { values in
+                    var sum = 0.0
+                    for position in range { sum += values[Int(terms[position])] * weights[position] }
+                    return sum
+                }
+            }
+        }
+    }
+
+    /// The touched entries, in the order they were first touched, and a cleared scratch vector.
+    mutating func drain() -> [(term: Int32, weight: Double)] {
+        let entries = touched.map { (term: $0, weight: values[Int($0)]) }
+        clear()
+        return entries
+    }
+
+    mutating func clear() {
+        for term in touched { values[Int(term)] = 0 }
+        touched.removeAll(keepingCapacity: true)
+    }
+}
