@@ -6,6 +6,23 @@ struct SparseRows {
     private(set) var weights: [Double] = []
     private var starts: [Int] = [0]
 
+    init() {}
+
+    /// Rows given whole: row `i` is `terms[ends[i - 1]..<ends[i]]` (from 0 for the first),
+    /// each scaled to unit length here.
+    init(terms: [Int32], weights: [Double], ends: [Int]) {
+        self.terms = terms
+        self.weights = weights
+        starts = [0] + ends
+        for row in 0..<count {
+            let range = self.row(row)
+            let length = self.weights[range].reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if length > 0 {
+                for position in range { self.weights[position] /= length }
+            }
+        }
+    }
+
     var count: Int { starts.count - 1 }
 
     func row(_ index: Int) -> Range<Int> { starts[index]..<starts[index + 1] }
@@ -72,6 +89,13 @@ struct DenseScratch {
                 }
             }
         }
+    }
+
+    /// Scales the vector to unit length (an empty one stays empty).
+    mutating func normalize() {
+        let length = touched.reduce(0) { $0 + values[Int($1)] * values[Int($1)] }.squareRoot()
+        guard length > 0 else { return }
+        for term in touched { values[Int(term)] /= length }
     }
 
     /// The touched entries, in the order they were first touched, and a cleared scratch vector.

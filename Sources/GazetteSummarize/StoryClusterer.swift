@@ -84,52 +84,18 @@ public struct StoryClusterer: Sendable {
         return groups.map { articles[$0].key }
     }
 
-    /// Normalised TF-IDF rows, with terms numbered 0..<columns in order of first appearance.
+    /// Normalised TF-IDF rows (sublinear term frequency), with terms numbered 0..<columns.
     private func tfidf(_ articles: [Input]) -> (SparseRows, columns: Int) {
-        var numbers = TermTable(capacity: 4 * 1_024)
-        var documentFrequency: [Int] = []
-        var counts: [Double] = []  // by term number, for the article at hand
-        var touched: [Int32] = []
+        var counts = TermCounts(expectedTerms: 4 * 1_024)
         var terms: [Terms.Term] = []
-        var rowTerms: [Int32] = []
-        var rowCounts: [Double] = []
-        var rowEnds: [Int] = []
         for article in articles {
             terms.removeAll(keepingCapacity: true)
             Terms.append(article.title, to: &terms)
             Terms.append(article.title, to: &terms)
             Terms.append(article.text, limit: settings.textWords, to: &terms)
-            for term in terms {
-                let (number, isNew) = numbers.number(for: term.id)
-                if isNew {
-                    documentFrequency.append(0)
-                    counts.append(0)
-                }
-                if counts[Int(number)] == 0 { touched.append(number) }
-                counts[Int(number)] += term.salient ? settings.salientBoost : 1
-            }
-            for number in touched {
-                documentFrequency[Int(number)] += 1
-                rowTerms.append(number)
-                rowCounts.append(counts[Int(number)])
-                counts[Int(number)] = 0
-            }
-            touched.removeAll(keepingCapacity: true)
-            rowEnds.append(rowTerms.count)
+            counts.add(terms, salientWeight: settings.salientBoost)
         }
-        let documents = Double(articles.count)
-        let idf = documentFrequency.map { log((documents + 1) / Double($0 + 1)) + 1 }
-        var rows = SparseRows()
-        var start = 0
-        for end in rowEnds {
-            rows.append(
-                (start..<end).lazy.map {
-                    (term: rowTerms[$0], weight: (1 + log(rowCounts[$0])) * idf[Int(rowTerms[$0])])
-                }
-            )
-            start = end
-        }
-        return (rows, documentFrequency.count)
+        return (counts.tfidf { 1 + log($0) }, counts.columns)
     }
 
     /// For each article, the others (in the window) that share one of its heaviest terms.

@@ -34,12 +34,9 @@ public struct Summarizer: Sendable {
     public func summarize(_ text: String, sentences count: Int = 3) -> [String] {
         let sentences = SentenceSplitter.split(text)
         guard sentences.count > count else { return sentences }
-        let vectors = Self.vectors(sentences)
-        var centroid = SparseVector()
-        for vector in vectors { centroid.add(vector) }
-        centroid = centroid.normalized()
+        let (vectors, centroid) = Self.vectors(sentences)
         let scores = sentences.indices.map { index in
-            score(sentences[index], vector: vectors[index], position: index, centroid: centroid)
+            score(sentences[index], centrality: centroid.dot(vectors, row: index), position: index)
         }
         let chosen = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
             .prefix(count).sorted()
@@ -57,52 +54,60 @@ public struct Summarizer: Sendable {
             }
         }
         guard !candidates.isEmpty else { return [] }
-        let vectors = Self.vectors(candidates.map(\.sentence.text))
-        var centroid = SparseVector()
-        for vector in vectors { centroid.add(vector) }
-        centroid = centroid.normalized()
+        let (vectors, centroid) = Self.vectors(candidates.map(\.sentence.text))
         let relevance = candidates.indices.map { index in
             score(
                 candidates[index].sentence.text,
-                vector: vectors[index],
-                position: candidates[index].position,
-                centroid: centroid
+                centrality: centroid.dot(vectors, row: index),
+                position: candidates[index].position
             )
         }
+        // Each candidate's greatest similarity to a sentence already chosen, kept up to date as
+        // sentences are chosen.
+        var redundancy = Array(repeating: 0.0, count: candidates.count)
+        var chosen = DenseScratch(columns: centroid.values.count)
         var selected: [Int] = []
         while selected.count < min(count, candidates.count) {
             var best: (index: Int, value: Double)?
             for index in candidates.indices where !selected.contains(index) {
-                let redundancy = selected.map { vectors[index].dot(vectors[$0]) }.max() ?? 0
-                if redundancy > settings.maxRedundancy { continue }
-                let value = settings.mmrLambda * relevance[index] - (1 - settings.mmrLambda) * redundancy
+                if redundancy[index] > settings.maxRedundancy { continue }
+                let value = settings.mmrLambda * relevance[index] - (1 - settings.mmrLambda) * redundancy[index]
                 if value > (best?.value ?? -.infinity) { best = (index, value) }
             }
             guard let best else { break }
             selected.append(best.index)
+            chosen.add(vectors, row: best.index)
+            for index in candidates.indices {
+                redundancy[index] = max(redundancy[index], chosen.dot(vectors, row: index))
+            }
+            chosen.clear()
         }
         return selected.map { candidates[$0].sentence }
     }
 
-    private func score(_ sentence: String, vector: SparseVector, position: Int, centroid: SparseVector) -> Double {
+    private func score(_ sentence: String, centrality: Double, position: Int) -> Double {
         // Sentences come with single spaces between words (the splitter collapses whitespace).
         let words = sentence.utf8.reduce(1) { $1 == 0x20 ? $0 + 1 : $0 }
         // Stubs (datelines, "Watch:") and run-on sentences rarely state a story's key facts.
         let length = words < settings.minimumWords ? 0.3 : (words > settings.maximumWords ? 0.8 : 1.0)
         let prior = 1 / Double(position + 1).squareRoot()
-        return length * (settings.positionWeight * prior + (1 - settings.positionWeight) * vector.dot(centroid))
+        return length * (settings.positionWeight * prior + (1 - settings.positionWeight) * centrality)
     }
 
-    /// TF-IDF vectors of the sentences, with the sentences themselves as the documents.
-    static func vectors(_ sentences: [String]) -> [SparseVector] {
-        let terms = sentences.map { Terms.terms($0).map(\.id) }
-        var frequencies = DocumentFrequencies()
-        for sentence in terms { frequencies.add(sentence) }
-        return terms.map { words in
-            var counts: [Terms.ID: Double] = [:]
-            for word in words { counts[word, default: 0] += 1 }
-            return SparseVector(counts.reduce(into: [:]) { $0[$1.key] = $1.value * frequencies.idf($1.key) })
-                .normalized()
+    /// TF-IDF rows of the sentences (raw term frequency), with the sentences themselves as the
+    /// documents, and their normalised sum: the text's centroid.
+    static func vectors(_ sentences: [String]) -> (rows: SparseRows, centroid: DenseScratch) {
+        var counts = TermCounts()
+        var terms: [Terms.Term] = []
+        for sentence in sentences {
+            terms.removeAll(keepingCapacity: true)
+            Terms.append(sentence, to: &terms)
+            counts.add(terms)
         }
+        let rows = counts.tfidf { $0 }
+        var centroid = DenseScratch(columns: counts.columns)
+        for row in 0..<rows.count { centroid.add(rows, row: row) }
+        centroid.normalize()
+        return (rows, centroid)
     }
 }

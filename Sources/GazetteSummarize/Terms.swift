@@ -30,60 +30,68 @@ public enum Terms {
         ].map { hash($0.utf8) }
     )
 
-    /// The terms of `text`, at most `limit` of them (tokenizing stops there).
-    public static func terms(_ text: String, limit: Int = .max) -> [Term] {
-        var result: [Term] = []
-        append(text, limit: limit, to: &result)
-        return result
-    }
-
     /// Longer words are cut to this many bytes: nothing in news is that long but URLs and junk.
     static let longestWord = 48
+
+    /// What each byte is to the tokenizer: part of a word (upper case, or anything else), an
+    /// apostrophe or hyphen (part of a word once it has begun), a sentence end, or a separator.
+    private enum ByteClass: UInt8 {
+        case separator, sentenceEnd, upper, letter, joiner
+    }
+
+    private static let byteClasses: [ByteClass] = (0...255).map { byte in
+        switch UInt8(byte) {
+        case 65...90: .upper
+        case 97...122, 48...57, 0x80...0xFF: .letter
+        case UInt8(ascii: "'"), UInt8(ascii: "-"): .joiner
+        case UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "?"), 10: .sentenceEnd
+        default: .separator
+        }
+    }
 
     /// Appends the terms of `text` to `result`, at most `limit` of them: one buffer reused for
     /// many texts allocates once. The text is read as raw UTF-8 and each word is lower-cased into
     /// a small scratch buffer, so no word costs an allocation.
     static func append(_ text: String, limit: Int = .max, to result: inout [Term]) {
         let end = limit == .max ? Int.max : result.count + limit
+        guard result.count < end else { return }
         var text = text
         text.withUTF8 { bytes in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: longestWord) { word in
-                var length = 0
-                var capitalised = false
-                var sentenceStart = true
-                for byte in bytes {
-                    if result.count >= end { return }
-                    switch byte {
-                    case 65...90:
-                        if length == 0 { capitalised = true }
-                        if length < longestWord { word[length] = byte + 32 }
-                        length += 1
-                    case 97...122, 48...57, 0x80...0xFF:
-                        if length < longestWord { word[length] = byte }
-                        length += 1
-                    case UInt8(ascii: "'"), UInt8(ascii: "-"):
-                        if length > 0 {
+            byteClasses.withUnsafeBufferPointer { classes in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: longestWord) { word in
+                    var length = 0
+                    var capitalised = false
+                    var sentenceStart = true
+                    for byte in bytes {
+                        switch classes[Int(byte)] {
+                        case .upper:
+                            if length == 0 { capitalised = true }
+                            if length < longestWord { word[length] = byte | 0x20 }
+                            length += 1
+                        case .letter:
                             if length < longestWord { word[length] = byte }
                             length += 1
-                        }
-                    default:
-                        if length > 0 {
-                            let letters = UnsafeBufferPointer(rebasing: word[..<min(length, longestWord)])
-                            finish(letters, capitalised: capitalised, sentenceStart: sentenceStart, into: &result)
-                            sentenceStart = false
-                            length = 0
-                        }
-                        capitalised = false
-                        if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?")
-                            || byte == 10
-                        {
-                            sentenceStart = true
+                        case .joiner:
+                            if length > 0 {
+                                if length < longestWord { word[length] = byte }
+                                length += 1
+                            }
+                        case .separator, .sentenceEnd:
+                            if length > 0 {
+                                let letters = UnsafeBufferPointer(rebasing: word[..<min(length, longestWord)])
+                                finish(letters, capitalised: capitalised, sentenceStart: sentenceStart, into: &result)
+                                if result.count >= end { return }
+                                sentenceStart = false
+                                length = 0
+                            }
+                            capitalised = false
+                            if classes[Int(byte)] == .sentenceEnd { sentenceStart = true }
                         }
                     }
-                }
-                if result.count < end, length > 0 {
-                    let letters = UnsafeBufferPointer(rebasing: word[..<min(length, longestWord)])
-                    finish(letters, capitalised: capitalised, sentenceStart: sentenceStart, into: &result)
+                    if length > 0 {
+                        let letters = UnsafeBufferPointer(rebasing: word[..<min(length, longestWord)])
+                        finish(letters, capitalised: capitalised, sentenceStart: sentenceStart, into: &result)
+                    }
                 }
             }
         }

@@ -13,6 +13,8 @@ struct Summarize: AsyncParsableCommand {
     @Argument(help: "A plain-text article; standard input when absent or -.") var file: String?
     @Option(help: "How many sentences.") var sentences = 3
     @Flag(help: "Batch mode: JSON Lines in, JSON Lines out.") var jsonLines = false
+    @Flag(help: "With --json-lines: print the time spent decoding, summarizing and encoding to standard error.")
+    var timing = false
 
     func validate() throws {
         guard (1...50).contains(sentences) else { throw ValidationError("--sentences must be 1-50") }
@@ -35,15 +37,68 @@ struct Summarize: AsyncParsableCommand {
             }
             return
         }
+        let start = ContinuousClock.now
+        let decoder = JSONDecoder()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var output = Data()
         for (number, line) in JSONLines.lines(data).enumerated() {
-            guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
-                let text = object["text"] as? String
-            else {
+            guard let article = try? decoder.decode(BatchArticle.self, from: line) else {
                 throw CommandFailure("line \(number + 1): expected a JSON object with a \"text\" string")
             }
-            let summary = summarizer.summarize(text, sentences: sentences)
-            let output: [String: Any] = ["id": object["id"] ?? NSNull(), "summary": summary]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: output), as: UTF8.self))
+            let summary = BatchSummary(
+                id: article.id,
+                summary: summarizer.summarize(article.text, sentences: sentences)
+            )
+            output.append(try encoder.encode(summary))
+            output.append(UInt8(ascii: "\n"))
+            if output.count > 1 << 16 {
+                FileHandle.standardOutput.write(output)
+                output.removeAll(keepingCapacity: true)
+            }
+        }
+        FileHandle.standardOutput.write(output)
+        if timing {
+            let seconds = (ContinuousClock.now - start) / .seconds(1)
+            FileHandle.standardError.write(Data(String(format: "summarized in %.3f s\n", seconds).utf8))
+        }
+    }
+}
+
+/// A line of `gazette summarize --json-lines` input: an id (string or number, echoed back) and text.
+private struct BatchArticle: Decodable {
+    var id: BatchID?
+    var text: String
+}
+
+private struct BatchSummary: Encodable {
+    var id: BatchID?
+    var summary: [String]
+}
+
+/// An id as the caller wrote it: a whole number, another number, or a string.
+private enum BatchID: Codable {
+    case integer(Int)
+    case number(Double)
+    case string(String)
+
+    init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer()
+        if let integer = try? value.decode(Int.self) {
+            self = .integer(integer)
+        } else if let number = try? value.decode(Double.self) {
+            self = .number(number)
+        } else {
+            self = .string(try value.decode(String.self))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var value = encoder.singleValueContainer()
+        switch self {
+        case .integer(let integer): try value.encode(integer)
+        case .number(let number): try value.encode(number)
+        case .string(let string): try value.encode(string)
         }
     }
 }

@@ -132,6 +132,34 @@ struct CommandLineTests {
         #expect(!piped.stdout.isEmpty)
     }
 
+    @Test("gazette summarize --json-lines echoes each id (number or string) with its summary; a bad line is named")
+    func summarizeBatch() throws {
+        let lines = [
+            #"{"id": 7, "text": "The council approved the budget on Monday. It cuts spending by 3.5 percent. Critics called it a gamble."}"#,
+            #"{"id": "x/1", "text": "Rain fell. \"Quite a lot,\" she said."}"#,
+        ]
+        let file = folder.file("articles.jsonl")
+        try Data(lines.joined(separator: "\n").utf8).write(to: file)
+        let output = try gazette(["summarize", file.path, "--json-lines", "--sentences", "2"])
+        #expect(output.status == 0)
+        let parsed = output.stdout.split(separator: "\n").map {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(parsed.count == 2)
+        #expect(parsed.first??["id"] as? Int == 7)
+        #expect(
+            parsed.first??["summary"] as? [String] == [
+                "The council approved the budget on Monday.", "It cuts spending by 3.5 percent.",
+            ]
+        )
+        #expect(parsed.last??["id"] as? String == "x/1")
+        #expect(parsed.last??["summary"] as? [String] == ["Rain fell.", "\"Quite a lot,\" she said."])
+        try Data((lines[0] + "\n{\"id\": 2}\n").utf8).write(to: file)
+        let bad = try gazette(["summarize", file.path, "--json-lines"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("line 2"))
+    }
+
     @Test("gazette cluster prints id and story per article, in file order")
     func cluster() throws {
         let lines = [

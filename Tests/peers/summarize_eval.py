@@ -39,11 +39,15 @@ class OfflineTokenizer:
 def gazette(binary, articles, k):
     payload = "".join(json.dumps({"id": i, "text": a["article"]}) + "\n" for i, a in enumerate(articles))
     start = time.perf_counter()
-    out = subprocess.run([binary, "summarize", "--json-lines", "--sentences", str(k)], input=payload,
-                         capture_output=True, text=True, check=True).stdout
-    seconds = time.perf_counter() - start
-    summaries = [" ".join(json.loads(line)["summary"]) for line in out.splitlines()]
-    return summaries, seconds
+    done = subprocess.run([binary, "summarize", "--json-lines", "--timing", "--sentences", str(k)], input=payload,
+                          capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - start
+    summaries = [" ".join(json.loads(line)["summary"]) for line in done.stdout.splitlines()]
+    # sumy is timed in-process (parsing and summarizing, not Python's start), so Gazette is too:
+    # decoding, summarizing and encoding, as it reports them; the wall time, process start
+    # included, is printed beside it.
+    inside = float(done.stderr.split("summarized in ")[1].split(" s")[0])
+    return summaries, inside, wall
 
 
 def sumy_system(summarizer_class, articles, k):
@@ -56,14 +60,16 @@ def sumy_system(summarizer_class, articles, k):
     for a in articles:
         parser = PlaintextParser.from_string(a["article"], tokenizer)
         summaries.append(" ".join(str(s) for s in summarizer(parser.document, k)))
-    return summaries, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    return summaries, seconds, seconds
 
 
 def lead(articles, k):
     tokenizer = OfflineTokenizer()
     start = time.perf_counter()
     summaries = [" ".join(tokenizer.to_sentences(a["article"])[:k]) for a in articles]
-    return summaries, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    return summaries, seconds, seconds
 
 
 def score(articles, summaries):
@@ -86,8 +92,9 @@ def main():
         for system, run in (("Gazette", lambda: gazette(binary, articles, k)), ("Lead-3", lambda: lead(articles, k)),
                             ("LexRank", lambda: sumy_system(LexRankSummarizer, articles, k)),
                             ("TextRank", lambda: sumy_system(TextRankSummarizer, articles, k))):
-            summaries, seconds = run()
-            rows[system] = dict(score(articles, summaries), articles_per_second=len(articles) / seconds)
+            summaries, seconds, wall = run()
+            rows[system] = dict(score(articles, summaries), articles_per_second=len(articles) / seconds,
+                                wall_articles_per_second=len(articles) / wall)
         report[name] = rows
     if "--json" in sys.argv:
         print(json.dumps(report))
@@ -98,8 +105,10 @@ def main():
         for system, r in rows.items():
             print("  %-10s %8.2f %8.2f %8.2f %12.0f" % (system, r["rouge1"], r["rouge2"], r["rougeL"], r["articles_per_second"]))
         g, s = rows["Gazette"]["articles_per_second"], rows["LexRank"]["articles_per_second"]
-        print("  Gazette is %.0fx faster than LexRank, %.0fx than TextRank (Gazette's figure includes starting the process)"
-              % (g / s, g / rows["TextRank"]["articles_per_second"]))
+        print("  Gazette is %.0fx faster than LexRank, %.0fx than TextRank, all timed in-process;"
+              " with its process start, Gazette does %.0f articles/s (%.0fx LexRank)"
+              % (g / s, g / rows["TextRank"]["articles_per_second"], rows["Gazette"]["wall_articles_per_second"],
+                 rows["Gazette"]["wall_articles_per_second"] / s))
 
 
 if __name__ == "__main__":
