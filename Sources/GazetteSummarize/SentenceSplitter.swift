@@ -115,20 +115,27 @@ public enum SentenceSplitter {
         return abbreviations.contains(word)
     }
 
-    /// The bytes as a string with runs of whitespace collapsed; nil when empty.
+    /// The bytes as a string with runs of whitespace collapsed; nil when empty. Written straight
+    /// into the string's storage: one copy, not two.
     private static func collapsed(_ bytes: ArraySlice<UInt8>) -> String? {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var pendingSpace = false
-        for byte in bytes {
-            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                pendingSpace = !output.isEmpty
-            } else {
-                if pendingSpace { output.append(0x20) }
-                pendingSpace = false
-                output.append(byte)
+        let text = String(unsafeUninitializedCapacity: bytes.count) { output in
+            var count = 0
+            var pendingSpace = false
+            for byte in bytes {
+                if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                    pendingSpace = count > 0
+                } else {
+                    if pendingSpace {
+                        output[count] = 0x20
+                        count += 1
+                    }
+                    pendingSpace = false
+                    output[count] = byte
+                    count += 1
+                }
             }
+            return count
         }
-        return output.isEmpty ? nil : String(decoding: output, as: UTF8.self)
+        return text.isEmpty ? nil : text
     }
 }

@@ -28,24 +28,38 @@ struct SparseRows {
     func row(_ index: Int) -> Range<Int> { starts[index]..<starts[index + 1] }
 
     /// Appends a row, scaled to unit length (an empty row stays empty).
-    mutating func append(_ row: some Sequence<(term: Int32, weight: Double)>) {
+    mutating func append(_ row: [(term: Int32, weight: Double)]) {
         let first = terms.count
+        var squares = 0.0
         for entry in row where entry.weight != 0 {
             terms.append(entry.term)
             weights.append(entry.weight)
+            squares += entry.weight * entry.weight
         }
-        let length = weights[first...].reduce(0) { $0 + $1 * $1 }.squareRoot()
-        if length > 0 {
+        if squares > 0 {
+            let length = squares.squareRoot()
             for position in first..<weights.count { weights[position] /= length }
         }
         starts.append(terms.count)
     }
 
-    /// The row's `count` heaviest terms; ties go to the lower term number, so the choice is
-    /// deterministic.
+    /// The row's `count` heaviest terms, heaviest first; ties go to the lower term number, so
+    /// the choice is deterministic. A bounded insertion pass, not a sort of the whole row.
     func heaviestTerms(of index: Int, _ count: Int) -> [Int32] {
-        row(index).sorted { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
-            .prefix(count).map { terms[$0] }
+        guard count > 0 else { return [] }
+        func heavier(_ a: Int, than b: Int) -> Bool {
+            weights[a] != weights[b] ? weights[a] > weights[b] : terms[a] < terms[b]
+        }
+        var top: [Int] = []
+        top.reserveCapacity(count + 1)
+        for position in row(index) {
+            if top.count == count, let last = top.last, !heavier(position, than: last) { continue }
+            var slot = top.count
+            while slot > 0, heavier(position, than: top[slot - 1]) { slot -= 1 }
+            top.insert(position, at: slot)
+            if top.count > count { top.removeLast() }
+        }
+        return top.map { terms[$0] }
     }
 }
 

@@ -91,7 +91,7 @@ public struct StoryClusterer: Sendable {
         for article in articles {
             terms.removeAll(keepingCapacity: true)
             Terms.append(article.title, to: &terms)
-            Terms.append(article.title, to: &terms)
+            terms.append(contentsOf: terms)  // the title counts twice
             Terms.append(article.text, limit: settings.textWords, to: &terms)
             counts.add(terms, salientWeight: settings.salientBoost)
         }

@@ -104,10 +104,15 @@ public enum Terms {
         sentenceStart: Bool,
         into result: inout [Term]
     ) {
-        guard word.count > 1, !stopWords.contains(hash(word)) else { return }
+        guard word.count > 1 else { return }
+        let whole = hash(word)
+        guard !stopWords.contains(whole) else { return }
         let numeric = word.allSatisfy { (48...57).contains($0) }
         let (kept, ending) = stem(word)
-        let id = hash(ending, continuing: hash(UnsafeBufferPointer(rebasing: word[..<kept])))
+        // Most words are their own stem: their hash is already known.
+        let id =
+            kept == word.count && ending.isEmpty
+            ? whole : hash(ending, continuing: hash(UnsafeBufferPointer(rebasing: word[..<kept])))
         result.append(Term(id: id, salient: numeric || (capitalised && !sentenceStart)))
     }
 
@@ -122,6 +127,11 @@ public enum Terms {
         let apostrophe = UInt8(ascii: "'")
         let s = UInt8(ascii: "s")
         var n = w.count
+        // Every ending below ends in s, g, d, an apostrophe or a hyphen: most words end otherwise.
+        switch w.last {
+        case s, UInt8(ascii: "g"), UInt8(ascii: "d"), apostrophe, UInt8(ascii: "-"): break
+        default: return (n, [])
+        }
         if n >= 2, w[n - 1] == s, w[n - 2] == apostrophe { n -= 2 }
         while n > 0, w[n - 1] == apostrophe || w[n - 1] == UInt8(ascii: "-") { n -= 1 }
         guard n > 4 else { return (n, []) }
