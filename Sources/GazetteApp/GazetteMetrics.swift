@@ -1,5 +1,6 @@
 import CoreMetrics
 import Prometheus
+import Synchronization
 
 /// What `/metrics` shows, in Prometheus's text format: swift-metrics counters, meters and timers
 /// made by a Prometheus factory. Each Gazette has its own registry (tests run many side by side),
@@ -8,6 +9,9 @@ import Prometheus
 public struct GazetteMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    /// One counter per route and status, made once: making a counter asks the registry under
+    /// its lock, which a request to a cached feed should not pay every time.
+    private let httpCounters = HTTPCounters()
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -60,15 +64,38 @@ public struct GazetteMetrics: Sendable {
 
     /// One HTTP response, by route pattern (not path: tokens stay out of the metrics) and status.
     public func httpResponse(route: String, status: Int) {
-        Counter(
-            label: "gazette_http_requests_total",
-            dimensions: [("route", route), ("status", String(status))],
-            factory: factory
-        ).increment()
+        httpCounters.counter(route: route, status: status) {
+            Counter(
+                label: "gazette_http_requests_total",
+                dimensions: [("route", route), ("status", String(status))],
+                factory: factory
+            )
+        }.increment()
     }
 
     /// The registry in Prometheus's text exposition format.
     public func exposition() -> [UInt8] {
         registry.emitToBuffer()
+    }
+}
+
+/// The HTTP response counters made so far, by route pattern and status (a bounded set: routes
+/// are the router's patterns, statuses a handful).
+private final class HTTPCounters: Sendable {
+    private struct Key: Hashable {
+        var route: String
+        var status: Int
+    }
+
+    private let counters = Mutex<[Key: CoreMetrics.Counter]>([:])
+
+    func counter(route: String, status: Int, make: () -> CoreMetrics.Counter) -> CoreMetrics.Counter {
+        counters.withLock { counters in
+            let key = Key(route: route, status: status)
+            if let counter = counters[key] { return counter }
+            let counter = make()
+            counters[key] = counter
+            return counter
+        }
     }
 }

@@ -8,18 +8,31 @@ import Synchronization
 /// dictionary lookup, not a render. Everything is dropped when the store's data version
 /// changes (new articles, stories or editions), which is checked at most every few seconds.
 final class FeedCache: Sendable {
-    struct Entry: Sendable {
-        var body: [UInt8]
-        var gzipped: [UInt8]?
-        var contentType: String
+    /// A class, not a struct: handing an entry to a request is one reference, not a copy of
+    /// every field.
+    final class Entry: Sendable {
+        let body: [UInt8]
+        let gzipped: [UInt8]?
+        let contentType: String
         /// `"…"`: a hash of the bytes, so equal bytes always have the same tag.
-        var etag: String
-        var lastModified: Date
+        let etag: String
+        let lastModified: Date
         /// `lastModified` as the header says it, formatted once.
-        var lastModifiedText: String
+        let lastModifiedText: String
         /// The bodies as NIO buffers, shared by every response (no copy per request).
-        var bodyBuffer: ByteBuffer
-        var gzippedBuffer: ByteBuffer?
+        let bodyBuffer: ByteBuffer
+        let gzippedBuffer: ByteBuffer?
+
+        init(_ feed: RenderedFeed) {
+            body = feed.body
+            gzipped = Gzip.compress(feed.body)
+            contentType = feed.contentType
+            etag = "\"\(StableHash.hex(String(decoding: feed.body, as: UTF8.self)))\""
+            lastModified = feed.lastModified
+            lastModifiedText = HTTPDate.format(feed.lastModified)
+            bodyBuffer = ByteBuffer(bytes: feed.body)
+            gzippedBuffer = gzipped.map { ByteBuffer(bytes: $0) }
+        }
     }
 
     struct NotFound: Error {
@@ -45,11 +58,13 @@ final class FeedCache: Sendable {
     /// The cached entry for `key`, or the one `render` makes; a feed that is not found is not cached.
     func entry(_ key: String, render: @Sendable () async throws -> FeedLookup) async throws -> Result<Entry, NotFound> {
         let now = ContinuousClock.now
-        let check = state.withLock { state in
-            guard now - state.checkedAt >= recheck else { return false }
+        // One lock for the common case: the version was checked lately and the feed is here.
+        let (cached, check) = state.withLock { state -> (Entry?, Bool) in
+            guard now - state.checkedAt >= recheck else { return (state.entries[key], false) }
             state.checkedAt = now
-            return true
+            return (nil, true)
         }
+        if let cached { return .success(cached) }
         if check {
             let latest = try await currentVersion()
             state.withLock { state in
@@ -58,24 +73,13 @@ final class FeedCache: Sendable {
                     state.version = latest
                 }
             }
+            if let entry = state.withLock({ $0.entries[key] }) { return .success(entry) }
         }
-        if let entry = state.withLock({ $0.entries[key] }) { return .success(entry) }
-        let feed: RenderedFeed
+        let entry: Entry
         switch try await render() {
-        case .found(let found): feed = found
+        case .found(let feed): entry = Entry(feed)
         case .notFound(let reason): return .failure(NotFound(reason: reason))
         }
-        let gzipped = Gzip.compress(feed.body)
-        let entry = Entry(
-            body: feed.body,
-            gzipped: gzipped,
-            contentType: feed.contentType,
-            etag: "\"\(StableHash.hex(String(decoding: feed.body, as: UTF8.self)))\"",
-            lastModified: feed.lastModified,
-            lastModifiedText: HTTPDate.format(feed.lastModified),
-            bodyBuffer: ByteBuffer(bytes: feed.body),
-            gzippedBuffer: gzipped.map { ByteBuffer(bytes: $0) }
-        )
         state.withLock { $0.entries[key] = entry }
         return .success(entry)
     }

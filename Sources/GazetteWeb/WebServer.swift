@@ -315,9 +315,7 @@ public struct WebServer: Sendable {
         headers[.vary] = "Accept-Encoding"
         let notModified: Bool
         if let tags = request.headers[.ifNoneMatch] {
-            notModified =
-                tags.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == entry.etag }
-                || tags.trimmingCharacters(in: .whitespaces) == "*"
+            notModified = EntityTag.list(tags, matches: entry.etag)
         } else if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
             notModified = entry.lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
         } else {

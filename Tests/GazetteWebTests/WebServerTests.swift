@@ -226,6 +226,19 @@ struct WebServerTests {
         #expect(limiter.take("198.51.100.999", now: start + 1_000) != nil)
     }
 
+    @Test("If-None-Match: lists, spaces, *, and weak tags match; another tag or a bare value does not")
+    func entityTags() {
+        let etag = #""bee7919cb0af7d80""#
+        for header in [
+            etag, #"W/"bee7919cb0af7d80""#, #""a", "bee7919cb0af7d80""#, " \t\(etag) , \"b\"", "*", #""a",*"#,
+        ] {
+            #expect(EntityTag.list(header, matches: etag), "\(header)")
+        }
+        for header in ["", #""bee7919cb0af7d8""#, "bee7919cb0af7d80", #""a", "b""#, #"W/"other""#, ",,"] {
+            #expect(!EntityTag.list(header, matches: etag), "\(header)")
+        }
+    }
+
     @Test("an edition's archive page is the HTML that was mailed; an unknown one is 404")
     func archive() async throws {
         let edition = try #require(
