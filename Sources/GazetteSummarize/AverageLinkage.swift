@@ -10,8 +10,9 @@ import HeapModule
 /// groups in advance.
 ///
 /// The best pair comes from a heap; a merge pushes the merged group's new similarities and
-/// makes older heap entries for it stale (recognised by a version number), so the work grows
-/// with the number of edges, not with the square of the number of items.
+/// makes older heap entries for it stale (recognised by a version number). Each merge walks
+/// the merged group's links, so the work grows with the edges times the merges a group goes
+/// through, not with the square of the number of items; the caller bounds the edges.
 enum AverageLinkage {
     struct Edge {
         var a: Int

@@ -2,9 +2,10 @@ import Foundation
 
 /// Groups articles that report the same event into stories.
 ///
-/// The articles of a window (ingest passes the last three days) are clustered together, so the
-/// result is the same for the same articles whatever order they arrived in, and a story's id is
-/// its first article's key: the id stays as long as that article is in the window.
+/// The articles of a window (ingest passes the last three days) are clustered together, in
+/// (date, key) order whatever order they came in, so the same articles always give the same
+/// stories. A story's id is its earliest article's key; a new article can still join two
+/// stories into one, which then keeps the earlier one's id.
 ///
 /// 1. Each article becomes a TF-IDF vector over its title (counted twice) and first words of
 ///    text, with names and numbers weighted up: two earthquakes share "earthquake", not
@@ -35,9 +36,16 @@ public struct StoryClusterer: Sendable {
         public var neighbours: Int = 5
         /// ...and how similar a neighbour must be to count.
         public var neighbourSimilarity: Double = 0.1
-        /// A heavy term shared by more articles than this finds no candidates: it names a kind of
-        /// news, not one event, and all its pairs would cost the square of its articles.
-        public var commonTermLimit: Int = 1_000
+        /// A heavy term pairs each article with at most this many of the others sharing it,
+        /// the ones just before and after it in publication order: a term in thousands of
+        /// articles (a kind of news, or a flood of copies) would otherwise cost the square of
+        /// its articles. Every article then has at most `heavyTerms` × 2 × `termReach`
+        /// candidates, however the input was crafted.
+        public var termReach: Int = 50
+        /// Blended articles are compared with their neighbours' neighbours, counting an
+        /// article's nearest neighbours and at most this many of the articles that chose it
+        /// (the most similar): a "hub" that many articles chose would otherwise pair them all.
+        public var chosenByLimit: Int = 20
 
         public init() {}
     }
@@ -62,8 +70,23 @@ public struct StoryClusterer: Sendable {
         self.settings = settings
     }
 
-    /// The story id of each article, in the order given: the key of the story's first article.
+    /// The story id of each article, in the order given: the key of the story's earliest
+    /// article (by date, then key). The articles are put in that order before anything else, so
+    /// the same articles give the same stories whatever order they came in.
     public func cluster(_ articles: [Input]) -> [String] {
+        let order = articles.indices.sorted { a, b in
+            let (first, second) = (articles[a], articles[b])
+            let (firstDate, secondDate) = (first.date ?? .distantPast, second.date ?? .distantPast)
+            return firstDate != secondDate ? firstDate < secondDate : (first.key, a) < (second.key, b)
+        }
+        let stories = clusterInOrder(order.map { articles[$0] })
+        var result = Array(repeating: "", count: articles.count)
+        for (position, index) in order.enumerated() { result[index] = stories[position] }
+        return result
+    }
+
+    /// `cluster` on articles already in (date, key) order.
+    private func clusterInOrder(_ articles: [Input]) -> [String] {
         guard !articles.isEmpty else { return [] }
         let dates = articles.map(\.date)
         let inWindow = { (a: Int, b: Int) -> Bool in
@@ -113,8 +136,19 @@ public struct StoryClusterer: Sendable {
         return heavy.enumerated().map { article, terms in
             var found: [Int] = []
             seenBy[article] = article
-            for term in terms where postings[Int(term)].count <= settings.commonTermLimit {
-                for other in postings[Int(term)] where seenBy[other] != article && inWindow(article, other) {
+            for term in terms {
+                var sharing = postings[Int(term)][...]
+                if sharing.count > 2 * settings.termReach + 1 {
+                    // The list is in article order: the article's place in it, by binary search.
+                    var (low, high) = (sharing.startIndex, sharing.endIndex)
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if sharing[middle] < article { low = middle + 1 } else { high = middle }
+                    }
+                    let reach = settings.termReach
+                    sharing = sharing[max(sharing.startIndex, low - reach)..<min(sharing.endIndex, low + reach + 1)]
+                }
+                for other in sharing where seenBy[other] != article && inWindow(article, other) {
                     seenBy[other] = article
                     found.append(other)
                 }
@@ -201,22 +235,31 @@ public struct StoryClusterer: Sendable {
         adding candidates: [[Int]],
         inWindow: (Int, Int) -> Bool
     ) -> [[Int]] {
-        var adjacent = nearest.map { $0.map(\.other) }
+        var chosenBy = Array(repeating: [Neighbour](), count: nearest.count)
         for (article, neighbours) in nearest.enumerated() {
-            for neighbour in neighbours { adjacent[neighbour.other].append(article) }
+            for neighbour in neighbours {
+                chosenBy[neighbour.other].append(Neighbour(other: article, similarity: neighbour.similarity))
+            }
         }
+        let adjacent = nearest.indices.map { article in
+            nearest[article].map(\.other)
+                + chosenBy[article].sorted { $0.isCloser(than: $1) }.prefix(settings.chosenByLimit).map(\.other)
+        }
+        // Each pair goes into both articles' lists (`similarities` computes a pair from the
+        // list of its lower article), then every list loses its repeats.
+        var pairs = candidates
         var seenBy = Array(repeating: -1, count: nearest.count)
-        return candidates.enumerated().map { article, others in
-            var pairs = others
+        for article in candidates.indices {
             seenBy[article] = article
-            for other in others { seenBy[other] = article }
+            for other in candidates[article] { seenBy[other] = article }
             for middle in adjacent[article] {
                 for other in adjacent[middle] where seenBy[other] != article && inWindow(article, other) {
                     seenBy[other] = article
-                    pairs.append(other)
+                    pairs[article].append(other)
+                    pairs[other].append(article)
                 }
             }
-            return pairs
         }
+        return pairs.map { Array(Set($0)).sorted() }
     }
 }

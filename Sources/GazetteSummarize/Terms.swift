@@ -53,7 +53,8 @@ public enum Terms {
     /// many texts allocates once. The text is read as raw UTF-8 and each word is lower-cased into
     /// a small scratch buffer, so no word costs an allocation.
     static func append(_ text: String, limit: Int = .max, to result: inout [Term]) {
-        let end = limit == .max ? Int.max : result.count + limit
+        let (sum, overflow) = result.count.addingReportingOverflow(max(limit, 0))
+        let end = overflow ? Int.max : sum
         guard result.count < end else { return }
         var text = text
         text.withUTF8 { bytes in
@@ -113,6 +114,8 @@ public enum Terms {
         let id =
             kept == word.count && ending.isEmpty
             ? whole : hash(ending, continuing: hash(UnsafeBufferPointer(rebasing: word[..<kept])))
+        // "it's" and "there's" are stop words once stemmed.
+        guard id == whole || !stopWords.contains(id) else { return }
         result.append(Term(id: id, salient: numeric || (capitalised && !sentenceStart)))
     }
 

@@ -1,12 +1,12 @@
-/// If-None-Match against an entity tag (RFC 9110, 13.1.2): the header is `*` or a
+/// If-None-Match against an entity tag (RFC 9110, 13.1.2): the header is `*` alone or a
 /// comma-separated list of tags, compared weakly, so `W/"x"` matches `"x"`. Works on the UTF-8
 /// bytes: a feed reader's poll is answered with this and little else.
 enum EntityTag {
     static func list(_ header: String, matches etag: String) -> Bool {
+        if trimmed(header.utf8[...]).elementsEqual("*".utf8) { return true }
         let target = opaque(etag.utf8[...])
         for candidate in header.utf8.split(separator: UInt8(ascii: ",")) {
-            let tag = trimmed(candidate)
-            if tag.elementsEqual("*".utf8) || opaque(tag).elementsEqual(target) { return true }
+            if opaque(trimmed(candidate)).elementsEqual(target) { return true }
         }
         return false
     }

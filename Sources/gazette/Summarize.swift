@@ -43,7 +43,12 @@ struct Summarize: AsyncParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var output = Data()
         for (number, line) in JSONLines.lines(data).enumerated() {
-            guard let article = try? decoder.decode(BatchArticle.self, from: line) else {
+            let article: BatchArticle
+            do {
+                article = try decoder.decode(BatchArticle.self, from: line)
+            } catch is BatchID.Unsupported {
+                throw CommandFailure("line \(number + 1): \"id\" must be a string, a number or null")
+            } catch {
                 throw CommandFailure("line \(number + 1): expected a JSON object with a \"text\" string")
             }
             let summary = BatchSummary(
@@ -74,13 +79,25 @@ private struct BatchArticle: Decodable {
 private struct BatchSummary: Encodable {
     var id: BatchID?
     var summary: [String]
+
+    enum CodingKeys: CodingKey { case id, summary }
+
+    /// Written out even when nil: a line without an id is answered with `"id": null`.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(summary, forKey: .summary)
+    }
 }
 
-/// An id as the caller wrote it: a whole number, another number, or a string.
+/// An id as the caller wrote it: a whole number, another number (beyond 64-bit integers, as
+/// precise as a double), or a string.
 private enum BatchID: Codable {
     case integer(Int)
     case number(Double)
     case string(String)
+
+    struct Unsupported: Error {}
 
     init(from decoder: any Decoder) throws {
         let value = try decoder.singleValueContainer()
@@ -88,8 +105,10 @@ private enum BatchID: Codable {
             self = .integer(integer)
         } else if let number = try? value.decode(Double.self) {
             self = .number(number)
+        } else if let string = try? value.decode(String.self) {
+            self = .string(string)
         } else {
-            self = .string(try value.decode(String.self))
+            throw Unsupported()
         }
     }
 
@@ -117,6 +136,16 @@ struct Cluster: AsyncParsableCommand {
     @Option(help: "Extra weight of names and numbers (default: ingest's setting).") var salientBoost: Double?
     @Flag(help: "Print how long clustering took (reading the file not included) to standard error.")
     var timing = false
+
+    func validate() throws {
+        if let threshold, !(threshold > 0 && threshold <= 1) {
+            throw ValidationError("--threshold must be more than 0 and at most 1")
+        }
+        if let textWords, textWords < 0 { throw ValidationError("--text-words must be 0 or more") }
+        if let salientBoost, !(salientBoost > 0 && salientBoost.isFinite) {
+            throw ValidationError("--salient-boost must be a positive number")
+        }
+    }
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure("cannot read \(file)") }

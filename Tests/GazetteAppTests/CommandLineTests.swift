@@ -154,10 +154,17 @@ struct CommandLineTests {
         )
         #expect(parsed.last??["id"] as? String == "x/1")
         #expect(parsed.last??["summary"] as? [String] == ["Rain fell.", "\"Quite a lot,\" she said."])
+        try Data(#"{"text": "No id here."}"#.utf8).write(to: file)
+        let anonymous = try gazette(["summarize", file.path, "--json-lines"])
+        #expect(anonymous.stdout.contains(#""id":null"#), "an absent id is answered with null")
         try Data((lines[0] + "\n{\"id\": 2}\n").utf8).write(to: file)
         let bad = try gazette(["summarize", file.path, "--json-lines"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("line 2"))
+        try Data(#"{"id": [1], "text": "x"}"#.utf8).write(to: file)
+        let badID = try gazette(["summarize", file.path, "--json-lines"])
+        #expect(badID.status != 0)
+        #expect(badID.stderr.contains(#"line 1: "id" must be a string, a number or null"#))
     }
 
     @Test("gazette cluster prints id and story per article, in file order")
@@ -176,6 +183,9 @@ struct CommandLineTests {
         let bad = try gazette(["cluster", file.path])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("line 1"))
+        let zero = try gazette(["cluster", file.path, "--salient-boost", "0"])
+        #expect(zero.status != 0)
+        #expect(zero.stderr.contains("--salient-boost must be a positive number"))
     }
 
     @Test("the SMTP password comes from the environment and never appears in output")

@@ -92,6 +92,38 @@ struct StoryClustererTests {
         #expect(stories == ["a", "b"])
     }
 
+    @Test("hostile input: nothing, empty articles, junk bytes, endless words, a flood of copies")
+    func hostile() {
+        #expect(StoryClusterer().cluster([]) == [])
+        let date = Date(timeIntervalSince1970: 1_795_900_000)
+        let junk = String(decoding: (0..<4_000).map { UInt8(truncatingIfNeeded: $0 &* 131) }, as: UTF8.self)
+        let odd: [StoryClusterer.Input] = [
+            .init(key: "empty", title: "", text: "", date: nil),
+            .init(key: "junk", title: junk, text: junk, date: date),
+            .init(key: "long", title: String(repeating: "A", count: 100_000), text: "x", date: date),
+            .init(key: "stop", title: "the of and", text: "a an the", date: date),
+        ]
+        #expect(StoryClusterer().cluster(odd) == ["empty", "junk", "long", "stop"])
+        // 1,500 copies of one article (a wire story everyone runs): every heavy term is shared by
+        // more than 2 × termReach + 1 articles, so each copy is paired only with its neighbours in
+        // each term's list; the copies still gather into a few stories, not 1,500.
+        let copy = StoryClusterer.Input(
+            key: "",
+            title: "Magnitude 6.8 quake strikes off Hokkaido",
+            text: "A strong earthquake struck off Hokkaido, Japan, on Saturday; a tsunami advisory was lifted.",
+            date: date
+        )
+        let flood = (0..<1_500).map { index in
+            var article = copy
+            article.key = "copy\(index)"
+            return article
+        }
+        let stories = StoryClusterer().cluster(flood)
+        #expect(stories.count == 1_500)
+        #expect(stories.first == "copy0")
+        #expect(Set(stories).count <= 50, "\(Set(stories).count) stories")
+    }
+
     @Test(
         "ECB+ test split: pairwise F1 at least 0.90, well above the single-pass baseline (0.742)",
         .enabled(if: Paths.hasSharedData, "needs ../shared/data/clustering, which only CI and developers have")
@@ -135,6 +167,13 @@ struct StoryClustererTests {
         print(String(format: "ECB+ test: pairwise P %.3f R %.3f F1 %.3f", precision, recall, f1))
         #expect(records.count == 210)
         #expect(f1 >= 0.9)
+        // The same articles in reverse: the same stories (ids differ: each is its first article's).
+        let reversed = Array(articles.reversed())
+        let again = Dictionary(uniqueKeysWithValues: zip(reversed.map(\.key), StoryClusterer().cluster(reversed)))
+        func members(_ stories: [String: String]) -> Set<Set<String>> {
+            Set(Dictionary(grouping: stories.keys, by: { stories[$0]! }).values.map(Set.init))
+        }
+        #expect(members(again) == members(predicted))
     }
 }
 
