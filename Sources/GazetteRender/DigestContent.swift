@@ -1,5 +1,6 @@
 import Foundation
 import GazetteCore
+import Synchronization
 
 /// The links every digest carries, on the routes the web face serves.
 public struct DigestLinks: Sendable {
@@ -135,14 +136,13 @@ public struct DigestContent: Sendable {
         self.footerWrapped = TextWrap.wrap(
             "You receive this digest because \(recipient.value) subscribed to \(scope) at \(self.siteTitle)."
         )
-        self.dateLabel = DigestContent.dayFormat(zone).string(from: date)
-        self.title = "\(self.siteTitle): \(scope), \(DigestContent.shortDayFormat(zone).string(from: date))"
+        self.dateLabel = DateFormats.shared.string(date, "EEEE, d MMMM yyyy", zone)
+        self.title = "\(self.siteTitle): \(scope), \(DateFormats.shared.string(date, "d MMM yyyy", zone))"
         self.recipient = recipient.value
         self.unsubscribeURL = links.unsubscribe.absoluteString
         self.manageURL = links.manage.absoluteString
         self.archiveURL = links.archive.absoluteString
         self.feedURL = links.feed?.absoluteString
-        let timeFormat = DigestContent.timeFormat(zone)
         let byCountry = Dictionary(grouping: stories, by: \.lead.country)
         var number = 0
         sections = subscription.countries.compactMap { country in
@@ -184,7 +184,7 @@ public struct DigestContent: Sendable {
                     titleWrapped: TextWrap.wrap(title, width: 72, firstIndent: "\(number). ", indent: "  "),
                     url: SafeText.webURL(article.url),
                     sourceName: SafeText.line(sourceNames[article.sourceID] ?? article.sourceID),
-                    publishedLabel: timeFormat.string(from: article.publishedAt),
+                    publishedLabel: DateFormats.shared.string(article.publishedAt, "d MMM, HH:mm zzz", zone),
                     summary: summary,
                     summaryWrapped: TextWrap.wrap(summary, width: 72, indent: "  "),
                     summaryParts: parts,
@@ -221,15 +221,33 @@ public struct DigestContent: Sendable {
         )
     }
 
-    private static func formatter(_ format: String, _ zone: TimeZone) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = format
-        return formatter
+}
+
+/// Date formatters by format and time zone, made once: making one costs far more than using it,
+/// and every digest needs three. DateFormatter is not safe to share between threads, so each is
+/// used under the lock.
+final class DateFormats: Sendable {
+    static let shared = DateFormats()
+
+    private struct Key: Hashable {
+        var format: String
+        var zone: String
     }
 
-    static func dayFormat(_ zone: TimeZone) -> DateFormatter { formatter("EEEE, d MMMM yyyy", zone) }
-    static func shortDayFormat(_ zone: TimeZone) -> DateFormatter { formatter("d MMM yyyy", zone) }
-    static func timeFormat(_ zone: TimeZone) -> DateFormatter { formatter("d MMM, HH:mm zzz", zone) }
+    private let formatters = Mutex<[Key: DateFormatter]>([:])
+
+    func string(_ date: Date, _ format: String, _ zone: TimeZone) -> String {
+        formatters.withLock { formatters in
+            let key = Key(format: format, zone: zone.identifier)
+            if let formatter = formatters[key] { return formatter.string(from: date) }
+            // A bounded cache: formats are a handful, zones the subscribers' (at most a few hundred).
+            if formatters.count >= 1_024 { formatters.removeAll() }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = zone
+            formatter.dateFormat = format
+            formatters[key] = formatter
+            return formatter.string(from: date)
+        }
+    }
 }
