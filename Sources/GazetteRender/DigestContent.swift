@@ -28,7 +28,7 @@ public struct DigestLinks: Sendable {
 /// every string from a feed has been made safe for XML and, where single-line, for headers.
 public struct DigestContent: Sendable {
     /// How another outlet covered the same story.
-    public struct Take: Sendable {
+    public struct Take: Sendable, Hashable {
         public var sourceName: String
         public var countryName: String
         public var title: String
@@ -39,7 +39,7 @@ public struct DigestContent: Sendable {
         public var lineWrapped: String
     }
 
-    public struct Item: Sendable {
+    public struct Item: Sendable, Hashable {
         /// 1, 2, 3… across the whole digest, for the text part.
         public var number: Int
         public var title: String
@@ -107,7 +107,7 @@ public struct DigestContent: Sendable {
 
     /// A summary sentence and the number of the article it cites ([1] is the lead article,
     /// [2]… the alternative takes in order), with that article's link.
-    public struct SummaryPart: Sendable {
+    public struct SummaryPart: Sendable, Hashable {
         public var text: String
         public var citation: Int
         public var url: String?

@@ -9,12 +9,18 @@ public struct DigestRenderer: Sendable {
         self.templates = templates
     }
 
+    /// Forgets the stories rendered so far; the next digests render theirs again. For
+    /// benchmarks: a send renders each story once and reuses it for every reader it goes to.
+    public func forgetStoryFragments() {
+        templates.storyFragments.removeAll()
+    }
+
     public func html(_ content: DigestContent) -> String {
-        templates.render(.digestHTML, content)
+        templates.render(.digestHTML, story: .storyHTML, content)
     }
 
     public func text(_ content: DigestContent) -> String {
-        templates.render(.digestText, content)
+        templates.render(.digestText, story: .storyText, content)
     }
 
     /// The whole email for one subscriber; `format` decides whether the HTML part is included.

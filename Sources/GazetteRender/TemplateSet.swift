@@ -25,6 +25,9 @@ public struct TemplateSet: Sendable {
     }
 
     private let library: MustacheLibrary
+    /// The same templates with each story partial standing for a stored fragment.
+    private let fragmentedLibrary: MustacheLibrary
+    let storyFragments: StoryFragments
 
     public init(directory: URL) async throws {
         // Before parsing: `{{% CONTENT_TYPE: HTML}}` is resolved when a template is parsed.
@@ -37,6 +40,29 @@ public struct TemplateSet: Sendable {
         for name in Name.allCases where library.getTemplate(named: name.rawValue) == nil {
             throw RenderError("template \(name.rawValue).mustache is missing from \(directory.path)")
         }
+        var fragmented = library
+        var partialSources: [String: String] = [:]
+        for partial in [Name.storyHTML, .storyText] {
+            try fragmented.register("{{{\(StoryFragments.slot)}}}", named: partial.rawValue)
+            let file = directory.appendingPathComponent(partial.rawValue + ".mustache")
+            partialSources[partial.rawValue] = (try? String(contentsOf: file, encoding: .utf8)) ?? "number"
+        }
+        fragmentedLibrary = fragmented
+        storyFragments = StoryFragments(partialSources: partialSources)
+    }
+
+    /// A digest template with its stories rendered once each through `storyFragments`.
+    func render(_ digest: Name, story partial: Name, _ content: DigestContent) -> String {
+        let fragments = content.sections.map { section in
+            section.articles.map { item in
+                storyFragments.fragment(partial.rawValue, item) { render(partial, $0) }
+            }
+        }
+        return fragmentedLibrary.render(
+            FragmentedDigest(content: content, fragments: fragments),
+            withTemplate: digest.rawValue
+        )
+            ?? ""
     }
 
     func render(_ name: Name, _ object: Any) -> String {

@@ -69,6 +69,40 @@ struct TemplateTests {
         #expect(!atom.contains("Line break in a title&lt;/a&gt;"), "the take is not linked in the feed either")
     }
 
+    @Test(
+        "a story rendered for one digest is reused by another at another place; a partial that shows the place is not"
+    )
+    func storyFragments() async throws {
+        let renderer = try await RenderFixtures.renderer()
+        let story = RenderFixtures.storyWithTakes
+        let other = DigestContent.Story(lead: RenderFixtures.articles[1])
+        // The same story first, then second: its HTML fragment is reused, its number is not shown.
+        let first = RenderFixtures.digest(stories: story)
+        let second = RenderFixtures.digest(stories: [other] + story)
+        let fresh = try await RenderFixtures.renderer()
+        #expect(renderer.html(first) == fresh.html(first))
+        #expect(renderer.html(second) == fresh.html(second), "the reused fragment, as rendered from nothing")
+        #expect(renderer.text(second) == fresh.text(second))
+        #expect(renderer.text(second).contains("2. " + RenderFixtures.storyWithTakes[0].lead.title.prefix(20)))
+
+        // An operator's story partial that shows the story's number: never a number from another digest.
+        let folder = try TemporaryDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: Paths.templates.path) {
+            try FileManager.default.copyItem(
+                at: Paths.templates.appendingPathComponent(name),
+                to: folder.url.appendingPathComponent(name)
+            )
+        }
+        let partial = folder.file("story.html.mustache")
+        let original = try String(contentsOf: partial, encoding: .utf8)
+        try original.replacingOccurrences(of: "<h3 ", with: "<p>Story {{number}}</p><h3 ")
+            .write(to: partial, atomically: true, encoding: .utf8)
+        let numbered = DigestRenderer(templates: try await TemplateSet(directory: folder.url))
+        #expect(numbered.html(first).contains("<p>Story 1</p>"))
+        #expect(numbered.html(second).contains("<p>Story 2</p>"))
+        #expect(!numbered.html(second).contains("<p>Story 3</p>"))
+    }
+
     @Test("an operator's copy of templates/ is used, and a broken template is an error naming its file and line")
     func operatorTemplates() async throws {
         let folder = try TemporaryDirectory()
