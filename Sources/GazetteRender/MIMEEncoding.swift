@@ -4,53 +4,77 @@ import GazetteCore
 /// The encodings that keep a message 7-bit clean with lines under 998 octets:
 /// quoted-printable bodies (RFC 2045) and encoded words in headers (RFC 2047).
 enum MIMEEncoding {
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
-
     /// Quoted-printable with CRLF line ends and encoded lines of at most 76 characters.
-    /// Works on the UTF-8 bytes in one pass: a digest is encoded for every reader.
     static func quotedPrintable(_ text: String) -> String {
+        var output: [UInt8] = []
+        appendQuotedPrintable(text, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Quoted-printable, appended to `output`. One pass over the UTF-8 bytes, written through
+    /// a pointer into space reserved up front: a digest is encoded for every reader.
+    static func appendQuotedPrintable(_ text: String, to output: inout [UInt8]) {
         var text = text
-        return text.withUTF8 { bytes in
-            var output: [UInt8] = []
-            output.reserveCapacity(bytes.count + bytes.count / 8)
-            var column = 0
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                // CRLF, a lone LF or a lone CR: a hard line break.
-                if byte == 10 || byte == 13 {
-                    output.append(13)
-                    output.append(10)
-                    column = 0
-                    index += (byte == 13 && index + 1 < bytes.count && bytes[index + 1] == 10) ? 2 : 1
-                    continue
-                }
-                let next = index + 1 < bytes.count ? bytes[index + 1] : 10
-                let isLast = next == 10 || next == 13
-                // Trailing spaces and tabs are encoded: transports may strip them.
-                let plain =
-                    (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
-                    || ((byte == 32 || byte == 9) && !isLast)
-                let width = plain ? 1 : 3
-                // Leave room for the soft break "=" unless this is the line's last character.
-                if column + width > (isLast ? 76 : 75) {
-                    output.append(UInt8(ascii: "="))
-                    output.append(13)
-                    output.append(10)
-                    column = 0
-                }
-                if plain {
-                    output.append(byte)
-                } else {
-                    output.append(UInt8(ascii: "="))
-                    output.append(hexDigits[Int(byte >> 4)])
-                    output.append(hexDigits[Int(byte & 0xF)])
-                }
-                column += width
-                index += 1
+        text.withUTF8 { bytes in
+            // At worst every byte becomes "=XX" (a line break two bytes), and a soft break
+            // "=\r\n" ends every line of at least 73 characters.
+            let bound = 3 * bytes.count + 3 * (3 * bytes.count / 73 + 1)
+            let encoded = [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
+                initialized = encode(bytes, into: buffer)
             }
-            return String(decoding: output, as: UTF8.self)
+            output.append(contentsOf: encoded)
         }
+    }
+
+    /// The encoding itself; returns how many bytes it wrote.
+    private static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int
+    {
+        var count = 0
+        var column = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            // CRLF, a lone LF or a lone CR: a hard line break.
+            if byte == 10 || byte == 13 {
+                out[count] = 13
+                out[count + 1] = 10
+                count += 2
+                column = 0
+                index += (byte == 13 && index + 1 < bytes.count && bytes[index + 1] == 10) ? 2 : 1
+                continue
+            }
+            let next = index + 1 < bytes.count ? bytes[index + 1] : 10
+            let isLast = next == 10 || next == 13
+            // Trailing spaces and tabs are encoded: transports may strip them.
+            let plain =
+                (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
+                || ((byte == 32 || byte == 9) && !isLast)
+            let width = plain ? 1 : 3
+            // Leave room for the soft break "=" unless this is the line's last character.
+            if column + width > (isLast ? 76 : 75) {
+                out[count] = UInt8(ascii: "=")
+                out[count + 1] = 13
+                out[count + 2] = 10
+                count += 3
+                column = 0
+            }
+            if plain {
+                out[count] = byte
+                count += 1
+            } else {
+                out[count] = UInt8(ascii: "=")
+                out[count + 1] = hexDigit(byte >> 4)
+                out[count + 2] = hexDigit(byte & 0xF)
+                count += 3
+            }
+            column += width
+            index += 1
+        }
+        return count
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 
     /// Header text as-is when it is short printable ASCII, otherwise as RFC 2047 B-encoded words

@@ -62,26 +62,36 @@ public struct MailMessage: Sendable {
                 "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
             ]
         }
+        // The bodies are encoded straight into the message's bytes, not into strings first.
+        var output: [UInt8] = []
+        output.reserveCapacity(4_096 + (text.utf8.count + (html?.utf8.count ?? 0)) * 5 / 4)
+        func line(_ text: String) {
+            output.append(contentsOf: text.utf8)
+            output.append(contentsOf: [13, 10])
+        }
+        for header in lines { line(header) }
         if let html {
             // Quoted-printable never emits "=_", so this boundary cannot occur in a part.
             let boundary = "=_gazette_" + StableHash.hex(messageID)
-            lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
-            lines.append("")
-            lines.append("This is a multi-part message in MIME format.")
+            line("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+            line("")
+            line("This is a multi-part message in MIME format.")
             for (type, body) in [("text/plain", text), ("text/html", html)] {
-                lines.append("--" + boundary)
-                lines.append("Content-Type: \(type); charset=utf-8")
-                lines.append("Content-Transfer-Encoding: quoted-printable")
-                lines.append("")
-                lines.append(MIMEEncoding.quotedPrintable(body))
+                line("--" + boundary)
+                line("Content-Type: \(type); charset=utf-8")
+                line("Content-Transfer-Encoding: quoted-printable")
+                line("")
+                MIMEEncoding.appendQuotedPrintable(body, to: &output)
+                output.append(contentsOf: [13, 10])
             }
-            lines.append("--" + boundary + "--")
+            line("--" + boundary + "--")
         } else {
-            lines.append("Content-Type: text/plain; charset=utf-8")
-            lines.append("Content-Transfer-Encoding: quoted-printable")
-            lines.append("")
-            lines.append(MIMEEncoding.quotedPrintable(text))
+            line("Content-Type: text/plain; charset=utf-8")
+            line("Content-Transfer-Encoding: quoted-printable")
+            line("")
+            MIMEEncoding.appendQuotedPrintable(text, to: &output)
+            output.append(contentsOf: [13, 10])
         }
-        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        return output
     }
 }

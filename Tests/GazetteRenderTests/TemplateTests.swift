@@ -52,6 +52,17 @@ struct TemplateTests {
             date: RenderFixtures.now
         )
         try expectGolden(confirmation.text, "confirm.txt")
+        // The whole message as it goes on the wire: headers, both parts, quoted-printable.
+        let email = renderer.email(
+            RenderFixtures.digest(stories: RenderFixtures.storyWithTakes),
+            format: .html,
+            from: RenderFixtures.from,
+            to: RenderFixtures.reader,
+            links: RenderFixtures.links,
+            messageID: "2026-11-29.7@news.example.org",
+            date: RenderFixtures.now
+        )
+        try expectGolden(String(decoding: email.bytes(), as: UTF8.self), "digest.eml")
     }
 
     @Test("a take or a citation without a link stays unlinked: it never borrows its story's link")
