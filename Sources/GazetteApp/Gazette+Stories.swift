@@ -2,6 +2,7 @@ import Foundation
 import GazetteCore
 import GazetteStore
 import GazetteSummarize
+import Synchronization
 
 /// A story: the same event as covered by several outlets, often in several countries.
 public struct Story: Sendable {
@@ -57,11 +58,41 @@ extension Gazette {
             let ranked =
                 storyArticles.filter { wanted.contains($0.id ?? -1) }
                 + storyArticles.filter { !wanted.contains($0.id ?? -1) }
-            let summary = summarizer.summarize(
-                story: ranked.map { (source: String($0.id ?? 0), text: $0.text.isEmpty ? $0.title : $0.text) },
-                sentences: summarySentences
-            )
+            let inputs = ranked.map { (source: String($0.id ?? 0), text: $0.text.isEmpty ? $0.title : $0.text) }
+            let summary = storySummaries.summary(of: inputs, sentences: summarySentences) {
+                summarizer.summarize(story: inputs, sentences: summarySentences)
+            }
             return Story(id: key, articles: storyArticles, summary: summary)
         }
+    }
+}
+
+/// Story summaries by what they were made from: the articles' ids and texts, in order, and the
+/// number of sentences. A send summarizes each story once for all its readers who see it in
+/// the same order, not once per reader; an edited article is a new key.
+final class StorySummaries: Sendable {
+    private struct Key: Hashable {
+        var sentences: Int
+        var sources: [String]
+        var texts: [String]
+    }
+
+    private let summaries = Mutex<[Key: [Summarizer.Sentence]]>([:])
+    /// Far more than a day's stories; past it, everything is forgotten at once.
+    private let capacity = 8_192
+
+    func summary(
+        of articles: [(source: String, text: String)],
+        sentences: Int,
+        make: () -> [Summarizer.Sentence]
+    ) -> [Summarizer.Sentence] {
+        let key = Key(sentences: sentences, sources: articles.map(\.source), texts: articles.map(\.text))
+        if let known = summaries.withLock({ $0[key] }) { return known }
+        let made = make()
+        summaries.withLock { summaries in
+            if summaries.count >= capacity { summaries.removeAll() }
+            summaries[key] = made
+        }
+        return made
     }
 }

@@ -19,6 +19,8 @@ public struct Gazette: Sendable {
     public let metrics: GazetteMetrics
     /// The clock every stage reads; tests and the demo set it.
     public let now: @Sendable () -> Date
+    /// Story summaries made so far, reused while the story's articles stay the same.
+    let storySummaries = StorySummaries()
 
     public init(
         configuration: GazetteConfiguration,

@@ -4,7 +4,17 @@ import Foundation
 /// a feed unparseable), and, for single-line fields, no line breaks (which would break headers).
 enum SafeText {
     static func xml(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.filter(isXMLCharacter)))
+        // Almost all text is valid as it is: checked on the bytes, it is returned untouched.
+        guard !text.utf8.contains(where: mightBeForbidden) else {
+            return String(String.UnicodeScalarView(text.unicodeScalars.filter(isXMLCharacter)))
+        }
+        return text
+    }
+
+    /// A byte that may start a character XML forbids: a control other than tab, LF and CR, or
+    /// 0xEF, which leads U+FFFE and U+FFFF (and many allowed characters: they take the slow path).
+    private static func mightBeForbidden(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0xEF
     }
 
     static func line(_ text: String) -> String {
