@@ -67,14 +67,26 @@ extension Gazette {
     }
 }
 
-/// Story summaries by what they were made from: the articles' ids and texts, in order, and the
-/// number of sentences. A send summarizes each story once for all its readers who see it in
+/// Story summaries by what they were made from: the articles' ids and texts (by hash), in
+/// order, and the number of sentences. A send summarizes each story once for all its readers who see it in
 /// the same order, not once per reader; an edited article is a new key.
 final class StorySummaries: Sendable {
+    /// The texts by their hash and length, not themselves: the cache holds no copy of them.
+    /// (The hash is seeded per process, so no one can aim two texts at one key.)
     private struct Key: Hashable {
         var sentences: Int
         var sources: [String]
-        var texts: [String]
+        var texts: [TextDigest]
+    }
+
+    private struct TextDigest: Hashable {
+        var hash: Int
+        var length: Int
+
+        init(_ text: String) {
+            hash = text.hashValue
+            length = text.utf8.count
+        }
     }
 
     private let summaries = Mutex<[Key: [Summarizer.Sentence]]>([:])
@@ -86,7 +98,11 @@ final class StorySummaries: Sendable {
         sentences: Int,
         make: () -> [Summarizer.Sentence]
     ) -> [Summarizer.Sentence] {
-        let key = Key(sentences: sentences, sources: articles.map(\.source), texts: articles.map(\.text))
+        let key = Key(
+            sentences: sentences,
+            sources: articles.map(\.source),
+            texts: articles.map { TextDigest($0.text) }
+        )
         if let known = summaries.withLock({ $0[key] }) { return known }
         let made = make()
         summaries.withLock { summaries in

@@ -16,8 +16,8 @@ enum MIMEEncoding {
     static func appendQuotedPrintable(_ text: String, to output: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
-            // At worst every byte becomes "=XX" (a line break two bytes), and a soft break
-            // "=\r\n" ends every line of at least 73 characters.
+            // At worst every byte becomes "=XX" (a line break is two bytes for at least one), and
+            // a soft break "=\r\n" comes only after at least 73 characters of its line.
             let bound = 3 * bytes.count + 3 * (3 * bytes.count / 73 + 1)
             let encoded = [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
                 initialized = encode(bytes, into: buffer)
@@ -70,6 +70,8 @@ enum MIMEEncoding {
             column += width
             index += 1
         }
+        // The caller's bound holds (see there); were it ever wrong, stop rather than write on.
+        precondition(count <= out.count, "quoted-printable output exceeded its bound")
         return count
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 import Synchronization
 
@@ -5,14 +6,12 @@ import Synchronization
 /// country, so a send renders each story's HTML a few times, not once per reader. The digest
 /// template is then rendered with its story partial standing for the stored fragment.
 ///
-/// The price: a story partial (`story.html`, `story.txt`) sees only its story, not the digest
-/// around it (a name it does not find in the story renders as nothing, where it used to be
-/// looked up in the digest). The bundled partials use only the story's own values.
-///
-/// A fragment is reused only for an equal story (every value the partial can show). When the
-/// partial's text never mentions `number` or `titleWrapped` (the story's place in this
-/// digest), those two are left out of the comparison, so a story's fragment serves it at
-/// any place in any digest.
+/// Only where that renders exactly what the partial would have rendered in place (checked on
+/// the templates' text by `StoryTemplates`): the partial looks up only the story's own values,
+/// and the digest template includes it alone on an unindented line. Otherwise the digest is
+/// rendered as it always was. A fragment is reused only for an equal story (every value the
+/// partial can show); when the partial never shows the story's place in the digest (`number`,
+/// `titleWrapped`), for an equal story at any place.
 final class StoryFragments: Sendable {
     /// The name the digest templates' story partial stands for while the digest is rendered.
     static let slot = "gazetteStoryFragment"
@@ -23,22 +22,23 @@ final class StoryFragments: Sendable {
     }
 
     private let placeIndependent: Set<String>
-    private let fragments = Mutex<[Key: String]>([:])
-    /// Enough for every story of a day's sends (about a thousand at reference scale).
+    /// One cache per partial: the numbered text stories, stored per place, never push out the
+    /// HTML ones. Past the capacity (far more than a day's stories), a cache starts again.
+    private let fragments: Mutex<[String: [Key: String]]>
     private let capacity = 8_192
 
-    /// `partialSources`: the partials' template text, by name.
-    init(partialSources: [String: String]) {
-        placeIndependent = Set(
-            partialSources.filter { _, text in
-                !["number", "titleWrapped", "{{.", "{{>", "{{<", "{{$"].contains { text.contains($0) }
-            }.keys
-        )
+    /// `partials`: the names of the partials that may be cached; `placeIndependent`: those of
+    /// them that never show the story's place.
+    init(partials: Set<String>, placeIndependent: Set<String>) {
+        self.placeIndependent = placeIndependent
+        fragments = Mutex(Dictionary(uniqueKeysWithValues: partials.map { ($0, [:]) }))
     }
 
     /// Forgets every fragment (for benchmarks that measure rendering from nothing).
     func removeAll() {
-        fragments.withLock { $0.removeAll() }
+        fragments.withLock { caches in
+            for partial in caches.keys { caches[partial] = [:] }
+        }
     }
 
     /// The partial rendered for `item`, from the cache when an equal story was rendered before.
@@ -49,13 +49,83 @@ final class StoryFragments: Sendable {
             compared.titleWrapped = ""
         }
         let key = Key(partial: partial, item: compared)
-        if let known = fragments.withLock({ $0[key] }) { return known }
+        let (cacheable, known) = fragments.withLock { caches in (caches[partial] != nil, caches[partial]?[key]) }
+        if let known { return known }
         let rendered = render(item)
-        fragments.withLock { fragments in
-            if fragments.count >= capacity { fragments.removeAll() }
-            fragments[key] = rendered
+        guard cacheable else { return rendered }
+        fragments.withLock { caches in
+            if caches[partial, default: [:]].count >= capacity { caches[partial] = [:] }
+            caches[partial]?[key] = rendered
         }
         return rendered
+    }
+}
+
+/// What the templates' text says about rendering their stories as fragments.
+enum StoryTemplates {
+    /// The names a story partial can look up in the story itself, its takes and its summary's
+    /// sentences.
+    static let storyNames = DigestContent.Item.mustacheNames.union(DigestContent.Take.mustacheNames)
+        .union(DigestContent.SummaryPart.mustacheNames)
+
+    /// Whether a story partial renders the same alone as inside a digest: every tag is a name of
+    /// the story's values (or `.`), none includes another template or defines blocks, and the
+    /// delimiters are never changed.
+    static func standsAlone(_ partial: String) -> Bool {
+        guard let tags = tags(partial) else { return false }
+        return tags.allSatisfy { tag in
+            if tag.sigil == "!" { return true }
+            if let sigil = tag.sigil, "><$".contains(sigil) { return false }
+            let first = tag.name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? "."
+            return tag.name == "." || storyNames.contains(first)
+        }
+    }
+
+    /// Whether a story partial never shows the story's place in the digest.
+    static func isPlaceIndependent(_ partial: String) -> Bool {
+        guard standsAlone(partial), let tags = tags(partial) else { return false }
+        return !tags.contains { tag in
+            tag.sigil != "!" && (tag.name == "." || tag.name.contains("number") || tag.name.contains("titleWrapped"))
+        }
+    }
+
+    /// Whether a digest template includes `partial` only alone on unindented lines, where its
+    /// stored rendering can stand for it.
+    static func includesAlone(_ digest: String, partial: String) -> Bool {
+        guard tags(digest) != nil else { return false }
+        return digest.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy { line in
+            !line.contains(partial) || line.trimmingSuffix(while: \.isWhitespace) == "{{> \(partial)}}"
+        }
+    }
+
+    /// A template's tags with the default delimiters: the sigil (`#`, `^`, `/`, `&`, `!`, `>`,
+    /// `<`, `$`, `{`) and the name; nil when the template changes its delimiters.
+    static func tags(_ template: String) -> [(sigil: Character?, name: String)]? {
+        var tags: [(sigil: Character?, name: String)] = []
+        var rest = template[...]
+        while let open = rest.range(of: "{{") {
+            rest = rest[open.upperBound...]
+            let triple = rest.first == "{"
+            guard let close = rest.range(of: triple ? "}}}" : "}}") else { break }
+            var content = rest[..<close.lowerBound].drop(while: \.isWhitespace)
+            rest = rest[close.upperBound...]
+            if content.first == "=" { return nil }
+            var sigil: Character?
+            if let first = content.first, "#^/&!><${".contains(first) {
+                sigil = first
+                content = content.dropFirst().drop(while: \.isWhitespace)
+            }
+            tags.append((sigil, String(content.trimmingSuffix(while: \.isWhitespace))))
+        }
+        return tags
+    }
+}
+
+private extension Substring {
+    func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
+        var result = self
+        while let last = result.last, predicate(last) { result = result.dropLast() }
+        return result
     }
 }
 

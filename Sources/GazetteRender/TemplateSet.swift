@@ -28,6 +28,8 @@ public struct TemplateSet: Sendable {
     /// The same templates with each story partial standing for a stored fragment.
     private let fragmentedLibrary: MustacheLibrary
     let storyFragments: StoryFragments
+    /// The digest templates whose stories are rendered as fragments (see `StoryTemplates`).
+    private let fragmentedDigests: Set<Name>
 
     public init(directory: URL) async throws {
         // Before parsing: `{{% CONTENT_TYPE: HTML}}` is resolved when a template is parsed.
@@ -41,18 +43,31 @@ public struct TemplateSet: Sendable {
             throw RenderError("template \(name.rawValue).mustache is missing from \(directory.path)")
         }
         var fragmented = library
-        var partialSources: [String: String] = [:]
-        for partial in [Name.storyHTML, .storyText] {
+        var cacheable: Set<String> = []
+        var placeIndependent: Set<String> = []
+        var fragmentedDigests: Set<Name> = []
+        func source(_ name: Name) -> String? {
+            try? String(contentsOf: directory.appendingPathComponent(name.rawValue + ".mustache"), encoding: .utf8)
+        }
+        for (digest, partial) in [(Name.digestHTML, Name.storyHTML), (.digestText, .storyText)] {
+            guard let digestSource = source(digest), let partialSource = source(partial),
+                StoryTemplates.standsAlone(partialSource),
+                StoryTemplates.includesAlone(digestSource, partial: partial.rawValue)
+            else { continue }
             try fragmented.register("{{{\(StoryFragments.slot)}}}", named: partial.rawValue)
-            let file = directory.appendingPathComponent(partial.rawValue + ".mustache")
-            partialSources[partial.rawValue] = (try? String(contentsOf: file, encoding: .utf8)) ?? "number"
+            cacheable.insert(partial.rawValue)
+            if StoryTemplates.isPlaceIndependent(partialSource) { placeIndependent.insert(partial.rawValue) }
+            fragmentedDigests.insert(digest)
         }
         fragmentedLibrary = fragmented
-        storyFragments = StoryFragments(partialSources: partialSources)
+        self.fragmentedDigests = fragmentedDigests
+        storyFragments = StoryFragments(partials: cacheable, placeIndependent: placeIndependent)
     }
 
-    /// A digest template with its stories rendered once each through `storyFragments`.
+    /// A digest template with its stories rendered once each through `storyFragments`, where
+    /// the templates allow it; otherwise as any template.
     func render(_ digest: Name, story partial: Name, _ content: DigestContent) -> String {
+        guard fragmentedDigests.contains(digest) else { return render(digest, content) }
         let fragments = content.sections.map { section in
             section.articles.map { item in
                 storyFragments.fragment(partial.rawValue, item) { render(partial, $0) }

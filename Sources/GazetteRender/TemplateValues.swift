@@ -42,6 +42,12 @@ extension DigestContent.Section: MustacheParent {
 }
 
 extension DigestContent.Item: MustacheParent {
+    /// Every name `child(named:)` answers, for checking templates (see `StoryTemplates`).
+    static let mustacheNames: Set<String> = [
+        "number", "title", "titleWrapped", "url", "sourceName", "publishedLabel", "summary", "summaryWrapped",
+        "summaryParts", "hasSummaryParts", "takes", "hasTakes",
+    ]
+
     public func child(named name: String) -> Any? {
         switch name {
         case "number": number
@@ -62,6 +68,8 @@ extension DigestContent.Item: MustacheParent {
 }
 
 extension DigestContent.Take: MustacheParent {
+    static let mustacheNames: Set<String> = ["sourceName", "countryName", "title", "url", "citation", "lineWrapped"]
+
     public func child(named name: String) -> Any? {
         switch name {
         case "sourceName": sourceName
@@ -76,6 +84,8 @@ extension DigestContent.Take: MustacheParent {
 }
 
 extension DigestContent.SummaryPart: MustacheParent {
+    static let mustacheNames: Set<String> = ["text", "citation", "url"]
+
     public func child(named name: String) -> Any? {
         switch name {
         case "text": text

@@ -1,7 +1,8 @@
 import Foundation
 import GazetteCore
-import GazetteRender
 import Testing
+
+@testable import GazetteRender
 
 @Suite("MIME encoding")
 struct MIMEEncodingTests {
@@ -55,5 +56,50 @@ struct MIMEEncodingTests {
         #expect(!bytes.contains("\r\nBcc:"))
         let ascii = wire(text: "x", subject: "Plain\nBcc: victim@example.org")
         #expect(ascii.contains("Subject: Plain Bcc: victim@example.org\r\n"))
+    }
+}
+
+@Suite("Quoted-printable at its limits")
+struct QuotedPrintableLimitTests {
+    @Test("worst cases decode back to the input, lines within 76 characters")
+    func worstCases() {
+        for text in [
+            String(repeating: "=", count: 10_000), String(repeating: "é", count: 10_000),
+            String(repeating: "\r", count: 5_000), String(repeating: "\n", count: 5_000),
+            String(repeating: "word  \n", count: 2_000), String(repeating: " ", count: 3_000),
+            String(repeating: "x", count: 74) + "=", String(repeating: "\t", count: 500) + "\r\n",
+            "", "=",
+        ] {
+            let encoded = MIMEEncoding.quotedPrintable(text)
+            #expect(
+                encoded.split(separator: "\r\n", omittingEmptySubsequences: false).allSatisfy { $0.utf8.count <= 76 }
+            )
+            // Line breaks of any kind come out as CRLF.
+            let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            #expect(decode(encoded) == lines.replacingOccurrences(of: "\n", with: "\r\n"))
+        }
+    }
+
+    /// Quoted-printable decoding (RFC 2045 6.7), enough to check the encoder.
+    func decode(_ encoded: String) -> String {
+        var bytes: [UInt8] = []
+        let input = Array(encoded.utf8)
+        var index = 0
+        while index < input.count {
+            guard input[index] == UInt8(ascii: "=") else {
+                bytes.append(input[index])
+                index += 1
+                continue
+            }
+            guard index + 2 < input.count else { return "a lone = at the end" }
+            let (first, second) = (input[index + 1], input[index + 2])
+            index += 3
+            if first == 13 && second == 10 { continue }  // a soft line break
+            guard let byte = UInt8(String(decoding: [first, second], as: UTF8.self), radix: 16) else {
+                return "not hex after ="
+            }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

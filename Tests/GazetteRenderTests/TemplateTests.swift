@@ -1,8 +1,9 @@
 import Foundation
 import GazetteCore
-import GazetteRender
 import TestSupport
 import Testing
+
+@testable import GazetteRender
 
 /// The templates as an operator sees them: golden files for a fixed input, a copy of the folder
 /// that can be changed, errors that name the file and line, and hostile feed text made harmless
@@ -21,8 +22,9 @@ struct TemplateTests {
             return
         }
         let expected = try String(contentsOf: file, encoding: .utf8)
-        let renderedLines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
-        let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        // By lines of any kind: "\r\n" is one Character, never equal to "\n".
+        let renderedLines = rendered.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        let expectedLines = expected.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         let firstDifference = zip(renderedLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }
         #expect(
             rendered == expected,
@@ -112,6 +114,36 @@ struct TemplateTests {
         #expect(numbered.html(first).contains("<p>Story 1</p>"))
         #expect(numbered.html(second).contains("<p>Story 2</p>"))
         #expect(!numbered.html(second).contains("<p>Story 3</p>"))
+
+        // A partial that shows a digest-level name, or an indented include: rendered in place,
+        // exactly as before (the site's title in each story; every line of the story indented).
+        try original.replacingOccurrences(of: "<h3 ", with: "<p>{{siteTitle}}</p><h3 ")
+            .write(to: partial, atomically: true, encoding: .utf8)
+        let digestText = folder.file("digest.txt.mustache")
+        try String(contentsOf: digestText, encoding: .utf8)
+            .replacingOccurrences(of: "{{> story.txt}}", with: "    {{> story.txt}}")
+            .write(to: digestText, atomically: true, encoding: .utf8)
+        let inPlace = DigestRenderer(templates: try await TemplateSet(directory: folder.url))
+        #expect(inPlace.html(second).components(separatedBy: "<p>Gazette Ünïcode</p>").count == 3)
+        let text = inPlace.text(second)
+        #expect(text.contains("\n      Rheinische Rundschau, "), "the story's second line indented too")
+    }
+
+    @Test("which story partials stand alone, which never show their place, and which includes a fragment can replace")
+    func storyTemplateChecks() {
+        #expect(StoryTemplates.standsAlone("{{title}} {{#takes}}{{citation}}{{/takes}} {{! a comment on number }}"))
+        #expect(StoryTemplates.isPlaceIndependent("{{title}} {{#takes}}{{citation}}{{/takes}} {{! number }}"))
+        #expect(!StoryTemplates.isPlaceIndependent("{{titleWrapped}}"))
+        #expect(!StoryTemplates.isPlaceIndependent("{{#number}}n{{/number}}"))
+        #expect(!StoryTemplates.isPlaceIndependent("{{ . }}"))
+        #expect(!StoryTemplates.isPlaceIndependent("{{&.}}"))
+        #expect(!StoryTemplates.standsAlone("{{recipient}}"), "a digest-level name")
+        #expect(!StoryTemplates.standsAlone("{{> other}}"))
+        #expect(!StoryTemplates.standsAlone("{{$block}}x{{/block}}"))
+        #expect(!StoryTemplates.standsAlone("{{=<% %>=}}<%title%>"), "changed delimiters")
+        #expect(StoryTemplates.includesAlone("a\n{{> story.txt}}\nb", partial: "story.txt"))
+        #expect(!StoryTemplates.includesAlone("a\n  {{> story.txt}}\nb", partial: "story.txt"))
+        #expect(!StoryTemplates.includesAlone("{{<story.txt}}{{$x}}y{{/x}}{{/story.txt}}", partial: "story.txt"))
     }
 
     @Test("an operator's copy of templates/ is used, and a broken template is an error naming its file and line")

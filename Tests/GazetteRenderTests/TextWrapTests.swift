@@ -27,4 +27,27 @@ struct TextWrapTests {
         )
         #expect(TextWrap.wrap(" \t\n ") == "")
     }
+
+    @Test("ASCII text wraps exactly as character-by-character splitting would (every ASCII space and control)")
+    func asciiPathAgrees() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("ab cd\tef\ngh\u{0B}ij\u{0C}kl\rmn\r\nop\u{1C}q\u{1F}rs,.-") + ["\r\n"]
+        for _ in 0..<500 {
+            let text = String(
+                (0..<Int.random(in: 0...200, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+            )
+            let width = Int.random(in: 5...40, using: &random)
+            var lines: [String] = []
+            var line = ""
+            for word in text.split(whereSeparator: \.isWhitespace) {
+                if !line.isEmpty, line.count + 1 + word.count > width {
+                    lines.append(line)
+                    line = ""
+                }
+                line += (line.isEmpty ? "" : " ") + word
+            }
+            if !line.isEmpty { lines.append(line) }
+            #expect(TextWrap.wrap(text, width: width) == lines.joined(separator: "\n"), "\(text.debugDescription)")
+        }
+    }
 }
