@@ -16,48 +16,43 @@ final class StoryFragments: Sendable {
     /// The name the digest templates' story partial stands for while the digest is rendered.
     static let slot = "gazetteStoryFragment"
 
-    private struct Key: Hashable {
-        var partial: String
-        var item: DigestContent.Item
-    }
-
     private let placeIndependent: Set<String>
     /// One cache per partial: the numbered text stories, stored per place, never push out the
-    /// HTML ones. Past the capacity (far more than a day's stories), a cache starts again.
-    private let fragments: Mutex<[String: [Key: String]]>
-    private let capacity = 8_192
+    /// HTML ones.
+    private let caches: [String: Cache]
 
     /// `partials`: the names of the partials that may be cached; `placeIndependent`: those of
     /// them that never show the story's place.
     init(partials: Set<String>, placeIndependent: Set<String>) {
         self.placeIndependent = placeIndependent
-        fragments = Mutex(Dictionary(uniqueKeysWithValues: partials.map { ($0, [:]) }))
+        caches = Dictionary(uniqueKeysWithValues: partials.map { ($0, Cache()) })
     }
 
     /// Forgets every fragment (for benchmarks that measure rendering from nothing).
     func removeAll() {
-        fragments.withLock { caches in
-            for partial in caches.keys { caches[partial] = [:] }
-        }
+        for cache in caches.values { cache.fragments.withLock { $0.removeAll() } }
     }
 
     /// The partial rendered for `item`, from the cache when an equal story was rendered before.
     func fragment(_ partial: String, _ item: DigestContent.Item, render: (DigestContent.Item) -> String) -> String {
+        guard let cache = caches[partial] else { return render(item) }
         var compared = item
         if placeIndependent.contains(partial) {
             compared.number = 0
             compared.titleWrapped = ""
         }
-        let key = Key(partial: partial, item: compared)
-        let (cacheable, known) = fragments.withLock { caches in (caches[partial] != nil, caches[partial]?[key]) }
-        if let known { return known }
+        if let known = cache.fragments.withLock({ $0[compared] }) { return known }
         let rendered = render(item)
-        guard cacheable else { return rendered }
-        fragments.withLock { caches in
-            if caches[partial, default: [:]].count >= capacity { caches[partial] = [:] }
-            caches[partial]?[key] = rendered
+        cache.fragments.withLock { fragments in
+            // Far more than a day's stories; past it, the cache starts again.
+            if fragments.count >= 8_192 { fragments.removeAll() }
+            fragments[compared] = rendered
         }
         return rendered
+    }
+
+    private final class Cache: Sendable {
+        let fragments = Mutex<[DigestContent.Item: String]>([:])
     }
 }
 
@@ -74,7 +69,7 @@ enum StoryTemplates {
     static func standsAlone(_ partial: String) -> Bool {
         guard let tags = tags(partial) else { return false }
         return tags.allSatisfy { tag in
-            if tag.sigil == "!" { return true }
+            if tag.sigil == "!" || tag.sigil == "%" { return true }  // comments and pragmas
             if let sigil = tag.sigil, "><$".contains(sigil) { return false }
             let first = tag.name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? "."
             return tag.name == "." || storyNames.contains(first)
@@ -85,7 +80,8 @@ enum StoryTemplates {
     static func isPlaceIndependent(_ partial: String) -> Bool {
         guard standsAlone(partial), let tags = tags(partial) else { return false }
         return !tags.contains { tag in
-            tag.sigil != "!" && (tag.name == "." || tag.name.contains("number") || tag.name.contains("titleWrapped"))
+            tag.sigil != "!" && tag.sigil != "%"
+                && (tag.name == "." || tag.name.contains("number") || tag.name.contains("titleWrapped"))
         }
     }
 
@@ -99,7 +95,7 @@ enum StoryTemplates {
     }
 
     /// A template's tags with the default delimiters: the sigil (`#`, `^`, `/`, `&`, `!`, `>`,
-    /// `<`, `$`, `{`) and the name; nil when the template changes its delimiters.
+    /// `<`, `$`, `{`, `%` for a pragma) and the name; nil when the template changes its delimiters.
     static func tags(_ template: String) -> [(sigil: Character?, name: String)]? {
         var tags: [(sigil: Character?, name: String)] = []
         var rest = template[...]
@@ -111,7 +107,7 @@ enum StoryTemplates {
             rest = rest[close.upperBound...]
             if content.first == "=" { return nil }
             var sigil: Character?
-            if let first = content.first, "#^/&!><${".contains(first) {
+            if let first = content.first, "#^/&!><${%".contains(first) {
                 sigil = first
                 content = content.dropFirst().drop(while: \.isWhitespace)
             }

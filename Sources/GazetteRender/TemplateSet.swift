@@ -64,6 +64,9 @@ public struct TemplateSet: Sendable {
         storyFragments = StoryFragments(partials: cacheable, placeIndependent: placeIndependent)
     }
 
+    /// Whether `digest` renders each story once, as a stored fragment (see `StoryTemplates`).
+    func rendersStoriesOnce(_ digest: Name) -> Bool { fragmentedDigests.contains(digest) }
+
     /// A digest template with its stories rendered once each through `storyFragments`, where
     /// the templates allow it; otherwise as any template.
     func render(_ digest: Name, story partial: Name, _ content: DigestContent) -> String {

@@ -87,6 +87,8 @@ struct TemplateTests {
     )
     func storyFragments() async throws {
         let renderer = try await RenderFixtures.renderer()
+        #expect(renderer.templates.rendersStoriesOnce(.digestHTML), "the bundled templates allow fragments")
+        #expect(renderer.templates.rendersStoriesOnce(.digestText))
         let story = RenderFixtures.storyWithTakes
         let other = DigestContent.Story(lead: RenderFixtures.articles[1])
         // The same story first, then second: its HTML fragment is reused, its number is not shown.
@@ -124,6 +126,8 @@ struct TemplateTests {
             .replacingOccurrences(of: "{{> story.txt}}", with: "    {{> story.txt}}")
             .write(to: digestText, atomically: true, encoding: .utf8)
         let inPlace = DigestRenderer(templates: try await TemplateSet(directory: folder.url))
+        #expect(!inPlace.templates.rendersStoriesOnce(.digestHTML))
+        #expect(!inPlace.templates.rendersStoriesOnce(.digestText))
         #expect(inPlace.html(second).components(separatedBy: "<p>Gazette Ünïcode</p>").count == 3)
         let text = inPlace.text(second)
         #expect(text.contains("\n      Rheinische Rundschau, "), "the story's second line indented too")
@@ -131,7 +135,25 @@ struct TemplateTests {
 
     @Test("which story partials stand alone, which never show their place, and which includes a fragment can replace")
     func storyTemplateChecks() {
-        #expect(StoryTemplates.standsAlone("{{title}} {{#takes}}{{citation}}{{/takes}} {{! a comment on number }}"))
+        // The names the checks trust are the names the values answer.
+        let item = RenderFixtures.digest(stories: RenderFixtures.storyWithTakes).sections[0].articles[0]
+        #expect(DigestContent.Item.mustacheNames.allSatisfy { item.child(named: $0) != nil })
+        #expect(DigestContent.Take.mustacheNames.allSatisfy { item.takes[0].child(named: $0) != nil })
+        #expect(DigestContent.SummaryPart.mustacheNames.allSatisfy { item.summaryParts[0].child(named: $0) != nil })
+        #expect(item.child(named: "recipient") == nil)
+        for name in ["story.html", "story.txt"] {
+            let source = try? String(
+                contentsOf: Paths.templates.appendingPathComponent(name + ".mustache"),
+                encoding: .utf8
+            )
+            #expect(StoryTemplates.isPlaceIndependent(source ?? "") == (name == "story.html"), "\(name)")
+            #expect(StoryTemplates.standsAlone(source ?? ""), "\(name)")
+        }
+        #expect(
+            StoryTemplates.standsAlone(
+                "{{% CONTENT_TYPE: HTML}}{{title}} {{#takes}}{{citation}}{{/takes}} {{! a comment on number }}"
+            )
+        )
         #expect(StoryTemplates.isPlaceIndependent("{{title}} {{#takes}}{{citation}}{{/takes}} {{! number }}"))
         #expect(!StoryTemplates.isPlaceIndependent("{{titleWrapped}}"))
         #expect(!StoryTemplates.isPlaceIndependent("{{#number}}n{{/number}}"))
