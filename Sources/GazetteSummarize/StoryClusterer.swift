@@ -36,11 +36,11 @@ public struct StoryClusterer: Sendable {
         public var neighbours: Int = 5
         /// ...and how similar a neighbour must be to count.
         public var neighbourSimilarity: Double = 0.1
-        /// A heavy term pairs each article with at most this many of the others sharing it,
-        /// the ones just before and after it in publication order: a term in thousands of
-        /// articles (a kind of news, or a flood of copies) would otherwise cost the square of
-        /// its articles. Every article then has at most `heavyTerms` × 2 × `termReach`
-        /// candidates, however the input was crafted.
+        /// A heavy term shared by more than 2 × `termReach` + 1 articles pairs each of them only
+        /// with the `termReach` articles before and after it in publication order: a term in
+        /// thousands of articles (a kind of news, or a flood of copies) would otherwise cost the
+        /// square of its articles. Every article then has at most `heavyTerms` × 2 ×
+        /// `termReach` candidates, however the input was crafted.
         public var termReach: Int = 50
         /// Blended articles are compared with their neighbours' neighbours, counting an
         /// article's nearest neighbours and at most this many of the articles that chose it
