@@ -17,8 +17,8 @@ final class StoryFragments: Sendable {
     static let slot = "gazetteStoryFragment"
 
     private let placeIndependent: Set<String>
-    /// One cache per partial: the numbered text stories, stored per place, never push out the
-    /// HTML ones.
+    /// One cache per partial: one partial's stories (per place, if it shows the place) never
+    /// push out another's.
     private let caches: [String: Cache]
 
     /// `partials`: the names of the partials that may be cached; `placeIndependent`: those of

@@ -49,8 +49,13 @@ public struct TemplateSet: Sendable {
         func source(_ name: Name) -> String? {
             try? String(contentsOf: directory.appendingPathComponent(name.rawValue + ".mustache"), encoding: .utf8)
         }
-        for (digest, partial) in [(Name.digestHTML, Name.storyHTML), (.digestText, .storyText)] {
+        for (digest, partial, other) in [
+            (Name.digestHTML, Name.storyHTML, Name.storyText), (.digestText, .storyText, .storyHTML),
+        ] {
+            // A digest that also includes the other story partial is rendered as it always was:
+            // the fragments stand in for one partial at a time.
             guard let digestSource = source(digest), let partialSource = source(partial),
+                !digestSource.contains(other.rawValue),
                 StoryTemplates.standsAlone(partialSource),
                 StoryTemplates.includesAlone(digestSource, partial: partial.rawValue)
             else { continue }

@@ -127,6 +127,11 @@ struct TemplateTests {
             .write(to: digestText, atomically: true, encoding: .utf8)
         let inPlace = DigestRenderer(templates: try await TemplateSet(directory: folder.url))
         #expect(!inPlace.templates.rendersStoriesOnce(.digestHTML))
+        // A text digest that also shows the HTML partial: rendered in place too.
+        try String(contentsOf: digestText, encoding: .utf8)
+            .replacingOccurrences(of: "    {{> story.txt}}", with: "{{> story.txt}}\n{{> story.html}}")
+            .write(to: digestText, atomically: true, encoding: .utf8)
+        #expect(!(try await TemplateSet(directory: folder.url)).rendersStoriesOnce(.digestText))
         #expect(!inPlace.templates.rendersStoriesOnce(.digestText))
         #expect(inPlace.html(second).components(separatedBy: "<p>Gazette Ünïcode</p>").count == 3)
         let text = inPlace.text(second)
