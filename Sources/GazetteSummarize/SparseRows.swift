@@ -14,13 +14,7 @@ struct SparseRows {
         self.terms = terms
         self.weights = weights
         starts = [0] + ends
-        for row in 0..<count {
-            let range = self.row(row)
-            let length = self.weights[range].reduce(0) { $0 + $1 * $1 }.squareRoot()
-            if length > 0 {
-                for position in range { self.weights[position] /= length }
-            }
-        }
+        for row in 0..<count { normalize(self.row(row)) }
     }
 
     var count: Int { starts.count - 1 }
@@ -30,17 +24,19 @@ struct SparseRows {
     /// Appends a row, scaled to unit length (an empty row stays empty).
     mutating func append(_ row: [(term: Int32, weight: Double)]) {
         let first = terms.count
-        var squares = 0.0
         for entry in row where entry.weight != 0 {
             terms.append(entry.term)
             weights.append(entry.weight)
-            squares += entry.weight * entry.weight
         }
-        if squares > 0 {
-            let length = squares.squareRoot()
-            for position in first..<weights.count { weights[position] /= length }
-        }
+        normalize(first..<terms.count)
         starts.append(terms.count)
+    }
+
+    /// Scales the weights in `range` to unit length (all zero stays all zero).
+    private mutating func normalize(_ range: Range<Int>) {
+        let length = weights[range].reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard length > 0 else { return }
+        for position in range { weights[position] /= length }
     }
 
     /// The row's `count` heaviest terms, heaviest first; ties go to the lower term number, so
@@ -73,6 +69,8 @@ struct DenseScratch {
     init(columns: Int) {
         values = Array(repeating: 0, count: columns)
     }
+
+    var columns: Int { values.count }
 
     /// Adds a row, times `scale`, to the scratch vector. Weights and scales are positive, so an
     /// entry that is still 0 has not been touched.

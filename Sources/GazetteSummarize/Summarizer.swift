@@ -65,7 +65,7 @@ public struct Summarizer: Sendable {
         // Each candidate's greatest similarity to a sentence already chosen, kept up to date as
         // sentences are chosen.
         var redundancy = Array(repeating: 0.0, count: candidates.count)
-        var chosen = DenseScratch(columns: centroid.values.count)
+        var chosen = DenseScratch(columns: centroid.columns)
         var selected: [Int] = []
         while selected.count < min(count, candidates.count) {
             var best: (index: Int, value: Double)?

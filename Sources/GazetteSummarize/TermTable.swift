@@ -30,16 +30,14 @@ struct TermTable: Sendable {
         Int(truncatingIfNeeded: ((id ^ seed) &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
-    func contains(_ id: Terms.ID) -> Bool { lookup(id) != nil }
-
-    func lookup(_ id: Terms.ID) -> Int32? {
+    func contains(_ id: Terms.ID) -> Bool {
         let mask = keys.count - 1
         var position = slot(id)
         while numbers[position] >= 0 {
-            if keys[position] == id { return numbers[position] }
+            if keys[position] == id { return true }
             position = (position + 1) & mask
         }
-        return nil
+        return false
     }
 
     /// The id's number, giving it the next one (`count` before the call) when it is new.

@@ -63,10 +63,7 @@ struct Summarize: AsyncParsableCommand {
             }
         }
         FileHandle.standardOutput.write(output)
-        if timing {
-            let seconds = (ContinuousClock.now - start) / .seconds(1)
-            FileHandle.standardError.write(Data(String(format: "summarized in %.3f s\n", seconds).utf8))
-        }
+        if timing { reportTime("summarized", since: start) }
     }
 }
 
@@ -172,14 +169,15 @@ struct Cluster: AsyncParsableCommand {
         }
         let start = ContinuousClock.now
         let stories = StoryClusterer(settings: settings).cluster(articles)
-        if timing {
-            let seconds = (ContinuousClock.now - start) / .seconds(1)
-            FileHandle.standardError.write(
-                Data(String(format: "clustered %d articles in %.3f s\n", articles.count, seconds).utf8)
-            )
-        }
+        if timing { reportTime("clustered \(articles.count) articles", since: start) }
         for (article, story) in zip(articles, stories) { print("\(article.key)\t\(story)") }
     }
+}
+
+/// `--timing`: "<what> in 0.123 s" on standard error, so standard output stays the results.
+private func reportTime(_ what: String, since start: ContinuousClock.Instant) {
+    let seconds = (ContinuousClock.now - start) / .seconds(1)
+    FileHandle.standardError.write(Data("\(what) in \(String(format: "%.3f", seconds)) s\n".utf8))
 }
 
 /// The non-empty lines of a JSON Lines document (`Data.split` is several times slower, and so is

@@ -186,6 +186,9 @@ struct CommandLineTests {
         let zero = try gazette(["cluster", file.path, "--salient-boost", "0"])
         #expect(zero.status != 0)
         #expect(zero.stderr.contains("--salient-boost must be a positive number"))
+        let threshold = try gazette(["cluster", file.path, "--threshold", "0"])
+        #expect(threshold.status != 0)
+        #expect(threshold.stderr.contains("--threshold must be more than 0 and at most 1"))
     }
 
     @Test("the SMTP password comes from the environment and never appears in output")

@@ -37,6 +37,29 @@ struct TemplateTests {
         )
     }
 
+    /// A copy of the bundled templates, as an operator makes one to edit.
+    func operatorCopy() throws -> TemporaryDirectory {
+        let folder = try TemporaryDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: Paths.templates.path) {
+            try FileManager.default.copyItem(
+                at: Paths.templates.appendingPathComponent(name),
+                to: folder.url.appendingPathComponent(name)
+            )
+        }
+        return folder
+    }
+
+    /// Replaces `text` in a template file; the text must be there, or the test would check nothing.
+    func edit(_ file: URL, replacing text: String, with replacement: String) throws {
+        let contents = try String(contentsOf: file, encoding: .utf8)
+        #expect(contents.contains(text), "\(file.lastPathComponent) has \(text)")
+        try contents.replacingOccurrences(of: text, with: replacement).write(
+            to: file,
+            atomically: true,
+            encoding: .utf8
+        )
+    }
+
     @Test("golden files: the text and HTML digest, the feeds and the confirmation email for a fixed input")
     func goldenFiles() async throws {
         let renderer = try await RenderFixtures.renderer()
@@ -101,17 +124,10 @@ struct TemplateTests {
         #expect(renderer.text(second).contains("2. " + RenderFixtures.storyWithTakes[0].lead.title.prefix(20)))
 
         // An operator's story partial that shows the story's number: never a number from another digest.
-        let folder = try TemporaryDirectory()
-        for name in try FileManager.default.contentsOfDirectory(atPath: Paths.templates.path) {
-            try FileManager.default.copyItem(
-                at: Paths.templates.appendingPathComponent(name),
-                to: folder.url.appendingPathComponent(name)
-            )
-        }
+        let folder = try operatorCopy()
         let partial = folder.file("story.html.mustache")
         let original = try String(contentsOf: partial, encoding: .utf8)
-        try original.replacingOccurrences(of: "<h3 ", with: "<p>Story {{number}}</p><h3 ")
-            .write(to: partial, atomically: true, encoding: .utf8)
+        try edit(partial, replacing: "<h3 ", with: "<p>Story {{number}}</p><h3 ")
         let numbered = DigestRenderer(templates: try await TemplateSet(directory: folder.url))
         #expect(numbered.html(first).contains("<p>Story 1</p>"))
         #expect(numbered.html(second).contains("<p>Story 2</p>"))
@@ -122,15 +138,11 @@ struct TemplateTests {
         try original.replacingOccurrences(of: "<h3 ", with: "<p>{{siteTitle}}</p><h3 ")
             .write(to: partial, atomically: true, encoding: .utf8)
         let digestText = folder.file("digest.txt.mustache")
-        try String(contentsOf: digestText, encoding: .utf8)
-            .replacingOccurrences(of: "{{> story.txt}}", with: "    {{> story.txt}}")
-            .write(to: digestText, atomically: true, encoding: .utf8)
+        try edit(digestText, replacing: "{{> story.txt}}", with: "    {{> story.txt}}")
         let inPlace = DigestRenderer(templates: try await TemplateSet(directory: folder.url))
         #expect(!inPlace.templates.rendersStoriesOnce(.digestHTML))
         // A text digest that also shows the HTML partial: rendered in place too.
-        try String(contentsOf: digestText, encoding: .utf8)
-            .replacingOccurrences(of: "    {{> story.txt}}", with: "{{> story.txt}}\n{{> story.html}}")
-            .write(to: digestText, atomically: true, encoding: .utf8)
+        try edit(digestText, replacing: "    {{> story.txt}}", with: "{{> story.txt}}\n{{> story.html}}")
         #expect(!(try await TemplateSet(directory: folder.url)).rendersStoriesOnce(.digestText))
         #expect(!inPlace.templates.rendersStoriesOnce(.digestText))
         #expect(inPlace.html(second).components(separatedBy: "<p>Gazette Ünïcode</p>").count == 3)
@@ -176,17 +188,8 @@ struct TemplateTests {
 
     @Test("an operator's copy of templates/ is used, and a broken template is an error naming its file and line")
     func operatorTemplates() async throws {
-        let folder = try TemporaryDirectory()
-        for name in try FileManager.default.contentsOfDirectory(atPath: Paths.templates.path) {
-            try FileManager.default.copyItem(
-                at: Paths.templates.appendingPathComponent(name),
-                to: folder.url.appendingPathComponent(name)
-            )
-        }
-        let story = folder.file("story.txt.mustache")
-        let original = try String(contentsOf: story, encoding: .utf8)
-        try original.replacingOccurrences(of: "  Also covered by:", with: "  Elsewhere:")
-            .write(to: story, atomically: true, encoding: .utf8)
+        let folder = try operatorCopy()
+        try edit(folder.file("story.txt.mustache"), replacing: "  Also covered by:", with: "  Elsewhere:")
         let changed = DigestRenderer(templates: try await TemplateSet(directory: folder.url))
         let text = changed.text(RenderFixtures.digest(stories: RenderFixtures.storyWithTakes))
         #expect(text.contains("  Elsewhere:"), "the partial from the operator's folder")
