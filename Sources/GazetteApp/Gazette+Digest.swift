@@ -109,15 +109,15 @@ extension Gazette {
 
     /// The message of an edition claimed earlier, exactly as it was rendered then.
     func message(of edition: Edition, for record: SubscriberRecord) -> MailMessage {
-        let links = links(for: record, editionKey: edition.key)
+        let unsubscribe = unsubscribeLinks(for: record.subscriber)
         return MailMessage(
             from: configuration.delivery.from,
             to: record.subscriber.email,
             subject: edition.subject,
             date: edition.createdAt,
             messageID: edition.messageID,
-            listUnsubscribe: links.unsubscribe,
-            listUnsubscribeMailto: links.unsubscribeMailto,
+            listUnsubscribe: unsubscribe.https,
+            listUnsubscribeMailto: unsubscribe.mailto,
             text: edition.text,
             html: edition.html
         )

@@ -92,19 +92,34 @@ public struct Gazette: Sendable {
     /// The links of one subscriber's edition: unsubscribe (https and mailto), manage, the
     /// edition's archive page, and the country feed when the subscription has one country.
     func links(for record: SubscriberRecord, editionKey: String) -> DigestLinks {
-        let base = configuration.site.baseURL
-        // Signed tokens are base64url and dots: safe in a path and in a mailto subject.
-        let unsubscribe = token(for: record.subscriber, action: .unsubscribe)
-        let mailbox = configuration.delivery.unsubscribeAddress ?? configuration.delivery.from.address
+        let unsubscribe = unsubscribeLinks(for: record.subscriber)
         let countries = record.subscription.countries
         return DigestLinks(
-            unsubscribe: base.appendingPathComponent("unsubscribe").appendingPathComponent(unsubscribe),
-            unsubscribeMailto: URL(string: "mailto:\(mailbox.value)?subject=unsubscribe%20\(unsubscribe)"),
-            manage: base.appendingPathComponent("manage")
-                .appendingPathComponent(token(for: record.subscriber, action: .manage)),
-            archive: base.appendingPathComponent("archive").appendingPathComponent(editionKey),
-            feed: countries.count == 1
-                ? base.appendingPathComponent(Self.countryFeedPath(countries[0], format: "atom")) : nil
+            unsubscribe: unsubscribe.https,
+            unsubscribeMailto: unsubscribe.mailto,
+            manage: siteURL("manage/" + token(for: record.subscriber, action: .manage)),
+            archive: siteURL("archive/" + editionKey),
+            feed: countries.count == 1 ? siteURL(Self.countryFeedPath(countries[0], format: "atom")) : nil
         )
+    }
+
+    /// The `List-Unsubscribe` links of a subscriber's mail: the one-click page and a mailto.
+    func unsubscribeLinks(for subscriber: Subscriber) -> (https: URL, mailto: URL?) {
+        // Signed tokens are base64url and dots: safe in a path and in a mailto subject.
+        let token = token(for: subscriber, action: .unsubscribe)
+        let mailbox = configuration.delivery.unsubscribeAddress ?? configuration.delivery.from.address
+        return (siteURL("unsubscribe/" + token), URL(string: "mailto:\(mailbox.value)?subject=unsubscribe%20\(token)"))
+    }
+
+    /// `path` under `site.baseURL`, whether or not the base ends with a slash. The path must be
+    /// URL-safe as it is (tokens, edition keys, slugs). Joined as text: every digest made and
+    /// every message sent builds these links, and `appendingPathComponent` costs far more.
+    func siteURL(_ path: String) -> URL {
+        let base = configuration.site.baseURL
+        let root = base.absoluteString
+        guard base.query == nil, base.fragment == nil,
+            let url = URL(string: root.hasSuffix("/") ? root + path : root + "/" + path)
+        else { return base.appendingPathComponent(path) }
+        return url
     }
 }

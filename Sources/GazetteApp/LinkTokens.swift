@@ -83,11 +83,27 @@ public struct LinkTokens: Sendable {
         return .valid(handle: handle)
     }
 
+    private static let base64URLDigits = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Base64url without padding (RFC 4648 §5), written directly: every mailed link has a
+    /// token, so this runs once or twice per message sent.
     static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var digits: [UInt8] = []
+        digits.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            var group: UInt32 = 0
+            for offset in 0..<3 {
+                group = group << 8 | UInt32(offset < count ? bytes[index + offset] : 0)
+            }
+            // n bytes make n + 1 digits; the padding a standard encoder would add is left out.
+            for position in 0...count {
+                digits.append(base64URLDigits[Int(group >> (18 - 6 * UInt32(position)) & 63)])
+            }
+            index += count
+        }
+        return String(decoding: digits, as: UTF8.self)
     }
 
     static func decodeBase64URL(_ text: Substring) -> [UInt8]? {

@@ -1,8 +1,9 @@
 import Foundation
-import GazetteApp
 import GazetteStore
 import TestSupport
 import Testing
+
+@testable import GazetteApp
 
 /// Signed link tokens: what verifies, what does not, and where the key comes from.
 @Suite("Link tokens")
@@ -24,6 +25,19 @@ struct LinkTokensTests {
         #expect(
             tokens.check(expiring, action: .confirm, now: now.addingTimeInterval(3_600)) == .expired(handle: handle)
         )
+    }
+
+    @Test("base64url: Foundation's base64 with - and _ and no padding, at every length")
+    func base64URLDigits() {
+        var random = SystemRandomNumberGenerator()
+        for length in 0...40 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let expected = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            #expect(LinkTokens.base64URL(bytes) == expected, "\(bytes)")
+        }
+        #expect(LinkTokens.base64URL([0xfb, 0xff, 0xbf]) == "-_-_")
     }
 
     @Test("any edited field, another key, or garbage: invalid")
