@@ -113,13 +113,23 @@ public final class SMTPConnection: @unchecked Sendable {
 
     /// Sends one message to one recipient (one envelope per recipient, so one refusal never
     /// affects another). `message` must use CRLF line ends; libcurl dot-stuffs it.
-    public func send(from sender: String, to recipient: String, message: [UInt8]) async -> SMTPReply {
+    /// - Parameter afterwards: called with the reply on this connection's thread before it
+    ///   sends anything else (the caller records the attempt there).
+    public func send(
+        from sender: String,
+        to recipient: String,
+        message: [UInt8],
+        afterwards: @escaping @Sendable (SMTPReply) -> Void = { _ in }
+    ) async -> SMTPReply {
         await BlockingQueue.run(on: queue) { [self] in
-            let reply = perform(from: sender, to: recipient, message: message, freshConnection: false)
+            var reply = perform(from: sender, to: recipient, message: message, freshConnection: false)
             // 421 on a connection in use: the server closed it (many do after N messages). One
             // more try on a new connection; a second 421 means the server wants us to slow down.
-            guard reply.code == 421 else { return reply }
-            return perform(from: sender, to: recipient, message: message, freshConnection: true)
+            if reply.code == 421 {
+                reply = perform(from: sender, to: recipient, message: message, freshConnection: true)
+            }
+            afterwards(reply)
+            return reply
         }
     }
 
@@ -203,14 +213,15 @@ final class UploadSource {
         guard let userdata, let buffer else { return 0 }
         let source = Unmanaged<UploadSource>.fromOpaque(userdata).takeUnretainedValue()
         let length = size * count
-        let line = buffer.withMemoryRebound(to: UInt8.self, capacity: length) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-        }.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !line.isEmpty {
-            // A conversation has a dozen replies; the cap only guards against a babbling server.
-            if source.replyLines.count == 32 { source.replyLines.removeFirst() }
-            source.replyLines.append(String(line.prefix(512)))
-        }
+        // Trimmed as bytes: replies are ASCII, and this runs for every reply of every message.
+        let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (9...13).contains(byte) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+            let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return length }
+        // A conversation has a dozen replies; the caps only guard against a babbling server.
+        if source.replyLines.count == 32 { source.replyLines.removeFirst() }
+        source.replyLines.append(String(decoding: bytes[first...min(last, first + 511)], as: UTF8.self))
         return length
     }
 }

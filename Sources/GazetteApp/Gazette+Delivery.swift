@@ -51,61 +51,68 @@ extension Gazette {
             for edition in batch { try? await store.releaseEdition(id: edition.id!, notBefore: nil) }
             throw error
         }
-        var pacer = Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
-        var reports: [SendReport] = []
-        var throttledDomains: [String: String] = [:]
         var seen: Set<Int64> = []
-        let recorder = AttemptRecorder(store: store)
-        while !batch.isEmpty {
-            // Each edition once per run: one that came due again (a clock that stands still in a
-            // test, a zero delay) waits for the next run rather than looping here.
+        // The next leased batch, or nil when nothing more is due. Each edition goes once per run:
+        // one that came due again (a clock that stands still in a test, a zero delay) waits for
+        // the next run rather than looping here.
+        func nextBatch() async throws -> [Edition]? {
+            let batch = try await leaseBatch()
             guard batch.contains(where: { !seen.contains($0.id!) }) else {
                 for edition in batch { try await store.releaseEdition(id: edition.id!, notBefore: nil) }
-                break
+                return nil
             }
             seen.formUnion(batch.compactMap(\.id))
-            let (batchReports, halt) = try await deliver(
-                batch,
-                transport: transport,
-                records: records,
-                suppressed: suppressed,
-                signers: signers,
-                pacer: &pacer,
-                throttledDomains: &throttledDomains,
-                recorder: recorder,
-                stopWhen: stopWhen
-            )
-            reports += batchReports
-            progress?(reports.count)
-            if let halt {
-                if halt.isError { throw GazetteError(halt.reason) }
-                break
-            }
-            batch = try await leaseBatch()
+            return batch
         }
+        seen.formUnion(batch.compactMap(\.id))
+        let (reports, halt) = try await deliver(
+            batch,
+            nextBatch: nextBatch,
+            transport: transport,
+            records: records,
+            suppressed: suppressed,
+            signers: signers,
+            stopWhen: stopWhen,
+            progress: progress
+        )
+        if let halt, halt.isError { throw GazetteError(halt.reason) }
         return reports
     }
 
-    /// One leased batch; what was not tried when the run had to stop goes back untouched.
+    /// The leased editions, and more as `nextBatch` leases them while the connections are still
+    /// busy (no connection waits for a batch to drain). What was not tried when the run had to
+    /// stop goes back untouched.
     private func deliver(
-        _ editions: [Edition],
+        _ firstBatch: [Edition],
+        nextBatch: () async throws -> [Edition]?,
         transport: any MailTransport,
         records: [Int64: SubscriberRecord],
         suppressed: [String: String],
         signers: [DKIMSigner],
-        pacer: inout Pacer,
-        throttledDomains: inout [String: String],
-        recorder: AttemptRecorder,
-        stopWhen: @Sendable () -> Bool
+        stopWhen: @Sendable () -> Bool,
+        progress: (@Sendable (Int) -> Void)?
     ) async throws -> (reports: [SendReport], halt: (reason: String, isError: Bool)?) {
+        var editions = firstBatch
         var reports: [SendReport] = []
         var halt: (reason: String, isError: Bool)?
+        var throttledDomains: [String: String] = [:]
+        var pacer = Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
         var next = 0
+        var leasedAll = false
+        var prepared: (editionID: Int64?, message: [UInt8])?
         do {
             try await withThrowingTaskGroup(of: (SendReport, EmailAddress, TransportOutcome).self) { group in
                 var inFlight = 0
                 while true {
-                    while halt == nil, inFlight < transport.parallelism, next < editions.count {
+                    while halt == nil, inFlight < transport.parallelism {
+                        if next == editions.count {
+                            progress?(reports.count)
+                            guard !leasedAll, let batch = try await nextBatch() else {
+                                leasedAll = true
+                                break
+                            }
+                            editions += batch
+                        }
                         if stopWhen() {
                             halt = ("shutting down; the rest goes out on the next run", false)
                             break
@@ -157,31 +164,39 @@ extension Gazette {
                         }
                         try await pacer.wait()
                         let from = configuration.delivery.from.address
-                        // Each message is built, sent and recorded in its own task: the ledger write
-                        // is done before its connection takes the next message, so a crash can repeat
-                        // at most one message per connection, and the builds use every core.
+                        let built = prepared?.editionID == edition.id ? prepared?.message : nil
+                        prepared = nil
+                        // Each message is built (unless it was already), sent and recorded in its own
+                        // task. The ledger write happens on the connection's thread before it takes
+                        // the next message, so a crash can repeat at most one message per connection.
                         group.addTask {
-                            let message = try signers.reduce(self.message(of: edition, for: record).bytes()) {
-                                bytes,
-                                signer in try signer.sign(bytes, at: now())
-                            }
+                            let message = try built ?? build(edition, for: record, signers: signers)
+                            let recorded = RecordedAttempt()
                             let started = ContinuousClock.now
                             let outcome = await transport.deliver(
                                 message,
                                 messageID: edition.messageID,
                                 from: from,
                                 to: record.subscriber.email
-                            )
+                            ) { outcome in
+                                recorded.finish { try self.record(outcome, of: edition, to: record.subscriber.email) }
+                            }
                             metrics.delivery(outcome.status.rawValue, took: ContinuousClock.now - started)
-                            let report = try await settle(
-                                edition,
-                                recipient: record.subscriber.email,
-                                outcome: outcome,
-                                recorder: recorder
-                            )
+                            let report = try await settled(edition, entry: try recorded.entry(), outcome: outcome)
                             return (report, record.subscriber.email, outcome)
                         }
                         inFlight += 1
+                    }
+                    // While the connections are busy: lease the next batch and build the next message,
+                    // so that the connection that frees up first finds both ready.
+                    if halt == nil, !leasedAll, next == editions.count {
+                        progress?(reports.count)
+                        if let batch = try await nextBatch() { editions += batch } else { leasedAll = true }
+                    }
+                    if halt == nil, next < editions.count, prepared?.editionID != editions[next].id,
+                        let record = records[editions[next].subscriptionID]
+                    {
+                        prepared = (editions[next].id, try build(editions[next], for: record, signers: signers))
                     }
                     guard let (report, recipient, outcome) = try await group.next() else { break }
                     inFlight -= 1
@@ -220,63 +235,86 @@ extension Gazette {
         return (reports, halt)
     }
 
-    /// Records one attempt and moves the edition on: delivered, failed, or deferred with
-    /// Postfix-style backoff until the deadline. Two editions refused for good suppress the address.
-    private func settle(
-        _ edition: Edition,
-        recipient: EmailAddress,
-        outcome: TransportOutcome,
-        recorder: AttemptRecorder
-    ) async throws -> SendReport {
+    /// The message of a leased edition as it goes out: rendered then, signed now.
+    private func build(_ edition: Edition, for record: SubscriberRecord, signers: [DKIMSigner]) throws -> [UInt8] {
+        try signers.reduce(message(of: edition, for: record).bytes()) { bytes, signer in
+            try signer.sign(bytes, at: now())
+        }
+    }
+
+    /// Writes one attempt to the ledger and moves the edition on: delivered, failed, or
+    /// deferred with Postfix-style backoff until the deadline. Runs on the transport's thread.
+    private func record(
+        _ outcome: TransportOutcome,
+        of edition: Edition,
+        to recipient: EmailAddress
+    ) throws
+        -> LedgerEntry
+    {
         let date = now()
         let retry = configuration.delivery.retry
-        var status: Edition.Status
-        var nextAttemptAt: Date?
-        var detail = outcome.detail
+        var entry = LedgerEntry(
+            attempt: Delivery(
+                editionID: edition.id!,
+                recipient: recipient,
+                status: outcome.status,
+                replyCode: outcome.replyCode,
+                replyText: outcome.detail,
+                queueID: outcome.queueID,
+                attemptedAt: date
+            ),
+            status: .delivered
+        )
         switch outcome.status {
         case .delivered:
-            status = .delivered
+            entry.status = .delivered
         case .failed:
-            status = .failed
+            entry.status = .failed
         case .deferred:
             let next = date.addingTimeInterval(outcome.stopsTheRun ? 0 : retry.delay(afterAttempts: edition.attempts))
             // From the edition's making, or from `gazette resend` queuing it again.
             let deadline = (edition.requeuedAt ?? edition.createdAt)
                 .addingTimeInterval(TimeInterval(retry.deadlineHours) * 3_600)
             if next > deadline {
-                status = .failed
-                detail = "gave up after \(edition.attempts) attempts (delivery.retry.deadlineHours): \(detail)"
+                entry.status = .failed
+                entry.attempt.replyText =
+                    "gave up after \(edition.attempts) attempts (delivery.retry.deadlineHours): \(outcome.detail)"
             } else {
-                status = .deferred
-                nextAttemptAt = next
+                entry.status = .deferred
+                entry.nextAttemptAt = next
             }
         }
-        try await recorder.record(
-            (
-                Delivery(
-                    editionID: edition.id!,
-                    recipient: recipient,
-                    status: outcome.status,
-                    replyCode: outcome.replyCode,
-                    replyText: detail,
-                    queueID: outcome.queueID,
-                    attemptedAt: date
-                ),
-                status,
-                nextAttemptAt
-            )
-        )
+        try store.finishAttemptBlocking(entry.attempt, status: entry.status, nextAttemptAt: entry.nextAttemptAt)
+        return entry
+    }
+
+    /// After an attempt is on the ledger: logs it, suppresses an address refused for good
+    /// twice, and reports it.
+    private func settled(
+        _ edition: Edition,
+        entry: LedgerEntry,
+        outcome: TransportOutcome
+    ) async throws
+        -> SendReport
+    {
+        let recipient = entry.attempt.recipient
+        let detail = entry.attempt.replyText ?? outcome.detail
         logger.info(
             "delivery attempted",
             metadata: [
                 "edition.id": "\(edition.id!)", "edition.period": "\(edition.period)",
-                "delivery.status": "\(status.rawValue)", "smtp.code": "\(outcome.replyCode.map(String.init) ?? "-")",
+                "delivery.status": "\(entry.status.rawValue)",
+                "smtp.code": "\(outcome.replyCode.map(String.init) ?? "-")",
             ]
         )
         if outcome.status == .failed, try await store.failedEditionCount(recipient: recipient.value) >= 2 {
-            try await store.suppress(recipient, reason: "refused for good twice; last: \(detail)", now: date)
+            try await store.suppress(
+                recipient,
+                reason: "refused for good twice; last: \(detail)",
+                now: entry.attempt.attemptedAt
+            )
         }
-        let reportedStatus: Delivery.Status = status == .failed ? .failed : outcome.status
+        let reportedStatus: Delivery.Status = entry.status == .failed ? .failed : outcome.status
         return SendReport(
             email: recipient,
             period: edition.period,

@@ -14,10 +14,19 @@ public struct OutboxTransport: MailTransport {
         _ message: [UInt8],
         messageID: String,
         from: EmailAddress,
-        to: EmailAddress
+        to: EmailAddress,
+        then record: @escaping @Sendable (TransportOutcome) -> Void
     ) async
         -> TransportOutcome
     {
+        let outcome = write(message, messageID: messageID)
+        // On the caller's task: the outbox writes one file at a time, and the ledger row after
+        // it is as short a wait as the file itself.
+        record(outcome)
+        return outcome
+    }
+
+    private func write(_ message: [UInt8], messageID: String) -> TransportOutcome {
         let file = directory.appendingPathComponent(Self.fileName(for: messageID))
         let temporary = directory.appendingPathComponent(".\(UUID().uuidString).tmp")
         do {

@@ -20,15 +20,22 @@ public struct SMTPTransport: MailTransport {
         _ message: [UInt8],
         messageID: String,
         from: EmailAddress,
-        to: EmailAddress
+        to: EmailAddress,
+        then record: @escaping @Sendable (TransportOutcome) -> Void
     ) async
         -> TransportOutcome
     {
         let connection = await pool.acquire(domain: to.domain)
-        let reply = await connection.send(from: from.value, to: to.value, message: message)
+        let reply = await connection.send(from: from.value, to: to.value, message: message) { reply in
+            record(Self.outcome(of: reply))
+        }
         await pool.release(connection, domain: to.domain)
-        return TransportOutcome(
-            status: Self.status(of: reply),
+        return Self.outcome(of: reply)
+    }
+
+    static func outcome(of reply: SMTPReply) -> TransportOutcome {
+        TransportOutcome(
+            status: status(of: reply),
             replyCode: reply.code,
             detail: reply.text,
             queueID: reply.queueID,

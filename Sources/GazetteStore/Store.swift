@@ -213,8 +213,10 @@ public protocol EditionStore: Sendable {
         status: Edition.Status,
         nextAttemptAt: Date?
     ) async throws
-    /// Several attempts, all in one transaction (the attempts that ended together).
-    func finishAttempts(_ attempts: [(attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?)]) async throws
+    /// The same, blocking the calling thread: for a transport's own thread, which records each
+    /// attempt before its connection takes the next message. Never call it on Swift's
+    /// cooperative pool.
+    func finishAttemptBlocking(_ attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?) throws
     /// Makes every edition still marked `sending` due again (for a run that holds the send lock,
     /// so that the run that leased them cannot be alive).
     func reclaimAbandonedEditions() async throws

@@ -46,7 +46,7 @@ struct SQLiteStoreTests {
 
     @Test("the file is created, migrated and in WAL mode; reopening it keeps the data")
     func migrations() async throws {
-        #expect(try store.appliedMigrations().count == 9)
+        #expect(try store.appliedMigrations().count == 10)
         #expect(try store.journalMode == "wal")
         try await store.saveSources([source("a", de)])
         #expect(try await store.saveArticles([article("1")]).new == 1)
