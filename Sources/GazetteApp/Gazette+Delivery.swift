@@ -31,7 +31,7 @@ extension Gazette {
                 limit: batchSize
             )
         }
-        var batch = try await leaseBatch()
+        let batch = try await leaseBatch()
         // Nothing due, the daemon's usual minute: no subscriber list is read, no key file opened.
         guard !batch.isEmpty else { return [] }
         let records: [Int64: SubscriberRecord]
@@ -75,6 +75,7 @@ extension Gazette {
             stopWhen: stopWhen,
             progress: progress
         )
+        progress?(reports.count)
         if let halt, halt.isError { throw GazetteError(halt.reason) }
         return reports
     }
@@ -181,7 +182,8 @@ extension Gazette {
                             ) { outcome in
                                 recorded.finish { try self.record(outcome, of: edition, to: record.subscriber.email) }
                             }
-                            metrics.delivery(outcome.status.rawValue, took: ContinuousClock.now - started)
+                            // The SMTP transaction alone: the ledger write after it is not the server's time.
+                            metrics.delivery(outcome.status.rawValue, took: (recorded.repliedAt ?? .now) - started)
                             let report = try await settled(edition, entry: try recorded.entry(), outcome: outcome)
                             return (report, record.subscriber.email, outcome)
                         }
@@ -189,12 +191,15 @@ extension Gazette {
                     }
                     // While the connections are busy: lease the next batch and build the next message,
                     // so that the connection that frees up first finds both ready.
-                    if halt == nil, !leasedAll, next == editions.count {
+                    if halt == nil, !leasedAll, next == editions.count, !stopWhen() {
                         progress?(reports.count)
                         if let batch = try await nextBatch() { editions += batch } else { leasedAll = true }
                     }
+                    // Only a message that will go: the same checks as above, so nothing skipped is built.
                     if halt == nil, next < editions.count, prepared?.editionID != editions[next].id,
-                        let record = records[editions[next].subscriptionID]
+                        let record = records[editions[next].subscriptionID], record.subscriber.status == .active,
+                        suppressed[record.subscriber.email.value] == nil, !editions[next].text.isEmpty,
+                        throttledDomains[record.subscriber.email.domain] == nil
                     {
                         prepared = (editions[next].id, try build(editions[next], for: record, signers: signers))
                     }

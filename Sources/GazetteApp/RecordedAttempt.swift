@@ -13,8 +13,14 @@ struct LedgerEntry: Sendable {
 /// to the task waiting for the message's outcome.
 final class RecordedAttempt: Sendable {
     private let result = Mutex<Result<LedgerEntry, any Error>?>(nil)
+    private let replied = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// When the transport had the final reply, before the ledger write.
+    var repliedAt: ContinuousClock.Instant? { replied.withLock { $0 } }
 
     func finish(_ write: () throws -> LedgerEntry) {
+        let now = ContinuousClock.now
+        replied.withLock { $0 = now }
         let written = Result(catching: write)
         result.withLock { $0 = written }
     }
