@@ -135,7 +135,9 @@ let package = Package(
         ),
         .testTarget(
             name: "GazetteStoreTests",
-            dependencies: ["GazetteStore", "GazetteCore", "TestSupport"],
+            dependencies: [
+                "GazetteStore", "GazetteCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

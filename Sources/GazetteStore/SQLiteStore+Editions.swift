@@ -8,18 +8,23 @@ extension SQLiteStore: EditionStore {
             try db.execute(
                 sql: """
                     INSERT INTO editions (subscriptionID, period, messageID, articleIDs, createdAt,
-                                          editionKey, subject, html, text, recipient, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          editionKey, subject, recipient, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (subscriptionID, period) DO NOTHING
                     """,
                 arguments: [
                     edition.subscriptionID, edition.period, edition.messageID,
                     edition.articleIDs.map(String.init).joined(separator: ","), edition.createdAt,
-                    edition.key, edition.subject, edition.html, edition.text, edition.recipient,
-                    edition.status.rawValue,
+                    edition.key, edition.subject, edition.recipient, edition.status.rawValue,
                 ]
             )
             let isNew = db.changesCount > 0
+            if isNew {
+                try db.execute(
+                    sql: "INSERT INTO editionBodies (editionID, html, text) VALUES (?, ?, ?)",
+                    arguments: [db.lastInsertedRowID, edition.html, edition.text]
+                )
+            }
             let stored = try Self.fetchEditions(
                 db,
                 where: "subscriptionID = ? AND period = ?",
@@ -274,7 +279,9 @@ extension SQLiteStore: EditionStore {
         let order = oldestFirst ? "createdAt, id" : "createdAt DESC, id DESC"
         // Named columns in a fixed order, read by position: a name lookup per field was a
         // noticeable part of leasing editions to send.
-        let rendered = withRenderedParts ? "html, text" : "NULL AS html, '' AS text"
+        // The rendered parts live in editionBodies (migration v11), joined only when wanted.
+        let rendered = withRenderedParts ? "b.html, COALESCE(b.text, '')" : "NULL, ''"
+        let bodies = withRenderedParts ? "LEFT JOIN editionBodies b ON b.editionID = editions.id" : ""
         let columns = """
             id, subscriptionID, period, messageID, articleIDs, createdAt, editionKey, subject, \(rendered),
             recipient, status, attempts, nextAttemptAt, leaseUntil, lastReplyCode, lastReplyText, requeuedAt
@@ -282,7 +289,7 @@ extension SQLiteStore: EditionStore {
         return try Row.fetchAll(
             db,
             sql: """
-                SELECT \(columns) FROM editions \(index.map { "INDEXED BY \($0)" } ?? "")
+                SELECT \(columns) FROM editions \(index.map { "INDEXED BY \($0)" } ?? "") \(bodies)
                 WHERE \(condition) ORDER BY \(order) LIMIT ?
                 """,
             arguments: arguments + [limit]

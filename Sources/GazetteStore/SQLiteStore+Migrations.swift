@@ -201,6 +201,22 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v11: edition bodies in a table of their own") { db in
+            // Every lease and every attempt updates an edition's state; with the rendered message
+            // (tens of KB, on overflow pages) in the same row, each update rewrote all of it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE editionBodies (
+                        editionID INTEGER PRIMARY KEY REFERENCES editions(id) ON DELETE CASCADE,
+                        html TEXT,
+                        text TEXT NOT NULL
+                    );
+                    INSERT INTO editionBodies (editionID, html, text) SELECT id, html, text FROM editions;
+                    ALTER TABLE editions DROP COLUMN html;
+                    ALTER TABLE editions DROP COLUMN text;
+                    """
+            )
+        }
         return migrator
     }()
 }

@@ -1,8 +1,10 @@
 import Foundation
+import GRDB
 import GazetteCore
-import GazetteStore
 import TestSupport
 import Testing
+
+@testable import GazetteStore
 
 @Suite("SQLite store on a real file")
 struct SQLiteStoreTests {
@@ -46,12 +48,47 @@ struct SQLiteStoreTests {
 
     @Test("the file is created, migrated and in WAL mode; reopening it keeps the data")
     func migrations() async throws {
-        #expect(try store.appliedMigrations().count == 10)
+        #expect(try store.appliedMigrations().count == 11)
         #expect(try store.journalMode == "wal")
         try await store.saveSources([source("a", de)])
         #expect(try await store.saveArticles([article("1")]).new == 1)
         let reopened = try SQLiteStore(path: folder.file("db/gazette.sqlite").path)
         #expect(try await reopened.articleCount() == 1)
+    }
+
+    @Test("editions stored before v11 keep their rendered message when it moves to a table of its own")
+    func editionBodiesMigration() async throws {
+        let path = folder.file("old/gazette.sqlite").path
+        try FileManager.default.createDirectory(atPath: folder.file("old").path, withIntermediateDirectories: true)
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v10: editions to send, oldest first")
+            try await queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO subscribers (email, status, token, createdAt)
+                        VALUES ('a@example.org', 'active', 'handle', '2026-12-01 00:00:00.000');
+                        INSERT INTO subscriptions (subscriberID, countries, frequency, sendHour, timeZone, format)
+                        VALUES (1, 'DE', 'daily', 7, 'UTC', 'html');
+                        INSERT INTO editions (subscriptionID, period, messageID, articleIDs, createdAt, editionKey,
+                                              subject, html, text, recipient, status)
+                        VALUES (1, '2026-12-01', 'm@example.org', '', '2026-12-01 07:00:00.000', 'key1',
+                                'The subject', '<p>The HTML</p>', 'The text', 'a@example.org', 'queued');
+                        """
+                )
+            }
+        }
+        let migrated = try SQLiteStore(path: path)
+        #expect(try migrated.appliedMigrations().count == 11)
+        let edition = try #require(try await migrated.edition(key: "key1"))
+        #expect(edition.html == "<p>The HTML</p>" && edition.text == "The text" && edition.subject == "The subject")
+        // And the lease, which reads through the new index and joins the bodies, still finds it.
+        let leased = try await migrated.leaseDueEditions(
+            now: Date(timeIntervalSince1970: 1_796_000_000),
+            leaseUntil: Date(timeIntervalSince1970: 1_796_000_900),
+            limit: 8
+        )
+        #expect(leased.map(\.text) == ["The text"])
     }
 
     @Test("an article already stored (same source and guid) is updated when it changed, never duplicated")
