@@ -113,24 +113,22 @@ public final class SMTPConnection: @unchecked Sendable {
 
     /// Sends one message to one recipient (one envelope per recipient, so one refusal never
     /// affects another). `message` must use CRLF line ends; libcurl dot-stuffs it.
-    /// - Parameter afterwards: called with the reply on this connection's thread before it
-    ///   sends anything else (the caller records the attempt there).
-    public func send(
-        from sender: String,
-        to recipient: String,
-        message: [UInt8],
-        afterwards: @escaping @Sendable (SMTPReply) -> Void = { _ in }
-    ) async -> SMTPReply {
-        await BlockingQueue.run(on: queue) { [self] in
-            var reply = perform(from: sender, to: recipient, message: message, freshConnection: false)
-            // 421 on a connection in use: the server closed it (many do after N messages). One
-            // more try on a new connection; a second 421 means the server wants us to slow down.
-            if reply.code == 421 {
-                reply = perform(from: sender, to: recipient, message: message, freshConnection: true)
-            }
-            afterwards(reply)
-            return reply
-        }
+    public func send(from sender: String, to recipient: String, message: [UInt8]) async -> SMTPReply {
+        await BlockingQueue.run(on: queue) { [self] in sendNow(from: sender, to: recipient, message: message) }
+    }
+
+    /// The same on the calling thread, which it blocks; never call it on Swift's cooperative
+    /// pool. When the connection is idle it runs right there, with no hand-off to another thread.
+    public func sendBlocking(from sender: String, to recipient: String, message: [UInt8]) -> SMTPReply {
+        queue.sync { sendNow(from: sender, to: recipient, message: message) }
+    }
+
+    private func sendNow(from sender: String, to recipient: String, message: [UInt8]) -> SMTPReply {
+        let reply = perform(from: sender, to: recipient, message: message, freshConnection: false)
+        // 421 on a connection in use: the server closed it (many do after N messages). One
+        // more try on a new connection; a second 421 means the server wants us to slow down.
+        guard reply.code == 421 else { return reply }
+        return perform(from: sender, to: recipient, message: message, freshConnection: true)
     }
 
     private func perform(

@@ -80,9 +80,23 @@ extension Gazette {
         return reports
     }
 
-    /// The leased editions, and more as `nextBatch` leases them while the connections are still
-    /// busy (no connection waits for a batch to drain). What was not tried when the run had to
-    /// stop goes back untouched.
+    /// What a delivery worker reports to the run.
+    private enum WorkerEvent: Sendable {
+        /// Sent (or tried) and on the ledger. `handedBack`: messages of a domain that asked to
+        /// slow down, taken out of the queue untried.
+        case attempted(DeliveryJob, TransportOutcome, LedgerEntry, handedBack: [DeliveryJob])
+        /// Building, signing or recording failed: the run stops with this error.
+        case failed(any Error)
+        case stopped
+    }
+
+    /// Delivers the leased editions, and more as `nextBatch` leases them, through one worker
+    /// per connection. A worker runs on a thread of its own and does a message's whole round
+    /// there: builds it, sends it, writes the attempt to the ledger, takes the next one. Nothing
+    /// is handed between threads per message, and the ledger row is committed before the
+    /// connection carries another message, so a crash repeats at most one per connection.
+    /// This task keeps the queue a little ahead of the workers, reports, and decides when the
+    /// run stops; what was not tried then goes back untouched.
     private func deliver(
         _ firstBatch: [Edition],
         nextBatch: () async throws -> [Edition]?,
@@ -97,115 +111,114 @@ extension Gazette {
         var reports: [SendReport] = []
         var halt: (reason: String, isError: Bool)?
         var throttledDomains: [String: String] = [:]
-        var pacer = Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
         var next = 0
         var leasedAll = false
-        var prepared: (editionID: Int64?, message: [UInt8])?
+        let queue = DeliveryQueue<DeliveryJob>(
+            perDomain: transport.perDomain,
+            pacer: Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
+        )
+        let (events, eventSink) = AsyncStream.makeStream(of: WorkerEvent.self)
+        for connection in 0..<transport.parallelism {
+            let worker = Thread { [self] in
+                work(connection: connection, queue: queue, transport: transport, signers: signers, events: eventSink)
+            }
+            worker.name = "gazette.delivery.\(connection)"
+            worker.start()
+        }
+        func report(_ edition: Edition, _ outcome: SendReport.Outcome) {
+            reports.append(
+                SendReport(
+                    email: EmailAddress(edition.recipient) ?? Self.demoReader,
+                    period: edition.period,
+                    articleCount: edition.articleIDs.count,
+                    outcome: outcome
+                )
+            )
+        }
+        func postpone(_ job: DeliveryJob, reason: String) async throws {
+            let wait = TimeInterval(configuration.delivery.retry.initialDelaySeconds)
+            try await store.releaseEdition(id: job.edition.id!, notBefore: now().addingTimeInterval(wait))
+            report(job.edition, .postponed(reason))
+        }
+        // Keeps two messages a connection waiting, so a worker that finishes finds the next.
+        func refill() async throws {
+            while halt == nil, queue.count < 2 * transport.parallelism {
+                if next == editions.count {
+                    progress?(reports.count)
+                    guard !leasedAll, let batch = try await nextBatch() else {
+                        leasedAll = true
+                        break
+                    }
+                    editions += batch
+                }
+                if stopWhen() {
+                    halt = ("shutting down; the rest goes out on the next run", false)
+                    break
+                }
+                let edition = editions[next]
+                next += 1
+                // Unsubscribed or suppressed since it was queued, or nothing was rendered: it is not
+                // sent, and the ledger says why.
+                guard let record = records[edition.subscriptionID], record.subscriber.status == .active,
+                    suppressed[record.subscriber.email.value] == nil, !edition.text.isEmpty
+                else {
+                    let why =
+                        suppressed[edition.recipient].map { "address suppressed: \($0)" }
+                        ?? (edition.text.isEmpty ? "the edition has no rendered text" : "unsubscribed")
+                    try await store.finishAttempt(
+                        Delivery(
+                            editionID: edition.id!,
+                            recipient: EmailAddress(edition.recipient) ?? Self.demoReader,
+                            status: .failed,
+                            replyCode: nil,
+                            replyText: "not sent: \(why)",
+                            attemptedAt: now()
+                        ),
+                        status: .failed,
+                        nextAttemptAt: nil
+                    )
+                    report(
+                        edition,
+                        suppressed[edition.recipient].map { .suppressed($0) } ?? .failedBefore("not sent: \(why)")
+                    )
+                    continue
+                }
+                let job = DeliveryJob(edition: edition, record: record)
+                // The recipient's domain asked to slow down: its mail waits for the next run.
+                if let reason = throttledDomains[job.domain] {
+                    try await postpone(job, reason: reason)
+                    continue
+                }
+                queue.push(job, domain: job.domain)
+            }
+            if halt != nil {
+                queue.halt()
+            } else if leasedAll, next == editions.count {
+                queue.finish()
+            }
+        }
+        var failure: (any Error)?
         do {
-            try await withThrowingTaskGroup(of: (SendReport, EmailAddress, TransportOutcome).self) { group in
-                var inFlight = 0
-                while true {
-                    while halt == nil, inFlight < transport.parallelism {
-                        if next == editions.count {
-                            progress?(reports.count)
-                            guard !leasedAll, let batch = try await nextBatch() else {
-                                leasedAll = true
-                                break
-                            }
-                            editions += batch
-                        }
-                        if stopWhen() {
-                            halt = ("shutting down; the rest goes out on the next run", false)
-                            break
-                        }
-                        let edition = editions[next]
-                        next += 1
-                        func report(_ outcome: SendReport.Outcome) {
-                            reports.append(
-                                SendReport(
-                                    email: EmailAddress(edition.recipient) ?? Self.demoReader,
-                                    period: edition.period,
-                                    articleCount: edition.articleIDs.count,
-                                    outcome: outcome
-                                )
-                            )
-                        }
-                        // Unsubscribed or suppressed since it was queued, or nothing was rendered: it is not
-                        // sent, and the ledger says why.
-                        guard let record = records[edition.subscriptionID], record.subscriber.status == .active,
-                            suppressed[record.subscriber.email.value] == nil, !edition.text.isEmpty
-                        else {
-                            let why =
-                                suppressed[edition.recipient].map { "address suppressed: \($0)" }
-                                ?? (edition.text.isEmpty ? "the edition has no rendered text" : "unsubscribed")
-                            try await store.finishAttempt(
-                                Delivery(
-                                    editionID: edition.id!,
-                                    recipient: EmailAddress(edition.recipient) ?? Self.demoReader,
-                                    status: .failed,
-                                    replyCode: nil,
-                                    replyText: "not sent: \(why)",
-                                    attemptedAt: now()
-                                ),
-                                status: .failed,
-                                nextAttemptAt: nil
-                            )
-                            report(
-                                suppressed[edition.recipient].map { .suppressed($0) }
-                                    ?? .failedBefore("not sent: \(why)")
-                            )
-                            continue
-                        }
-                        // The recipient's domain asked to slow down: its mail waits for the next run.
-                        if let reason = throttledDomains[record.subscriber.email.domain] {
-                            let wait = TimeInterval(configuration.delivery.retry.initialDelaySeconds)
-                            try await store.releaseEdition(id: edition.id!, notBefore: now().addingTimeInterval(wait))
-                            report(.postponed(reason))
-                            continue
-                        }
-                        try await pacer.wait()
-                        let from = configuration.delivery.from.address
-                        let built = prepared?.editionID == edition.id ? prepared?.message : nil
-                        prepared = nil
-                        // Each message is built (unless it was already), sent and recorded in its own
-                        // task. The ledger write happens on the connection's thread before it takes
-                        // the next message, so a crash can repeat at most one message per connection.
-                        group.addTask {
-                            let message = try built ?? build(edition, for: record, signers: signers)
-                            let recorded = RecordedAttempt()
-                            let started = ContinuousClock.now
-                            let outcome = await transport.deliver(
-                                message,
-                                messageID: edition.messageID,
-                                from: from,
-                                to: record.subscriber.email
-                            ) { outcome in
-                                recorded.finish { try self.record(outcome, of: edition, to: record.subscriber.email) }
-                            }
-                            // The SMTP transaction alone: the ledger write after it is not the server's time.
-                            metrics.delivery(outcome.status.rawValue, took: (recorded.repliedAt ?? .now) - started)
-                            let report = try await settled(edition, entry: try recorded.entry(), outcome: outcome)
-                            return (report, record.subscriber.email, outcome)
-                        }
-                        inFlight += 1
-                    }
-                    // While the connections are busy: lease the next batch and build the next message,
-                    // so that the connection that frees up first finds both ready.
-                    if halt == nil, !leasedAll, next == editions.count, !stopWhen() {
-                        progress?(reports.count)
-                        if let batch = try await nextBatch() { editions += batch } else { leasedAll = true }
-                    }
-                    // Only a message that will go: the same checks as above, so nothing skipped is built.
-                    if halt == nil, next < editions.count, prepared?.editionID != editions[next].id,
-                        let record = records[editions[next].subscriptionID], record.subscriber.status == .active,
-                        suppressed[record.subscriber.email.value] == nil, !editions[next].text.isEmpty,
-                        throttledDomains[record.subscriber.email.domain] == nil
-                    {
-                        prepared = (editions[next].id, try build(editions[next], for: record, signers: signers))
-                    }
-                    guard let (report, recipient, outcome) = try await group.next() else { break }
-                    inFlight -= 1
-                    reports.append(report)
+            try await refill()
+        } catch {
+            failure = error
+            queue.halt()
+        }
+        var running = transport.parallelism
+        for await event in events {
+            do {
+                switch event {
+                case .stopped:
+                    running -= 1
+                    if running == 0 { eventSink.finish() }
+                    continue
+                case .failed(let error):
+                    if failure == nil { failure = error }
+                    queue.halt()
+                    continue
+                case .attempted(let job, let outcome, let entry, let handedBack):
+                    reports.append(try await settled(job.edition, entry: entry, outcome: outcome))
+                    let recipient = job.record.subscriber.email
                     if outcome.stopsTheRun, halt == nil {
                         halt = ("delivery stopped: \(outcome.detail); fix the SMTP settings and run send again", true)
                     } else if outcome.throttled, outcome.replyCode == 421, halt == nil {
@@ -215,29 +228,68 @@ extension Gazette {
                         )
                     } else if outcome.throttled {
                         // 451 4.7.x or 454 for one recipient: that domain's limits, not the server's.
-                        throttledDomains[recipient.domain] =
+                        let reason =
                             "\(recipient.domain) asked to slow down (\(outcome.detail)); its mail waits for the next run"
+                        throttledDomains[recipient.domain] = reason
+                        // Again here: this task may have queued more of that domain before it heard.
+                        for waiting in handedBack + queue.throttle(recipient.domain) {
+                            try await postpone(waiting, reason: reason)
+                        }
                     }
                 }
+                if failure == nil { try await refill() }
+            } catch {
+                if failure == nil { failure = error }
+                queue.halt()
             }
-        } catch {
-            // A store or signing error: what was not started goes back untouched, then the run stops.
-            for edition in editions[next...] { try? await store.releaseEdition(id: edition.id!, notBefore: nil) }
-            throw error
         }
         // What was leased but not tried goes back untouched: no attempt counted.
-        for edition in editions[next...] {
-            try await store.releaseEdition(id: edition.id!, notBefore: nil)
-            reports.append(
-                SendReport(
-                    email: EmailAddress(edition.recipient) ?? Self.demoReader,
-                    period: edition.period,
-                    articleCount: edition.articleIDs.count,
-                    outcome: .postponed(halt?.reason ?? "run stopped")
-                )
-            )
+        let untried = queue.drain().map(\.edition) + editions[next...]
+        for edition in untried {
+            try? await store.releaseEdition(id: edition.id!, notBefore: nil)
+            if failure == nil { report(edition, .postponed(halt?.reason ?? "run stopped")) }
         }
+        if let failure { throw failure }
         return (reports, halt)
+    }
+
+    /// A delivery worker: takes messages from the queue until it says stop, and for each one
+    /// builds it, sends it over its own connection and records the attempt, all on this thread.
+    private func work(
+        connection: Int,
+        queue: DeliveryQueue<DeliveryJob>,
+        transport: any MailTransport,
+        signers: [DKIMSigner],
+        events: AsyncStream<WorkerEvent>.Continuation
+    ) {
+        defer { events.yield(.stopped) }
+        let from = configuration.delivery.from.address
+        while let (job, domain) = queue.take() {
+            defer { queue.done(domain) }
+            do {
+                let message = try build(job.edition, for: job.record, signers: signers)
+                let started = ContinuousClock.now
+                let outcome = transport.deliverBlocking(
+                    message,
+                    messageID: job.edition.messageID,
+                    from: from,
+                    to: job.record.subscriber.email,
+                    connection: connection
+                )
+                metrics.delivery(outcome.status.rawValue, took: ContinuousClock.now - started)
+                let entry = try record(outcome, of: job.edition, to: job.record.subscriber.email)
+                var handedBack: [DeliveryJob] = []
+                if outcome.stopsTheRun || (outcome.throttled && outcome.replyCode == 421) {
+                    queue.halt()
+                } else if outcome.throttled {
+                    handedBack = queue.throttle(domain)
+                }
+                events.yield(.attempted(job, outcome, entry, handedBack: handedBack))
+            } catch {
+                queue.halt()
+                events.yield(.failed(error))
+            }
+        }
     }
 
     /// The message of a leased edition as it goes out: rendered then, signed now.
@@ -346,8 +398,4 @@ struct Pacer {
         return start - now
     }
 
-    mutating func wait() async throws {
-        let delay = reserve(at: .now)
-        if delay > .zero { try await Task.sleep(for: delay) }
-    }
 }

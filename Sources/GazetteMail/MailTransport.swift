@@ -33,35 +33,33 @@ public struct TransportOutcome: Hashable, Sendable {
 
 /// Hands rendered messages to the mail system. `message` has CRLF line ends.
 public protocol MailTransport: Sendable {
-    /// How many messages it can usefully take at the same time.
+    /// How many messages it can usefully take at the same time: its connections.
     var parallelism: Int { get }
+    /// How many of them may carry mail for one recipient domain at a time.
+    var perDomain: Int { get }
 
-    /// Hands `message` over, then calls `record` with the outcome before the connection (or the
-    /// folder) takes another message, so an attempt is on the ledger before the next one starts.
-    /// `record` may block: the SMTP transport calls it on the connection's own thread, off
-    /// Swift's cooperative pool, which also saves two thread hops per message.
+    /// One message, from any task (the confirmation email).
     func deliver(
-        _ message: [UInt8],
-        messageID: String,
-        from: EmailAddress,
-        to: EmailAddress,
-        then record: @escaping @Sendable (TransportOutcome) -> Void
-    ) async
-        -> TransportOutcome
-}
-
-extension MailTransport {
-    public var parallelism: Int { 1 }
-
-    /// A message whose outcome nobody records (the confirmation email).
-    public func deliver(
         _ message: [UInt8],
         messageID: String,
         from: EmailAddress,
         to: EmailAddress
     ) async
         -> TransportOutcome
-    {
-        await deliver(message, messageID: messageID, from: from, to: to, then: { _ in })
-    }
+
+    /// One message over connection `connection` (0..<parallelism), blocking the calling
+    /// thread: for a delivery worker, a thread of its own per connection that sends, records
+    /// and takes the next message without handing anything to another thread.
+    func deliverBlocking(
+        _ message: [UInt8],
+        messageID: String,
+        from: EmailAddress,
+        to: EmailAddress,
+        connection: Int
+    ) -> TransportOutcome
+}
+
+extension MailTransport {
+    public var parallelism: Int { 1 }
+    public var perDomain: Int { parallelism }
 }

@@ -14,16 +14,21 @@ public struct OutboxTransport: MailTransport {
         _ message: [UInt8],
         messageID: String,
         from: EmailAddress,
-        to: EmailAddress,
-        then record: @escaping @Sendable (TransportOutcome) -> Void
+        to: EmailAddress
     ) async
         -> TransportOutcome
     {
-        let outcome = write(message, messageID: messageID)
-        // On the caller's task: the outbox writes one file at a time, and the ledger row after
-        // it is as short a wait as the file itself.
-        record(outcome)
-        return outcome
+        write(message, messageID: messageID)
+    }
+
+    public func deliverBlocking(
+        _ message: [UInt8],
+        messageID: String,
+        from: EmailAddress,
+        to: EmailAddress,
+        connection: Int
+    ) -> TransportOutcome {
+        write(message, messageID: messageID)
     }
 
     private func write(_ message: [UInt8], messageID: String) -> TransportOutcome {

@@ -5,32 +5,42 @@ import GazetteCore
 /// Delivery over SMTP through a few reused libcurl connections, one envelope per recipient,
 /// with at most `perDomain` of them talking about one recipient domain at a time.
 public struct SMTPTransport: MailTransport {
+    private let connections: [SMTPConnection]
     private let pool: ConnectionPool
     public let parallelism: Int
+    public let perDomain: Int
 
     public init(server: SMTPServer, connections: Int = 1, perDomain: Int = 2) {
         parallelism = max(1, connections)
-        pool = ConnectionPool(
-            connections: (0..<parallelism).map { _ in SMTPConnection(server: server) },
-            perDomain: max(1, perDomain)
-        )
+        self.perDomain = max(1, perDomain)
+        self.connections = (0..<parallelism).map { _ in SMTPConnection(server: server) }
+        pool = ConnectionPool(connections: self.connections, perDomain: self.perDomain)
     }
 
     public func deliver(
         _ message: [UInt8],
         messageID: String,
         from: EmailAddress,
-        to: EmailAddress,
-        then record: @escaping @Sendable (TransportOutcome) -> Void
+        to: EmailAddress
     ) async
         -> TransportOutcome
     {
         let connection = await pool.acquire(domain: to.domain)
-        let reply = await connection.send(from: from.value, to: to.value, message: message) { reply in
-            record(Self.outcome(of: reply))
-        }
+        let reply = await connection.send(from: from.value, to: to.value, message: message)
         await pool.release(connection, domain: to.domain)
         return Self.outcome(of: reply)
+    }
+
+    public func deliverBlocking(
+        _ message: [UInt8],
+        messageID: String,
+        from: EmailAddress,
+        to: EmailAddress,
+        connection: Int
+    ) -> TransportOutcome {
+        // A message that `deliver` handed to the same connection (a confirmation email while a
+        // send runs in the daemon) goes first: the connection's own queue keeps them in turn.
+        Self.outcome(of: connections[connection].sendBlocking(from: from.value, to: to.value, message: message))
     }
 
     static func outcome(of reply: SMTPReply) -> TransportOutcome {

@@ -36,4 +36,28 @@ struct PacingTests {
         let second = await waiting.value
         #expect(second === first, "the released connection went to the waiting example.org message")
     }
+
+    @Test("the delivery queue: a domain at its share waits, a throttled domain is handed back, finish and halt stop")
+    func deliveryQueue() {
+        let queue = DeliveryQueue<String>(perDomain: 1, pacer: Pacer(messagesPerSecond: 0))
+        for (job, domain) in [("a1", "a.org"), ("a2", "a.org"), ("b1", "b.org"), ("c1", "c.org"), ("c2", "c.org")] {
+            queue.push(job, domain: domain)
+        }
+        #expect(queue.take()?.job == "a1")
+        // a2 waits: a.org has its one message in progress.
+        #expect(queue.take()?.job == "b1")
+        #expect(queue.throttle("c.org") == ["c1", "c2"])
+        queue.done("a.org")
+        #expect(queue.take()?.job == "a2")
+        queue.push("c3", domain: "c.org")
+        queue.finish()
+        // Only a throttled domain's message is left: finished means stop, and it is drained.
+        #expect(queue.take() == nil)
+        #expect(queue.drain() == ["c3"])
+        let halted = DeliveryQueue<String>(perDomain: 2, pacer: Pacer(messagesPerSecond: 0))
+        halted.push("x", domain: "x.org")
+        halted.halt()
+        #expect(halted.take() == nil)
+        #expect(halted.drain() == ["x"])
+    }
 }
