@@ -119,26 +119,39 @@ public final class SMTPConnection: @unchecked Sendable {
 
     /// The same on the calling thread, which it blocks; never call it on Swift's cooperative
     /// pool. When the connection is idle it runs right there, with no hand-off to another thread.
-    public func sendBlocking(from sender: String, to recipient: String, message: [UInt8]) -> SMTPReply {
-        queue.sync { sendNow(from: sender, to: recipient, message: message) }
+    /// - Parameter beforeEnd: asked once the message's bytes are out and before the final "."
+    ///   that makes the server take it; false abandons the message (no reply code).
+    public func sendBlocking(
+        from sender: String,
+        to recipient: String,
+        message: [UInt8],
+        beforeEnd: (() -> Bool)? = nil
+    ) -> SMTPReply {
+        queue.sync { sendNow(from: sender, to: recipient, message: message, beforeEnd: beforeEnd) }
     }
 
-    private func sendNow(from sender: String, to recipient: String, message: [UInt8]) -> SMTPReply {
-        let reply = perform(from: sender, to: recipient, message: message, freshConnection: false)
+    private func sendNow(
+        from sender: String,
+        to recipient: String,
+        message: [UInt8],
+        beforeEnd: (() -> Bool)? = nil
+    ) -> SMTPReply {
+        let reply = perform(from: sender, to: recipient, message: message, beforeEnd: beforeEnd, freshConnection: false)
         // 421 on a connection in use: the server closed it (many do after N messages). One
         // more try on a new connection; a second 421 means the server wants us to slow down.
         guard reply.code == 421 else { return reply }
-        return perform(from: sender, to: recipient, message: message, freshConnection: true)
+        return perform(from: sender, to: recipient, message: message, beforeEnd: beforeEnd, freshConnection: true)
     }
 
     private func perform(
         from sender: String,
         to recipient: String,
         message: [UInt8],
+        beforeEnd: (() -> Bool)?,
         freshConnection: Bool
     ) -> SMTPReply {
         easy.reset()
-        let upload = UploadSource(bytes: message)
+        let upload = UploadSource(bytes: message, beforeEnd: beforeEnd)
         let opaque = Unmanaged.passUnretained(upload).toOpaque()
         do {
             var components = URLComponents(url: server.url, resolvingAgainstBaseURL: false)
@@ -192,14 +205,27 @@ final class UploadSource {
     let bytes: [UInt8]
     var offset = 0
     var replyLines: [String] = []
+    /// Asked once, at the end of the message; false aborts the transfer.
+    private var beforeEnd: (() -> Bool)?
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], beforeEnd: (() -> Bool)? = nil) {
+        self.bytes = bytes
+        self.beforeEnd = beforeEnd
+    }
 
     static let read: gazette_curl_data_callback = { buffer, size, count, userdata in
         guard let userdata, let buffer else { return 0 }
         let source = Unmanaged<UploadSource>.fromOpaque(userdata).takeUnretainedValue()
         let length = min(size * count, source.bytes.count - source.offset)
-        guard length > 0 else { return 0 }
+        guard length > 0 else {
+            // End of data: libcurl sends the final "." next, and with its 250 the message is the
+            // server's. The caller's condition comes first.
+            if let beforeEnd = source.beforeEnd {
+                source.beforeEnd = nil
+                if !beforeEnd() { return 0x1000_0000 }  // CURL_READFUNC_ABORT
+            }
+            return 0
+        }
         source.bytes.withUnsafeBufferPointer { all in
             UnsafeMutableRawPointer(buffer).copyMemory(from: all.baseAddress! + source.offset, byteCount: length)
         }

@@ -122,3 +122,25 @@ final class DeliveryQueue<Job: Sendable>: @unchecked Sendable {
         return body()
     }
 }
+
+/// One attempt being written to the ledger while its worker goes on to the next message.
+final class PendingLedgerWrite: @unchecked Sendable {
+    // @unchecked: `committed` is touched only with `condition` locked.
+    private let condition = NSCondition()
+    private var committed: Bool?
+
+    func finish(committed: Bool) {
+        condition.lock()
+        self.committed = committed
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Blocks until the row is written; whether it was.
+    func wait() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while committed == nil { condition.wait() }
+        return committed!
+    }
+}

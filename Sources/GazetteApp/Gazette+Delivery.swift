@@ -254,7 +254,9 @@ extension Gazette {
     }
 
     /// A delivery worker: takes messages from the queue until it says stop, and for each one
-    /// builds it, sends it over its own connection and records the attempt, all on this thread.
+    /// builds it and sends it over its own connection. The attempt is written to the ledger on
+    /// the worker's ledger queue while the next message's conversation begins; that message's
+    /// final "." waits for the row, so a crash still repeats at most one message per connection.
     private func work(
         connection: Int,
         queue: DeliveryQueue<DeliveryJob>,
@@ -262,32 +264,53 @@ extension Gazette {
         signers: [DKIMSigner],
         events: AsyncStream<WorkerEvent>.Continuation
     ) {
-        defer { events.yield(.stopped) }
+        let ledger = DispatchQueue(label: "gazette.delivery.ledger.\(connection)")
+        var pending: PendingLedgerWrite?
+        defer {
+            _ = pending?.wait()
+            events.yield(.stopped)
+        }
         let from = configuration.delivery.from.address
         while let (job, domain) = queue.take() {
-            defer { queue.done(domain) }
+            let message: [UInt8]
             do {
-                let message = try build(job.edition, for: job.record, signers: signers)
-                let started = ContinuousClock.now
-                let outcome = transport.deliverBlocking(
-                    message,
-                    messageID: job.edition.messageID,
-                    from: from,
-                    to: job.record.subscriber.email,
-                    connection: connection
-                )
-                metrics.delivery(outcome.status.rawValue, took: ContinuousClock.now - started)
-                let entry = try record(outcome, of: job.edition, to: job.record.subscriber.email)
-                var handedBack: [DeliveryJob] = []
-                if outcome.stopsTheRun || (outcome.throttled && outcome.replyCode == 421) {
-                    queue.halt()
-                } else if outcome.throttled {
-                    handedBack = queue.throttle(domain)
-                }
-                events.yield(.attempted(job, outcome, entry, handedBack: handedBack))
+                message = try build(job.edition, for: job.record, signers: signers)
             } catch {
+                queue.done(domain)
                 queue.halt()
                 events.yield(.failed(error))
+                break
+            }
+            let previous = pending
+            let started = ContinuousClock.now
+            let outcome = transport.deliverBlocking(
+                message,
+                messageID: job.edition.messageID,
+                from: from,
+                to: job.record.subscriber.email,
+                connection: connection,
+                beforeHandover: { previous?.wait() ?? true }
+            )
+            metrics.delivery(outcome.status.rawValue, took: ContinuousClock.now - started)
+            queue.done(domain)
+            // The previous row goes in first; if it could not be written, the run is stopping.
+            guard previous?.wait() ?? true else { break }
+            if outcome.stopsTheRun || (outcome.throttled && outcome.replyCode == 421) { queue.halt() }
+            let handedBack = outcome.throttled && outcome.replyCode != 421 ? queue.throttle(domain) : []
+            let write = PendingLedgerWrite()
+            pending = write
+            ledger.async { [self] in
+                do {
+                    let entry = try record(outcome, of: job.edition, to: job.record.subscriber.email)
+                    // Reported before the write counts as done: the worker's last event must
+                    // come before its `.stopped`.
+                    events.yield(.attempted(job, outcome, entry, handedBack: handedBack))
+                    write.finish(committed: true)
+                } catch {
+                    queue.halt()
+                    events.yield(.failed(error))
+                    write.finish(committed: false)
+                }
             }
         }
     }

@@ -26,17 +26,22 @@ public struct OutboxTransport: MailTransport {
         messageID: String,
         from: EmailAddress,
         to: EmailAddress,
-        connection: Int
+        connection: Int,
+        beforeHandover: @escaping () -> Bool
     ) -> TransportOutcome {
-        write(message, messageID: messageID)
+        write(message, messageID: messageID, beforeRename: beforeHandover)
     }
 
-    private func write(_ message: [UInt8], messageID: String) -> TransportOutcome {
+    private func write(_ message: [UInt8], messageID: String, beforeRename: () -> Bool = { true }) -> TransportOutcome {
         let file = directory.appendingPathComponent(Self.fileName(for: messageID))
         let temporary = directory.appendingPathComponent(".\(UUID().uuidString).tmp")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Data(message).write(to: temporary)
+            guard beforeRename() else {
+                try? FileManager.default.removeItem(at: temporary)
+                return TransportOutcome(status: .deferred, replyCode: nil, detail: "outbox \(file.path): abandoned")
+            }
             // rename(2) replaces atomically; a re-sent edition overwrites its own earlier file.
             guard rename(temporary.path, file.path) == 0 else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])

@@ -36,11 +36,18 @@ public struct SMTPTransport: MailTransport {
         messageID: String,
         from: EmailAddress,
         to: EmailAddress,
-        connection: Int
+        connection: Int,
+        beforeHandover: @escaping () -> Bool
     ) -> TransportOutcome {
         // A message that `deliver` handed to the same connection (a confirmation email while a
         // send runs in the daemon) goes first: the connection's own queue keeps them in turn.
-        Self.outcome(of: connections[connection].sendBlocking(from: from.value, to: to.value, message: message))
+        let reply = connections[connection].sendBlocking(
+            from: from.value,
+            to: to.value,
+            message: message,
+            beforeEnd: beforeHandover
+        )
+        return Self.outcome(of: reply)
     }
 
     static func outcome(of reply: SMTPReply) -> TransportOutcome {
