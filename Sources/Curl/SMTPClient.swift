@@ -106,9 +106,15 @@ public final class SMTPConnection: @unchecked Sendable {
     private let server: SMTPServer
     private let queue = DispatchQueue(label: "gazette.smtp.connection")
     private let easy = CurlEasy()
+    /// The server's URL with the EHLO name as its path, the way libcurl takes it; made once,
+    /// not per message.
+    private let url: String
 
     public init(server: SMTPServer) {
         self.server = server
+        var components = URLComponents(url: server.url, resolvingAgainstBaseURL: false)
+        components?.path = "/" + server.heloName
+        url = components?.string ?? server.url.absoluteString
     }
 
     /// Sends one message to one recipient (one envelope per recipient, so one refusal never
@@ -154,9 +160,7 @@ public final class SMTPConnection: @unchecked Sendable {
         let upload = UploadSource(bytes: message, beforeEnd: beforeEnd)
         let opaque = Unmanaged.passUnretained(upload).toOpaque()
         do {
-            var components = URLComponents(url: server.url, resolvingAgainstBaseURL: false)
-            components?.path = "/" + server.heloName
-            try easy.set(CURLOPT_URL, components?.string ?? server.url.absoluteString)
+            try easy.set(CURLOPT_URL, url)
             try easy.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
             try easy.set(CURLOPT_MAIL_FROM, "<\(sender)>")
             try easy.set(CURLOPT_MAIL_RCPT, list: ["<\(recipient)>"])

@@ -156,7 +156,7 @@ extension SQLiteStore: EditionStore {
                 sql: """
                     UPDATE editions SET status = CASE WHEN nextAttemptAt IS NULL THEN 'queued' ELSE 'deferred' END,
                                         leaseUntil = NULL
-                    WHERE status = 'sending'
+                    WHERE \(Self.editionsToSend) AND status = 'sending'
                     """
             )
         }

@@ -217,6 +217,17 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v12: failed editions by recipient") { db in
+            // Every attempt changes an edition's status, and editions_by_status (v5) was written
+            // each time; leasing no longer reads it (editions_to_send does). What still needs an
+            // index is counting an address's failures, which this small partial one serves.
+            try db.execute(
+                sql: """
+                    DROP INDEX editions_by_status;
+                    CREATE INDEX editions_failed_by_recipient ON editions (recipient) WHERE status = 'failed';
+                    """
+            )
+        }
         return migrator
     }()
 }
