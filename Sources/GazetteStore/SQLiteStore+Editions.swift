@@ -98,12 +98,10 @@ extension SQLiteStore: EditionStore {
                 // every queued edition for each lease.
                 index: "editions_to_send"
             )
-            for edition in due {
-                try db.execute(
-                    sql: "UPDATE editions SET status = 'sending', leaseUntil = ?, attempts = attempts + 1 WHERE id = ?",
-                    arguments: [leaseUntil, edition.id]
-                )
-            }
+            let lease = try db.cachedStatement(
+                sql: "UPDATE editions SET status = 'sending', leaseUntil = ?, attempts = attempts + 1 WHERE id = ?"
+            )
+            for edition in due { try lease.execute(arguments: [leaseUntil, edition.id]) }
             return due.map { edition in
                 var leased = edition
                 leased.status = .sending
