@@ -118,9 +118,18 @@ extension Gazette {
             pacer: Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
         )
         let (events, eventSink) = AsyncStream.makeStream(of: WorkerEvent.self)
+        let ledger = LedgerWriter(store: store)
+        defer { ledger.stop() }
         for connection in 0..<transport.parallelism {
             let worker = Thread { [self] in
-                work(connection: connection, queue: queue, transport: transport, signers: signers, events: eventSink)
+                work(
+                    connection: connection,
+                    queue: queue,
+                    ledger: ledger,
+                    transport: transport,
+                    signers: signers,
+                    events: eventSink
+                )
             }
             worker.name = "gazette.delivery.\(connection)"
             worker.start()
@@ -254,17 +263,17 @@ extension Gazette {
     }
 
     /// A delivery worker: takes messages from the queue until it says stop, and for each one
-    /// builds it and sends it over its own connection. The attempt is written to the ledger on
-    /// the worker's ledger queue while the next message's conversation begins; that message's
-    /// final "." waits for the row, so a crash still repeats at most one message per connection.
+    /// builds it and sends it over its own connection. The attempt goes to the ledger writer
+    /// while the next message's conversation begins; that message's final "." waits for the
+    /// row, so a crash still repeats at most one message per connection.
     private func work(
         connection: Int,
         queue: DeliveryQueue<DeliveryJob>,
+        ledger: LedgerWriter,
         transport: any MailTransport,
         signers: [DKIMSigner],
         events: AsyncStream<WorkerEvent>.Continuation
     ) {
-        let ledger = DispatchQueue(label: "gazette.delivery.ledger.\(connection)")
         var pending: PendingLedgerWrite?
         defer {
             _ = pending?.wait()
@@ -297,19 +306,13 @@ extension Gazette {
             guard previous?.wait() ?? true else { break }
             if outcome.stopsTheRun || (outcome.throttled && outcome.replyCode == 421) { queue.halt() }
             let handedBack = outcome.throttled && outcome.replyCode != 421 ? queue.throttle(domain) : []
-            let write = PendingLedgerWrite()
-            pending = write
-            ledger.async { [self] in
-                do {
-                    let entry = try record(outcome, of: job.edition, to: job.record.subscriber.email)
-                    // Reported before the write counts as done: the worker's last event must
-                    // come before its `.stopped`.
-                    events.yield(.attempted(job, outcome, entry, handedBack: handedBack))
-                    write.finish(committed: true)
-                } catch {
+            let entry = ledgerEntry(outcome, of: job.edition, to: job.record.subscriber.email)
+            pending = ledger.write(entry) { written in
+                switch written {
+                case .success: events.yield(.attempted(job, outcome, entry, handedBack: handedBack))
+                case .failure(let error):
                     queue.halt()
                     events.yield(.failed(error))
-                    write.finish(committed: false)
                 }
             }
         }
@@ -322,15 +325,13 @@ extension Gazette {
         }
     }
 
-    /// Writes one attempt to the ledger and moves the edition on: delivered, failed, or
-    /// deferred with Postfix-style backoff until the deadline. Runs on the transport's thread.
-    private func record(
+    /// What an attempt writes to the ledger: the delivery row, and the edition moved on to
+    /// delivered, failed, or deferred with Postfix-style backoff until the deadline.
+    private func ledgerEntry(
         _ outcome: TransportOutcome,
         of edition: Edition,
         to recipient: EmailAddress
-    ) throws
-        -> LedgerEntry
-    {
+    ) -> LedgerEntry {
         let date = now()
         let retry = configuration.delivery.retry
         var entry = LedgerEntry(
@@ -364,7 +365,6 @@ extension Gazette {
                 entry.nextAttemptAt = next
             }
         }
-        try store.finishAttemptBlocking(entry.attempt, status: entry.status, nextAttemptAt: entry.nextAttemptAt)
         return entry
     }
 

@@ -116,9 +116,15 @@ extension SQLiteStore: EditionStore {
         try await pool.write { db in try Self.finishAttempt(db, attempt, status: status, nextAttemptAt: nextAttemptAt) }
     }
 
-    public func finishAttemptBlocking(_ attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?) throws {
+    public func finishAttemptsBlocking(
+        _ attempts: [(attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?)]
+    ) throws {
         // GRDB runs a synchronous write on the calling thread when the writer is free: no hop.
-        try pool.write { db in try Self.finishAttempt(db, attempt, status: status, nextAttemptAt: nextAttemptAt) }
+        try pool.write { db in
+            for (attempt, status, nextAttemptAt) in attempts {
+                try Self.finishAttempt(db, attempt, status: status, nextAttemptAt: nextAttemptAt)
+            }
+        }
     }
 
     private static func finishAttempt(

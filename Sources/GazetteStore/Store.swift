@@ -213,10 +213,9 @@ public protocol EditionStore: Sendable {
         status: Edition.Status,
         nextAttemptAt: Date?
     ) async throws
-    /// The same, blocking the calling thread: for a transport's own thread, which records each
-    /// attempt before its connection takes the next message. On Swift's cooperative pool only
-    /// where the wait is as short as the work around it (the outbox, after writing its file).
-    func finishAttemptBlocking(_ attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?) throws
+    /// Several attempts in one transaction, blocking the calling thread: for the delivery's
+    /// ledger writer, a thread of its own. Never call it on Swift's cooperative pool.
+    func finishAttemptsBlocking(_ attempts: [(attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?)]) throws
     /// Makes every edition still marked `sending` due again (for a run that holds the send lock,
     /// so that the run that leased them cannot be alive).
     func reclaimAbandonedEditions() async throws
