@@ -1,14 +1,23 @@
 import Dispatch
+import Foundation
 
-/// Runs blocking libcurl transfers on Dispatch threads, off Swift's cooperative pool (which has
-/// only as many threads as cores), and resumes the caller when they finish.
+/// Runs blocking libcurl transfers off Swift's cooperative pool (which has only as many threads
+/// as cores), and resumes the caller when they finish.
 enum BlockingQueue {
-    private static let queue = DispatchQueue(label: "gazette.curl.transfers", attributes: .concurrent)
+    /// On a thread of its own. Not on a concurrent Dispatch queue: its pool starts a thread per
+    /// core and adds more only slowly when they block, so a few slow servers would hold up
+    /// every other transfer, timeouts included.
+    static func run<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async -> Result {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: work()) }
+            thread.name = "gazette.curl.transfer"
+            thread.start()
+        }
+    }
 
-    static func run<Result: Sendable>(
-        on queue: DispatchQueue = BlockingQueue.queue,
-        _ work: @escaping @Sendable () -> Result
-    ) async -> Result {
+    /// On `queue` (a connection's serial queue, so its transfers go one at a time).
+    static func run<Result: Sendable>(on queue: DispatchQueue, _ work: @escaping @Sendable () -> Result) async -> Result
+    {
         await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: work()) }
         }
