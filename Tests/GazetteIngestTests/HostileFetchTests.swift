@@ -53,8 +53,14 @@ struct HostileFetchTests {
     func slowDrip() async {
         let started = ContinuousClock.now
         let error = await #expect(throws: FeedFetchError.self) { try await fetch("drip", timeout: 2) }
-        #expect(error?.reason.contains("timed out") == true)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        let reason = error?.reason ?? ""
+        #expect(reason.contains("timed out"), "\(reason)")
+        // libcurl's own clock, from its message. The wall clock here also counts waiting for a
+        // free thread while the whole suite runs in parallel on 2 cores (CI saw 11 s); it only
+        // guards against a hang.
+        let milliseconds = reason.firstMatch(of: /after (\d+) milliseconds/).flatMap { Int($0.1) }
+        #expect(milliseconds.map { $0 < 5_000 } == true, "\(reason)")
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test("429 with Retry-After in seconds, and 503 with an HTTP date, report when to come back")
