@@ -120,7 +120,9 @@ public final class SMTPConnection: @unchecked Sendable {
     /// Sends one message to one recipient (one envelope per recipient, so one refusal never
     /// affects another). `message` must use CRLF line ends; libcurl dot-stuffs it.
     public func send(from sender: String, to recipient: String, message: [UInt8]) async -> SMTPReply {
-        await BlockingQueue.run(on: queue) { [self] in sendNow(from: sender, to: recipient, message: message) }
+        await BlockingQueue.run(on: queue) { [self] in
+            sendNow(from: sender, to: recipient, message: message, beforeEnd: nil)
+        }
     }
 
     /// The same on the calling thread, which it blocks; never call it on Swift's cooperative
@@ -140,7 +142,7 @@ public final class SMTPConnection: @unchecked Sendable {
         from sender: String,
         to recipient: String,
         message: [UInt8],
-        beforeEnd: (() -> Bool)? = nil
+        beforeEnd: (() -> Bool)?
     ) -> SMTPReply {
         let reply = perform(from: sender, to: recipient, message: message, beforeEnd: beforeEnd, freshConnection: false)
         // 421 on a connection in use: the server closed it (many do after N messages). One

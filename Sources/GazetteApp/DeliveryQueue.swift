@@ -67,7 +67,8 @@ final class DeliveryQueue<Job: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// A worker is done with a message of `domain` (sent and recorded).
+    /// A worker is done with a message of `domain`: its conversation is over (the ledger row
+    /// may still be on its way).
     func done(_ domain: String) {
         locked {
             inProgress[domain, default: 1] -= 1

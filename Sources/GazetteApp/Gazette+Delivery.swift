@@ -91,10 +91,9 @@ extension Gazette {
     }
 
     /// Delivers the leased editions, and more as `nextBatch` leases them, through one worker
-    /// per connection. A worker runs on a thread of its own and does a message's whole round
-    /// there: builds it, sends it, writes the attempt to the ledger, takes the next one. Nothing
-    /// is handed between threads per message, and the ledger row is committed before the
-    /// connection carries another message, so a crash repeats at most one per connection.
+    /// per connection. A worker runs on a thread of its own: it builds a message, sends it,
+    /// hands the attempt to the ledger writer and takes the next one; that next message's final
+    /// "." waits for the row, so a crash repeats at most one message per connection.
     /// This task keeps the queue a little ahead of the workers, reports, and decides when the
     /// run stops; what was not tried then goes back untouched.
     private func deliver(
@@ -344,13 +343,11 @@ extension Gazette {
                 queueID: outcome.queueID,
                 attemptedAt: date
             ),
-            status: .delivered
+            status: outcome.status == .delivered ? .delivered : .failed
         )
         switch outcome.status {
-        case .delivered:
-            entry.status = .delivered
-        case .failed:
-            entry.status = .failed
+        case .delivered, .failed:
+            break
         case .deferred:
             let next = date.addingTimeInterval(outcome.stopsTheRun ? 0 : retry.delay(afterAttempts: edition.attempts))
             // From the edition's making, or from `gazette resend` queuing it again.

@@ -109,7 +109,7 @@ extension Gazette {
             FeedContent.Entry(
                 id: "tag:\(base.host ?? "localhost"),2026:edition/\(edition.key)",
                 title: edition.subject,
-                url: base.appendingPathComponent("archive").appendingPathComponent(edition.key).absoluteString,
+                url: siteURL("archive/" + edition.key).absoluteString,
                 summary: TextSnippet.lead(edition.text, limit: 600),
                 contentHTML: edition.html ?? "<pre>\(FeedContent.escape(edition.text))</pre>",
                 sourceName: configuration.site.title,

@@ -42,8 +42,7 @@ extension Gazette {
             siteTitle: configuration.site.title,
             recipient: email,
             scope: scope,
-            confirmURL: configuration.site.baseURL.appendingPathComponent("confirm")
-                .appendingPathComponent(token(for: record.subscriber, action: .confirm)),
+            confirmURL: siteURL("confirm/" + token(for: record.subscriber, action: .confirm)),
             validHours: Int(Self.confirmationValidity / 3_600)
         )
         let message = renderer.confirmationEmail(

@@ -115,7 +115,11 @@ public struct Gazette: Sendable {
     /// URL-safe as it is (tokens, edition keys, slugs). Joined as text: every digest made and
     /// every message sent builds these links, and `appendingPathComponent` costs far more.
     func siteURL(_ path: String) -> URL {
-        let base = configuration.site.baseURL
+        Self.url(path, under: configuration.site.baseURL)
+    }
+
+    /// `path` under `base`, as `appendingPathComponent` would make it.
+    static func url(_ path: String, under base: URL) -> URL {
         let root = base.absoluteString
         guard base.query == nil, base.fragment == nil,
             let url = URL(string: root.hasSuffix("/") ? root + path : root + "/" + path)

@@ -11,8 +11,6 @@ final class FeedCache: Sendable {
     /// A class, not a struct: handing an entry to a request is one reference, not a copy of
     /// every field.
     final class Entry: Sendable {
-        let body: [UInt8]
-        let gzipped: [UInt8]?
         let contentType: String
         /// `"…"`: a hash of the bytes, so equal bytes always have the same tag.
         let etag: String
@@ -24,14 +22,12 @@ final class FeedCache: Sendable {
         let gzippedBuffer: ByteBuffer?
 
         init(_ feed: RenderedFeed) {
-            body = feed.body
-            gzipped = Gzip.compress(feed.body)
             contentType = feed.contentType
             etag = "\"\(StableHash.hex(String(decoding: feed.body, as: UTF8.self)))\""
             lastModified = feed.lastModified
             lastModifiedText = HTTPDate.format(feed.lastModified)
             bodyBuffer = ByteBuffer(bytes: feed.body)
-            gzippedBuffer = gzipped.map { ByteBuffer(bytes: $0) }
+            gzippedBuffer = Gzip.compress(feed.body).map { ByteBuffer(bytes: $0) }
         }
     }
 

@@ -40,6 +40,21 @@ struct LinkTokensTests {
         #expect(LinkTokens.base64URL([0xfb, 0xff, 0xbf]) == "-_-_")
     }
 
+    @Test("links under the site's base URL come out as appendingPathComponent makes them, for any base")
+    func siteLinks() throws {
+        for base in [
+            "https://news.example.org", "https://news.example.org/", "https://example.org/gazette",
+            "https://example.org/gazette/", "http://example.org:8080/a/b", "https://example.org/g?ref=x",
+            "https://example.org/g#top",
+        ] {
+            let url = try #require(URL(string: base))
+            for path in ["unsubscribe/k1.u.0.abc_-.MAC", "feeds/country/de.atom", "archive/2026-12-02-0f3a"] {
+                let expected = url.appendingPathComponent(path)
+                #expect(Gazette.url(path, under: url) == expected, "\(base) + \(path)")
+            }
+        }
+    }
+
     @Test("any edited field, another key, or garbage: invalid")
     func tampering() throws {
         let tokens = LinkTokens(signingKey: key)
