@@ -15,6 +15,7 @@ import time
 
 import peer_lifetime  # noqa: F401
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -30,10 +31,17 @@ headings = []
 
 
 def submit(button):
-    """Clicks and waits for the next page to replace this one (not for a fixed time)."""
-    page = driver.find_element(By.TAG_NAME, "html")
+    """Clicks and waits for the next page to replace this one (not for a fixed time).
+
+    The old page is marked on its window object; the new page's window has no mark. Selenium's
+    staleness_of is not used: while the page is being replaced, Chromium can answer its query
+    with "Node with given id does not belong to the document" instead of a stale-element error.
+    """
+    driver.execute_script("window.gazetteOldPage = true")
     button.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return !window.gazetteOldPage && document.readyState === 'complete'")
+    )
     heading = WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.TAG_NAME, "h1")))
     headings.append(heading.text)
 
