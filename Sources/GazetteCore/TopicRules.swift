@@ -168,114 +168,190 @@ public struct TopicRules: Sendable, Hashable {
     public func topics(title: String, lead: String, categories: [String], sourceTopics: [Topic]) -> [Topic] {
         var found = Set(sourceTopics)
         for category in categories {
-            found.formUnion(topicsByCategory[category.lowercased().trimmingCharacters(in: .whitespaces)] ?? [])
+            found.formUnion(topicsByCategory[Self.trimmedSpaces(category.lowercased())] ?? [])
         }
-        found.formUnion(index.matches(in: Self.words(title)).keys)
-        for (topic, keywords) in index.matches(in: Self.words(lead)) where keywords.count >= 2 {
-            found.insert(topic)
-        }
+        for match in index.matches(in: WordList(title)) { found.insert(index.topics[match.topic]) }
+        var leadKeywords = [Int](repeating: 0, count: index.topics.count)
+        for match in index.matches(in: WordList(lead)) { leadKeywords[match.topic] += 1 }
+        for (topic, count) in leadKeywords.enumerated() where count >= 2 { found.insert(index.topics[topic]) }
         return found.sorted()
     }
 
-    /// Lower-cased words; hyphens, ampersands and non-ASCII letters count as word characters,
-    /// Unicode punctuation (U+2000–U+206F: curly quotes, dashes, ellipsis), Latin-1 punctuation
-    /// and no-break spaces do not. Works on UTF-8 bytes: `Character` properties cost more than the
-    /// rest of topic matching together.
-    static func words(_ text: String) -> [String] {
-        var words: [String] = []
-        var word: [UInt8] = []
-        var text = text
-        return text.withUTF8 { bytes in
-            var index = 0
-            var hasNonASCII = false
-            func endWord() {
-                if !word.isEmpty {
-                    let text = String(decoding: word, as: UTF8.self)
-                    words.append(hasNonASCII ? text.lowercased() : text)
-                }
-                word.removeAll(keepingCapacity: true)
-                hasNonASCII = false
-            }
-            while index < bytes.count {
-                let byte = bytes[index]
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): word.append(byte + 32)
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
-                    UInt8(ascii: "&"):
-                    word.append(byte)
-                case 0xE2 where index + 1 < bytes.count && (0x80...0x81).contains(bytes[index + 1]):
-                    endWord()
-                    index += 2
-                case 0xC2 where index + 1 < bytes.count && (0xA0...0xBF).contains(bytes[index + 1]):
-                    // No-break space and Latin-1 punctuation: ¡ « » ¿ and friends.
-                    endWord()
-                    index += 1
-                case 0x80...0xFF:
-                    word.append(byte)
-                    hasNonASCII = true
-                default:
-                    endWord()
-                }
-                index += 1
-            }
-            endWord()
-            return words
-        }
+    /// Without leading and trailing spaces and tabs (Foundation's `trimmingCharacters` bridges
+    /// through NSString, which costs more than the lookup).
+    private static func trimmedSpaces(_ text: String) -> String {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        guard let first = text.utf8.firstIndex(where: { !isSpace($0) }),
+            let last = text.utf8.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(text[first...last])
     }
 }
 
-/// Keywords grouped by their first word: exact words in a dictionary, `prefix*` words by their
-/// first three letters; the rest of a phrase is checked only when its first word matched.
-struct KeywordIndex: Sendable {
-    private struct Entry: Sendable {
-        var topic: Topic
-        var keyword: String
-        /// The words after the first, each exact or `prefix*`.
-        var rest: [String]
+/// The lower-cased words of a text, as spans of one byte buffer: a `String` per word costs
+/// more than the matching. Hyphens, ampersands and non-ASCII letters count as word
+/// characters; Unicode punctuation (U+2000–U+206F: curly quotes, dashes, ellipsis), Latin-1
+/// punctuation and no-break spaces do not.
+struct WordList {
+    private(set) var bytes: [UInt8] = []
+    private(set) var spans: [Range<Int>] = []
+
+    init(_ text: String) {
+        var source = text
+        var bytes: [UInt8] = []
+        var spans: [Range<Int>] = []
+        source.withUTF8 { input in
+            bytes.reserveCapacity(input.count)
+            var wordStart = 0
+            // Set when the word holds a letter the two-byte table cannot lower-case.
+            var needsUnicodeLowercasing = false
+            var index = 0
+            while index < input.count {
+                let byte = input[index]
+                var endsWord = false
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 32)
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
+                    UInt8(ascii: "&"):
+                    bytes.append(byte)
+                case 0xE2 where index + 1 < input.count && (0x80...0x81).contains(input[index + 1]):
+                    endsWord = true
+                    index += 2
+                case 0xC2 where index + 1 < input.count && (0xA0...0xBF).contains(input[index + 1]):
+                    // No-break space and Latin-1 punctuation: ¡ « » ¿ and friends.
+                    endsWord = true
+                    index += 1
+                case 0xC2...0xDF where index + 1 < input.count && (0x80...0xBF).contains(input[index + 1]):
+                    // Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic: lower-cased from a table.
+                    let scalar = (UInt32(byte & 0x1F) << 6) | UInt32(input[index + 1] & 0x3F)
+                    let lower = Self.twoByteLowercase[Int(scalar) - 0x80]
+                    if lower == 0 {
+                        needsUnicodeLowercasing = true
+                        bytes += input[index...index + 1]
+                    } else {
+                        bytes += UTF8.encode(Unicode.Scalar(lower)!)!
+                    }
+                    index += 1
+                case 0xE1, 0xE2, 0xEA, 0xEF, 0xF0:
+                    // Three- and four-byte ranges with cased letters (Georgian, Latin and Greek
+                    // extended, fullwidth, Deseret…): Unicode's case mapping for the whole word.
+                    // CJK, Devanagari, Thai and friends have no case and stay as they are.
+                    needsUnicodeLowercasing = true
+                    bytes.append(byte)
+                case 0x80...0xFF: bytes.append(byte)
+                default: endsWord = true
+                }
+                if endsWord || index + 1 >= input.count, bytes.count > wordStart {
+                    if needsUnicodeLowercasing {
+                        let lowered = String(decoding: bytes[wordStart...], as: UTF8.self).lowercased()
+                        bytes.replaceSubrange(wordStart..., with: lowered.utf8)
+                        needsUnicodeLowercasing = false
+                    }
+                    spans.append(wordStart..<bytes.count)
+                    wordStart = bytes.count
+                }
+                index += 1
+            }
+        }
+        self.bytes = bytes
+        self.spans = spans
     }
 
-    private var exact: [String: [Entry]] = [:]
-    private var prefixes: [String: [(prefix: String, entry: Entry)]] = [:]
+    /// Unicode's lower-case mapping of U+0080…U+07FF (indexed from U+0080), 0 where it is more
+    /// than one scalar (U+0130 İ).
+    private static let twoByteLowercase: [UInt32] = (0x80...0x7FF).map { value in
+        let mapping = Unicode.Scalar(UInt32(value))!.properties.lowercaseMapping.unicodeScalars
+        return mapping.count == 1 ? mapping.first!.value : 0
+    }
+
+    var count: Int { spans.count }
+
+    subscript(position: Int) -> ArraySlice<UInt8> { bytes[spans[position]] }
+}
+
+/// Keywords grouped by their first word: exact words by a hash of their bytes, `prefix*` words
+/// by a hash of their first three bytes; the rest of a phrase is checked only when its first
+/// word matched.
+struct KeywordIndex: Sendable {
+    private struct Pattern: Sendable {
+        var bytes: [UInt8]
+        var isPrefix: Bool
+
+        init(_ word: Substring) {
+            isPrefix = word.hasSuffix("*")
+            bytes = Array((isPrefix ? word.dropLast() : word).utf8)
+        }
+
+        func matches(_ word: ArraySlice<UInt8>) -> Bool {
+            isPrefix ? word.starts(with: bytes) : word.elementsEqual(bytes)
+        }
+    }
+
+    private struct Entry: Sendable {
+        var topic: Int
+        var first: Pattern
+        var rest: [Pattern]
+    }
+
+    /// The topics, in the order `Match.topic` counts them.
+    let topics: [Topic]
+    /// Entry indices are the keywords' ids.
+    private var entries: [Entry] = []
+    private var exact: [UInt64: [Int]] = [:]
+    private var prefixes: [UInt64: [Int]] = [:]
+
+    /// One keyword found in a text.
+    struct Match: Equatable {
+        var topic: Int
+        var keyword: Int
+    }
 
     init(_ rules: [Topic: TopicRules.Rule]) {
-        for (topic, rule) in rules {
-            for keyword in rule.keywords {
-                let parts = keyword.split(separator: " ").map(String.init)
+        topics = rules.keys.sorted()
+        for (topicIndex, topic) in topics.enumerated() {
+            for keyword in Set(rules[topic]!.keywords) {
+                let parts = keyword.split(separator: " ").map(Pattern.init)
                 guard let first = parts.first else { continue }
-                let entry = Entry(topic: topic, keyword: keyword, rest: Array(parts.dropFirst()))
-                if first.hasSuffix("*") {
-                    let prefix = String(first.dropLast())
-                    prefixes[String(prefix.prefix(3)), default: []].append((prefix, entry))
+                entries.append(Entry(topic: topicIndex, first: first, rest: Array(parts.dropFirst())))
+                // Prefix keywords have at least three letters (the configuration checks).
+                if first.isPrefix {
+                    prefixes[Self.hash(first.bytes.prefix(3)), default: []].append(entries.count - 1)
                 } else {
-                    exact[first, default: []].append(entry)
+                    exact[Self.hash(first.bytes[...]), default: []].append(entries.count - 1)
                 }
             }
         }
     }
 
-    /// For each topic, the distinct keywords found in `words`.
-    func matches(in words: [String]) -> [Topic: Set<String>] {
-        var found: [Topic: Set<String>] = [:]
-        for (position, word) in words.enumerated() {
-            for entry in exact[word] ?? [] where Self.restMatches(entry.rest, words, after: position) {
-                found[entry.topic, default: []].insert(entry.keyword)
-            }
-            guard let group = prefixes[String(word.prefix(3))] else { continue }
-            for (prefix, entry) in group
-            where word.hasPrefix(prefix) && Self.restMatches(entry.rest, words, after: position) {
-                found[entry.topic, default: []].insert(entry.keyword)
+    /// The distinct keywords found in `words`.
+    func matches(in words: WordList) -> [Match] {
+        var found: [Match] = []
+        for position in 0..<words.count {
+            let word = words[position]
+            var candidates = exact[Self.hash(word)] ?? []
+            if word.count >= 3, let group = prefixes[Self.hash(word.prefix(3))] { candidates += group }
+            for id in candidates {
+                let entry = entries[id]
+                guard entry.first.matches(word), restMatches(entry.rest, words, after: position) else { continue }
+                let match = Match(topic: entry.topic, keyword: id)
+                if !found.contains(match) { found.append(match) }
             }
         }
         return found
     }
 
-    private static func restMatches(_ rest: [String], _ words: [String], after position: Int) -> Bool {
+    private func restMatches(_ rest: [Pattern], _ words: WordList, after position: Int) -> Bool {
         guard position + rest.count < words.count else { return rest.isEmpty }
-        for (offset, pattern) in rest.enumerated() {
-            let word = words[position + 1 + offset]
-            let matches = pattern.hasSuffix("*") ? word.hasPrefix(pattern.dropLast()) : word == pattern
-            if !matches { return false }
+        for (offset, pattern) in rest.enumerated() where !pattern.matches(words[position + 1 + offset]) {
+            return false
         }
         return true
+    }
+
+    /// FNV-1a: a word's bytes to a dictionary key without building a `String`.
+    private static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
     }
 }

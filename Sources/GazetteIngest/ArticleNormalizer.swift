@@ -49,13 +49,13 @@ public struct ArticleNormalizer: Sendable {
     ) {
         var items: [NormalizedItem] = []
         var skipped: [String] = []
+        let feedBase = URL(string: feedURL)
         for (index, item) in feed.items.enumerated() {
             let html = item.contentHTML ?? item.summaryHTML ?? ""
-            let link = absoluteWebLink(item.link, base: feedURL)
-            let base = URL(string: link ?? feedURL)
+            let link = absoluteWebLink(item.link, base: feedBase)
             let extracted = HTMLContent.extract(
                 html,
-                baseURL: base,
+                baseURL: link.map { URL(string: $0) } ?? feedBase,
                 textLimit: maxTextLength,
                 htmlLimit: maxTextLength * 2,
                 sanitize: true
@@ -78,7 +78,9 @@ public struct ArticleNormalizer: Sendable {
                     title: title,
                     text: text,
                     contentHTML: content.isEmpty ? nil : content,
-                    imageURL: item.imageURL.flatMap { absoluteWebLink($0, base: link ?? feedURL) },
+                    imageURL: item.imageURL.flatMap {
+                        absoluteWebLink($0, base: link.map { URL(string: $0) } ?? feedBase)
+                    },
                     author: item.author.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 },
                     publishedAt: published ?? fetchedAt,
                     hasFeedDate: published != nil,
@@ -86,7 +88,8 @@ public struct ArticleNormalizer: Sendable {
                     categories: categories,
                     topics: topicRules.topics(
                         title: title,
-                        lead: String(text.prefix(300)),
+                        // 300 scalars, not characters: grapheme breaking costs more than the matching.
+                        lead: String(Substring(text.unicodeScalars.prefix(300))),
                         categories: categories,
                         sourceTopics: []
                     )
@@ -141,11 +144,89 @@ public struct ArticleNormalizer: Sendable {
     }
 
     /// Only http and https links are kept, made absolute against the feed's URL.
-    private func absoluteWebLink(_ link: String?, base: String) -> String? {
-        guard let link, !link.isEmpty, link.utf8.count <= 2_000,
-            let url = URL(string: link, relativeTo: URL(string: base))?.absoluteURL,
+    private func absoluteWebLink(_ link: String?, base: @autoclosure () -> URL?) -> String? {
+        guard let link, !link.isEmpty, link.utf8.count <= 2_000 else { return nil }
+        // Most links are already what URL parsing would return: skip it for them.
+        if WebLink.isPlainAbsolute(link) { return link }
+        guard let url = URL(string: link, relativeTo: base())?.absoluteURL,
             let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil
         else { return nil }
         return url.absoluteString
+    }
+}
+
+/// Recognises the common case of a link that needs no URL parsing.
+enum WebLink {
+    /// Whether `link` is an absolute http(s) URL with a plain host (letters, digits, dots and
+    /// hyphens, an optional numeric port) and only characters RFC 3986 allows unescaped after it,
+    /// with well-formed percent escapes and at most one `#`: such a link is its own absolute form.
+    static func isPlainAbsolute(_ link: String) -> Bool {
+        var link = link
+        return link.withUTF8 { bytes -> Bool in
+            var index: Int
+            if bytes.count > 8, lowercased(bytes, 0..<8).elementsEqual("https://".utf8) {
+                index = 8
+            } else if bytes.count > 7, lowercased(bytes, 0..<7).elementsEqual("http://".utf8) {
+                index = 7
+            } else {
+                return false
+            }
+            let hostStart = index
+            while index < bytes.count, isHostByte(bytes[index]) { index += 1 }
+            guard index > hostStart, isAlphanumeric(bytes[hostStart]) else { return false }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+                index += 1
+                while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
+            }
+            guard
+                index == bytes.count || bytes[index] == UInt8(ascii: "/") || bytes[index] == UInt8(ascii: "?")
+                    || bytes[index] == UInt8(ascii: "#")
+            else { return false }
+            var fragments = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "%") {
+                    guard index + 2 < bytes.count, isHexDigit(bytes[index + 1]), isHexDigit(bytes[index + 2]) else {
+                        return false
+                    }
+                    index += 3
+                    continue
+                }
+                if byte == UInt8(ascii: "#") { fragments += 1 }
+                guard fragments <= 1, isPathByte(byte) else { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
+    private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
+        bytes[range].map { (0x41...0x5A).contains($0) ? $0 + 32 : $0 }
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+    }
+
+    /// RFC 3986's unreserved and reserved characters, but the `[` `]` only a host may hold.
+    private static func isPathByte(_ byte: UInt8) -> Bool {
+        if isAlphanumeric(byte) { return true }
+        switch byte {
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ":"),
+            UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "@"), UInt8(ascii: "!"),
+            UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="):
+            return true
+        default:
+            return false
+        }
     }
 }

@@ -12,6 +12,8 @@ import Foundation
 /// - Whitespace or a byte-order mark before the XML declaration is dropped.
 enum FeedBytes {
     static func prepare(_ data: Data) -> Data {
+        // Most feeds need none of it: one read-only pass finds out, and saves two copies.
+        if data.withUnsafeBytes({ isReady($0.bindMemory(to: UInt8.self)) }) { return data }
         var bytes = [UInt8](data)
         // UTF-16 and UTF-32 documents are left to libxml2, which detects and converts them.
         if bytes.count >= 2,
@@ -34,13 +36,65 @@ enum FeedBytes {
         return Data(bytes)
     }
 
+    /// Whether `prepare` would leave these bytes as they are: they start with `<` (no byte-order
+    /// mark, no whitespace), are valid UTF-8 without C1 controls when they are UTF-8, and every
+    /// `&` starts a reference XML knows (also inside CDATA, where `prepare` would not touch it:
+    /// this check only has to be sure, not complete).
+    private static func isReady(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.first == UInt8(ascii: "<") else { return false }
+        let declared = declaredEncoding(bytes)
+        if declared == nil || declared == "utf-8" || declared == "utf8" {
+            guard isValidUTF8WithoutC1Controls(bytes) else { return false }
+        }
+        var index = 0
+        while let ampersand = bytes[index...].firstIndex(of: UInt8(ascii: "&")) {
+            let (replacement, length) = reference(bytes, at: ampersand)
+            guard replacement.elementsEqual(bytes[ampersand..<ampersand + length]) else { return false }
+            index = ampersand + length
+        }
+        return true
+    }
+
+    /// UTF-8 as Swift's `String(validating:)` accepts it (no overlong forms, surrogates or
+    /// scalars past U+10FFFF), and without C2 80–C2 9F, which `demoronize` would replace.
+    static func isValidUTF8WithoutC1Controls(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let isContinuation = { (offset: Int) in index + offset < count && bytes[index + offset] & 0xC0 == 0x80 }
+            switch lead {
+            case 0xC2...0xDF:
+                guard isContinuation(1), lead != 0xC2 || bytes[index + 1] >= 0xA0 else { return false }
+                index += 2
+            case 0xE0...0xEF:
+                guard isContinuation(1), isContinuation(2) else { return false }
+                let second = bytes[index + 1]
+                if lead == 0xE0 && second < 0xA0 || lead == 0xED && second > 0x9F { return false }
+                index += 3
+            case 0xF0...0xF4:
+                guard isContinuation(1), isContinuation(2), isContinuation(3) else { return false }
+                let second = bytes[index + 1]
+                if lead == 0xF0 && second < 0x90 || lead == 0xF4 && second > 0x8F { return false }
+                index += 4
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
     private static func isXMLSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// The lower-cased `encoding` of the XML declaration, if there is one.
-    static func declaredEncoding(_ bytes: [UInt8]) -> String? {
-        guard bytes.starts(with: Array("<?xml".utf8)), let end = bytes.prefix(300).firstIndex(of: UInt8(ascii: ">"))
+    static func declaredEncoding<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String? {
+        guard bytes.starts(with: "<?xml".utf8), let end = bytes.prefix(300).firstIndex(of: UInt8(ascii: ">"))
         else { return nil }
         let declaration = String(decoding: bytes[..<end], as: UTF8.self)
         guard let range = declaration.range(of: "encoding") else { return nil }
@@ -145,7 +199,10 @@ enum FeedBytes {
     }
 
     /// What to write for the `&` at `index`, and how many input bytes that consumes.
-    private static func reference(_ input: [UInt8], at index: Int) -> ([UInt8], Int) {
+    private static func reference<Bytes: RandomAccessCollection<UInt8>>(
+        _ input: Bytes,
+        at index: Int
+    ) -> ([UInt8], Int) where Bytes.Index == Int {
         let escapedAmpersand = Array("&amp;".utf8)
         var cursor = index + 1
         let limit = min(input.count, index + 40)

@@ -13,6 +13,9 @@ public enum FeedParser {
     static let dublinCoreNS = "http://purl.org/dc/elements/1.1/"
     static let mediaNS = "http://search.yahoo.com/mrss/"
     static let dcTermsNS = "http://purl.org/dc/terms/"
+    static let knownNamespaces = [
+        atomNS, atom03NS, rss1NS, rss09NS, rdfNS, contentNS, dublinCoreNS, mediaNS, dcTermsNS,
+    ]
 
     /// A hard cap on entries per document, so a hostile feed cannot fill the store.
     public static let maxItems = 2_000
@@ -214,7 +217,7 @@ public enum FeedParser {
         if type == "html" || type == "text/html" || mode == "escaped" { return element.text }
         if type == "xhtml" || type.hasSuffix("xml") {
             // XHTML content sits in one <div> (RFC 4287 §4.1.3); other XML types as they come.
-            let children = element.children
+            let children = Array(element.children)
             if type == "xhtml", children.count == 1, children[0].localName == "div" { return children[0].innerXML }
             return element.innerXML
         }

@@ -30,34 +30,55 @@ public enum HTMLSanitizer {
         return HTMLContent.extract(html, baseURL: baseURL, textLimit: 0, htmlLimit: limit, sanitize: true).html
     }
 
-    /// The opening tag with its safe attributes; nil when the element must go (a tracking
-    /// pixel, or an image without a safe source).
-    static func openTag(_ node: xmlNodePtr, name: String, baseURL: URL?) -> String? {
+    /// Appends the opening tag with its safe attributes; false (and nothing appended) when the
+    /// element must go: a tracking pixel, or an image without a safe source.
+    static func appendOpenTag(_ node: xmlNodePtr, baseURL: () -> URL?, to output: inout [UInt8]) -> Bool {
+        let nameBytes = ByteText.buffer(node.pointee.name)
+        guard node.pointee.properties != nil else {
+            // No attributes: nothing to check but an image's missing source.
+            guard !nameBytes.elementsEqual("img".utf8) else { return false }
+            output.append(UInt8(ascii: "<"))
+            output.append(contentsOf: nameBytes)
+            output.append(UInt8(ascii: ">"))
+            return true
+        }
+        let name = HTMLContent.elementName(node.pointee.name)
         var attributes: [(String, String)] = []
         var property = node.pointee.properties
         let allowed = allowedAttributes[name] ?? []
         while let current = property {
             property = current.pointee.next
-            let attribute = current.pointee.name.map { String(cString: $0).lowercased() } ?? ""
-            guard allowed.contains(attribute), let raw = xmlGetProp(node, current.pointee.name) else { continue }
+            guard !allowed.isEmpty, let rawName = current.pointee.name else { continue }
+            let attribute = HTMLContent.elementName(rawName)
+            guard allowed.contains(attribute), let raw = xmlGetProp(node, rawName) else { continue }
             var value = String(cString: raw)
             gazette_xml_free(raw)
             if urlAttributes.contains(attribute) {
-                guard let safe = safeURL(value, baseURL: baseURL) else { continue }
+                guard let safe = safeURL(value, baseURL: baseURL()) else { continue }
                 value = safe
             }
             attributes.append((attribute, value))
         }
         if name == "img" {
-            guard attributes.contains(where: { $0.0 == "src" }) else { return nil }
+            guard attributes.contains(where: { $0.0 == "src" }) else { return false }
             let size = { (key: String) in attributes.first { $0.0 == key }.flatMap { Int($0.1) } }
-            if let width = size("width"), let height = size("height"), width <= 1, height <= 1 { return nil }
+            if let width = size("width"), let height = size("height"), width <= 1, height <= 1 { return false }
         }
         if name == "a", attributes.contains(where: { $0.0 == "href" }) {
             attributes.append(("rel", "noopener noreferrer nofollow"))
         }
-        let rendered = attributes.map { " \($0.0)=\"\(HTMLText.escape($0.1))\"" }.joined()
-        return "<\(name)\(rendered)>"
+        output.append(UInt8(ascii: "<"))
+        output += name.utf8
+        for (attribute, value) in attributes {
+            output.append(UInt8(ascii: " "))
+            output += attribute.utf8
+            output += "=\"".utf8
+            var value = value
+            value.withUTF8 { ByteText.appendEscaped($0, to: &output) }
+            output.append(UInt8(ascii: "\""))
+        }
+        output.append(UInt8(ascii: ">"))
+        return true
     }
 
     /// http, https and mailto URLs, absolute; nil for anything else, however it is disguised.
@@ -65,6 +86,8 @@ public enum HTMLSanitizer {
         // Browsers ignore whitespace and control characters inside a scheme: so must the check.
         let compact = String(decoding: raw.utf8.filter { $0 > 0x20 && $0 != 0x7F }, as: UTF8.self)
         guard !compact.isEmpty else { return nil }
+        // The common case, an absolute http(s) link that is its own absolute form, needs no parse.
+        if WebLink.isPlainAbsolute(compact) { return compact }
         if let colon = compact.firstIndex(of: ":"),
             !compact[..<colon].contains(where: { $0 == "/" || $0 == "?" || $0 == "#" })
         {

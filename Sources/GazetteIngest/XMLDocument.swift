@@ -109,23 +109,44 @@ struct XMLElement {
 
     fileprivate init(_ node: xmlNodePtr) { self.node = node }
 
-    var localName: String { node.pointee.name.map { String(cString: $0) } ?? "" }
+    var localName: String { String(decoding: ByteText.buffer(node.pointee.name), as: UTF8.self) }
 
-    var namespace: String? { node.pointee.ns?.pointee.href.map { String(cString: $0) } }
+    /// The namespace URI; the feed namespaces Gazette knows come back as their shared constants,
+    /// without building a string for every element.
+    var namespace: String? {
+        guard let href = node.pointee.ns?.pointee.href else { return nil }
+        let bytes = ByteText.buffer(href)
+        for known in FeedParser.knownNamespaces where known.utf8.count == bytes.count && known.utf8.elementsEqual(bytes)
+        {
+            return known
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     /// Whether this is `name` in namespace `namespace` (nil: no namespace).
     func `is`(_ name: String, in namespace: String?) -> Bool {
-        localName == name && self.namespace == namespace
+        let ownName = ByteText.buffer(node.pointee.name)
+        guard name.utf8.count == ownName.count, name.utf8.elementsEqual(ownName) else { return false }
+        let href = node.pointee.ns?.pointee.href
+        guard let namespace, let href else { return namespace == nil && href == nil }
+        return namespace.utf8.elementsEqual(ByteText.buffer(href))
     }
 
-    var children: [XMLElement] {
-        var result: [XMLElement] = []
-        var child = node.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_ELEMENT_NODE { result.append(XMLElement(current)) }
-            child = current.pointee.next
+    /// The child elements, in document order.
+    var children: Children { Children(first: node.pointee.children) }
+
+    struct Children: Sequence, IteratorProtocol {
+        fileprivate var upcoming: xmlNodePtr?
+
+        fileprivate init(first: xmlNodePtr?) { upcoming = first }
+
+        mutating func next() -> XMLElement? {
+            while let current = upcoming {
+                upcoming = current.pointee.next
+                if current.pointee.type == XML_ELEMENT_NODE { return XMLElement(current) }
+            }
+            return nil
         }
-        return result
     }
 
     func firstChild(_ name: String, in namespace: String?) -> XMLElement? {
@@ -134,6 +155,12 @@ struct XMLElement {
 
     /// The concatenated text of this element and its descendants.
     var text: String {
+        // The common case, one text node, is read in place instead of through a copy.
+        if let only = node.pointee.children, only.pointee.next == nil,
+            only.pointee.type == XML_TEXT_NODE || only.pointee.type == XML_CDATA_SECTION_NODE
+        {
+            return String(decoding: ByteText.buffer(only.pointee.content), as: UTF8.self)
+        }
         guard let content = xmlNodeGetContent(node) else { return "" }
         defer { gazette_xml_free(content) }
         return String(cString: content)
