@@ -70,4 +70,16 @@ struct ArticleNormalizerTests {
         #expect(result.articles.map(\.title) == ["x", "ok"])
         #expect(result.skipped == ["item 1: no title, text, link or id"])
     }
+
+    @Test("links come out exactly as URL parsing writes them, also where parsing is skipped for plain links")
+    func linksAgreeWithURL() {
+        let feedURL = "https://fixture.example/news/feed.xml"
+        for link in SanitizerTests.linkSpellings {
+            let feed = ParsedFeed(format: .rss2, title: nil, items: [FeedItem(guid: "g", link: link, title: "t")])
+            let item = ArticleNormalizer().items(from: feed, feedURL: feedURL, fetchedAt: fetchedAt).items.first
+            let url = URL(string: link, relativeTo: URL(string: feedURL))?.absoluteURL
+            let isWeb = ["http", "https"].contains(url?.scheme?.lowercased() ?? "") && url?.host != nil
+            #expect(item?.url == (isWeb ? url?.absoluteString : nil), "\(link)")
+        }
+    }
 }

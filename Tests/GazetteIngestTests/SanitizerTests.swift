@@ -8,6 +8,16 @@ struct SanitizerTests {
 
     func clean(_ html: String) -> String { HTMLSanitizer.sanitize(html, baseURL: base) }
 
+    /// Spellings that the plain-link fast path takes, and ones it must leave to URL parsing.
+    static let linkSpellings = [
+        "https://example.org/a/b?c=d&e=f#g", "HTTP://Example.org", "http://example.org:8080/x",
+        "https://example.org/%E2%82%AC", "https://example.org/%zz", "https://example.org/x#a#b",
+        "https://例え.jp/", "https://[::1]/x", "https://user@example.org/", "https://example.org/ä",
+        "https://example.org/a|b", "https://example.org/a\\b", "http://", "http:///x", "https://-x.org/",
+        "https://example.org:/x", "https://example.org?q", "https://example.org#f", "javascript:alert(1)",
+        "/relative/path", "../up", "//protocol-relative.example/x", "mailto:desk@example.org",
+    ]
+
     @Test(
         "script, style, iframe, object, embed and forms go, with their content",
         arguments: [
@@ -76,5 +86,19 @@ struct SanitizerTests {
         let html = String(repeating: "<div>", count: 20_000) + "x" + String(repeating: "</div>", count: 20_000)
         let output = clean(html)
         #expect(output.utf8.count <= 200_100)
+    }
+
+    @Test("absolute link targets are kept exactly when URL parsing accepts them, also where it is skipped")
+    func linkTargetsAgreeWithURL() {
+        for link in Self.linkSpellings where link.contains("://") {
+            let scheme = link.prefix { $0 != ":" }.lowercased()
+            let kept = ["http", "https"].contains(scheme) && URL(string: link) != nil
+            let output = clean("<a href=\"\(HTMLText.escape(link))\">x</a>")
+            if kept {
+                #expect(output.contains("href=\"\(HTMLText.escape(link))\""), "\(link): \(output)")
+            } else {
+                #expect(!output.contains("href="), "\(link): \(output)")
+            }
+        }
     }
 }
