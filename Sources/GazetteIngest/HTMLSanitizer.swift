@@ -32,32 +32,29 @@ public enum HTMLSanitizer {
 
     /// Appends the opening tag with its safe attributes; false (and nothing appended) when the
     /// element must go: a tracking pixel, or an image without a safe source.
-    static func appendOpenTag(_ node: xmlNodePtr, baseURL: () -> URL?, to output: inout [UInt8]) -> Bool {
-        let nameBytes = ByteText.buffer(node.pointee.name)
-        guard node.pointee.properties != nil else {
-            // No attributes: nothing to check but an image's missing source.
-            guard !nameBytes.elementsEqual("img".utf8) else { return false }
-            output.append(UInt8(ascii: "<"))
-            output.append(contentsOf: nameBytes)
-            output.append(UInt8(ascii: ">"))
-            return true
-        }
-        let name = HTMLContent.elementName(node.pointee.name)
+    /// - Parameter attributes: libxml2's name, value, name, value… list, ending in nil.
+    static func appendOpenTag(
+        _ name: String,
+        attributes rawAttributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+        baseURL: () -> URL?,
+        to output: inout [UInt8]
+    ) -> Bool {
         var attributes: [(String, String)] = []
-        var property = node.pointee.properties
-        let allowed = allowedAttributes[name] ?? []
-        while let current = property {
-            property = current.pointee.next
-            guard !allowed.isEmpty, let rawName = current.pointee.name else { continue }
-            let attribute = HTMLContent.elementName(rawName)
-            guard allowed.contains(attribute), let raw = xmlGetProp(node, rawName) else { continue }
-            var value = String(cString: raw)
-            gazette_xml_free(raw)
-            if urlAttributes.contains(attribute) {
-                guard let safe = safeURL(value, baseURL: baseURL()) else { continue }
-                value = safe
+        if var pair = rawAttributes, let allowed = allowedAttributes[name] {
+            while let rawName = pair[0] {
+                // A value-less attribute (`<a href>`) reads as empty, as in libxml2's tree.
+                let rawValue = pair[1]
+                pair += 2
+                let attribute = HTMLContent.elementName(rawName)
+                // libxml2 drops repeated attributes; the first one counts, as in its tree.
+                guard allowed.contains(attribute), !attributes.contains(where: { $0.0 == attribute }) else { continue }
+                var value = rawValue.map { String(decoding: ByteText.buffer($0), as: UTF8.self) } ?? ""
+                if urlAttributes.contains(attribute) {
+                    guard let safe = safeURL(value, baseURL: baseURL()) else { continue }
+                    value = safe
+                }
+                attributes.append((attribute, value))
             }
-            attributes.append((attribute, value))
         }
         if name == "img" {
             guard attributes.contains(where: { $0.0 == "src" }) else { return false }

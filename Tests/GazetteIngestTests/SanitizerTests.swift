@@ -86,6 +86,10 @@ struct SanitizerTests {
         let html = String(repeating: "<div>", count: 20_000) + "x" + String(repeating: "</div>", count: 20_000)
         let output = clean(html)
         #expect(output.utf8.count <= 200_100)
+        #expect(output.contains("x"), "the text survives")
+        let opened = output.components(separatedBy: "<div>").count - 1
+        #expect(opened == output.components(separatedBy: "</div>").count - 1, "tags balanced")
+        #expect(opened <= 256, "tags deeper than libxml2's depth limit are unwrapped")
     }
 
     @Test("absolute link targets are kept exactly when URL parsing accepts them, also where it is skipped")
