@@ -6,7 +6,10 @@ import GazetteRender
 import GazetteStore
 
 struct Init: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create or migrate the database.")
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create or migrate the database."
+    )
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
@@ -17,6 +20,7 @@ struct Init: AsyncParsableCommand {
 
 struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ingest",
         abstract: "Fetch the configured feeds and store new articles.",
         discussion: "Exits with status 1 when any feed failed; the other feeds are still ingested."
     )
@@ -44,6 +48,7 @@ struct Ingest: AsyncParsableCommand {
 
 struct Subscribe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "subscribe",
         abstract: "Subscribe addresses (active at once: the operator vouches for them).",
         discussion: """
             Subscribing an address again replaces its preferences and reactivates it. Several addresses \
@@ -130,7 +135,10 @@ extension Subscribe {
 }
 
 struct Unsubscribe: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop sending digests to an address.")
+    static let configuration = CommandConfiguration(
+        commandName: "unsubscribe",
+        abstract: "Stop sending digests to an address."
+    )
     @OptionGroup var options: GlobalOptions
     @Argument(help: "The subscriber's email address.") var email: String
 
@@ -145,7 +153,10 @@ struct Unsubscribe: AsyncParsableCommand {
 }
 
 struct Subscribers: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List subscribers and what they receive.")
+    static let configuration = CommandConfiguration(
+        commandName: "subscribers",
+        abstract: "List subscribers and what they receive."
+    )
     @OptionGroup var options: GlobalOptions
     @Flag(help: "Print JSON, one object per subscriber.") var json = false
 
@@ -166,6 +177,7 @@ struct Subscribers: AsyncParsableCommand {
 
 struct Digest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "digest",
         abstract: "Print a subscriber's digest as it would be sent now, without sending it."
     )
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -189,6 +201,7 @@ struct Digest: AsyncParsableCommand {
 
 struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "send",
         abstract: "Build and deliver the digests that are due.",
         discussion: "A digest already delivered for its period is never sent again. Exits 1 when a delivery failed."
     )
@@ -217,6 +230,7 @@ struct Send: AsyncParsableCommand {
 
 struct Feeds: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "feeds",
         abstract: "Write country/{cc}.rss|atom and topic/{slug}.rss|atom for every country and topic with articles."
     )
     @OptionGroup var options: GlobalOptions
@@ -232,6 +246,7 @@ struct Feeds: AsyncParsableCommand {
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run the main job on the bundled sample feeds: ingest, subscribe, feeds, deliver to an outbox."
     )
     @Option(help: "Where the demo writes its database, feeds and outbox.") var dir = "gazette-demo"
@@ -264,6 +279,7 @@ struct Demo: AsyncParsableCommand {
 
 struct Sources: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sources",
         abstract: "Show each feed's status, last success, last error and articles in the last 24 hours."
     )
     @OptionGroup var options: GlobalOptions

@@ -11,6 +11,7 @@ import UnixSignals
 /// `gazette run`: how Gazette lives on a server.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Ingest, schedule and deliver until stopped (SIGTERM or SIGINT stop it gracefully).",
         discussion: """
             Feeds are read every scheduling.ingestIntervalMinutes; each minute, editions that fell due \\
@@ -40,6 +41,7 @@ struct Run: AsyncParsableCommand {
 /// `gazette serve`: the HTTP face alone (feeds, unsubscribe, archive), for a separate process.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve feeds, the unsubscribe page and edition archives over HTTP until stopped.",
         discussion: "Listens on server.host:server.port from the config (default 127.0.0.1:8080)."
     )
@@ -113,6 +115,7 @@ struct ScheduleCommand: AsyncParsableCommand {
 /// `gazette status`: the state of the whole service at a glance.
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Last ingest, the next editions due, the delivery ledger's counts and the feeds in trouble."
     )
     @OptionGroup var options: GlobalOptions

@@ -21,6 +21,7 @@ struct Instant: ExpressibleByArgument {
 /// `gazette deliveries`: the ledger, so that "who did not get it?" has an answer.
 struct Deliveries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "deliveries",
         abstract: "List the delivery ledger: each edition, its recipient, status, attempts and last reply.",
         discussion: "Newest first. Statuses: queued, sending, delivered, deferred, failed."
     )
@@ -112,6 +113,7 @@ struct Deliveries: AsyncParsableCommand {
 /// `gazette resend --failed`: queue failed editions again, after the operator fixed the cause.
 struct Resend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resend",
         abstract: "Queue failed editions again; the next `gazette send` delivers them.",
         discussion: "An edition goes out exactly as it was first rendered. Suppressed addresses stay suppressed."
     )

@@ -6,10 +6,14 @@ import GazetteIngest
 
 struct Parse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "parse",
         abstract: "Show what Gazette makes of a feed: a local file or an http(s) URL.",
-        discussion: "Needs no config and stores nothing. Exits 1 when the feed cannot be read."
+        discussion: """
+            Needs no config and stores nothing. A folder stands for the files in it, in name order. \
+            Exits 1 when a feed cannot be read.
+            """
     )
-    @Argument(help: "Feed files or http(s) URLs.") var locations: [String]
+    @Argument(help: "Feed files, folders of feed files, or http(s) URLs.") var arguments: [String]
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print one line per feed: format, entries, title (for many files, and for bench/parse).")
     var summary = false
@@ -18,10 +22,11 @@ struct Parse: AsyncParsableCommand {
     var jsonLines = false
 
     func validate() throws {
-        guard !locations.isEmpty else { throw ValidationError("give at least one feed file or URL") }
+        guard !arguments.isEmpty else { throw ValidationError("give at least one feed file or URL") }
     }
 
     func run() async throws {
+        let locations = try Self.expandingFolders(arguments)
         var failures = 0
         // Feeds are read on every core, a few more in flight than there are cores so that a large
         // feed does not hold the others back, and shown in the order given.
@@ -60,6 +65,27 @@ struct Parse: AsyncParsableCommand {
         }
         if failures > 0, !jsonLines {
             throw CommandFailure("\(failures) of \(locations.count) feeds could not be read")
+        }
+    }
+
+    /// The arguments with each local folder replaced by the files in it, sorted by name (so that
+    /// many feeds cost one argument: the argument parser takes quadratic time over long lists).
+    static func expandingFolders(_ arguments: [String]) throws -> [String] {
+        try arguments.flatMap { argument -> [String] in
+            var isFolder: ObjCBool = false
+            guard !argument.contains("://"), FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder),
+                isFolder.boolValue
+            else { return [argument] }
+            let folder = URL(fileURLWithPath: argument, isDirectory: true)
+            // Files only, not hidden ones, and no descent into sub-folders.
+            return try FileManager.default.contentsOfDirectory(atPath: argument).sorted()
+                .filter { !$0.hasPrefix(".") }
+                .map { folder.appendingPathComponent($0).path }
+                .filter { path in
+                    var isSubfolder: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: path, isDirectory: &isSubfolder)
+                        && !isSubfolder.boolValue
+                }
         }
     }
 

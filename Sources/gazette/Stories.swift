@@ -7,6 +7,7 @@ import GazetteSummarize
 
 struct Stories: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stories",
         abstract: "List recent stories with their summary, coverage and alternative takes."
     )
     @OptionGroup var options: GlobalOptions

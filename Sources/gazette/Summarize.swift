@@ -4,6 +4,7 @@ import GazetteSummarize
 
 struct Summarize: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "summarize",
         abstract: "Print the extractive summary of one plain-text article, one sentence per line.",
         discussion: """
             Reads FILE, or standard input when FILE is absent or "-". With --json-lines, reads one
@@ -121,6 +122,7 @@ private enum BatchID: Codable {
 
 struct Cluster: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cluster",
         abstract: "Cluster articles into stories, as ingest does, and print each article's story.",
         discussion: """
             Reads JSON Lines (id, title, text, and optional source, country, date in ISO 8601) in file

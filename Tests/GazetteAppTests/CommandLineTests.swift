@@ -114,6 +114,26 @@ struct CommandLineTests {
         #expect(invalid.stderr.contains("not a valid email address"))
     }
 
+    @Test("gazette parse reads a folder as the files in it, in name order, skipping sub-folders and hidden files")
+    func parseFolder() throws {
+        let feeds = folder.file("feeds")
+        try FileManager.default.createDirectory(
+            at: feeds.appendingPathComponent("nested"),
+            withIntermediateDirectories: true
+        )
+        for (name, copy) in [("tokyo-evening-post.rss", "b.rss"), ("nairobi-courier.atom", "a.atom")] {
+            try FileManager.default.copyItem(
+                at: Paths.samples.appendingPathComponent("feeds/\(name)"),
+                to: feeds.appendingPathComponent(copy)
+            )
+        }
+        try Data("not a feed".utf8).write(to: feeds.appendingPathComponent(".hidden"))
+        let output = try gazette(["parse", "--summary", feeds.path])
+        #expect(output.status == 0, "\(output.stderr)")
+        let locations = output.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }
+        #expect(locations == ["a.atom", "b.rss"].map { feeds.appendingPathComponent($0).path })
+    }
+
     @Test("gazette summarize prints only the summary, one sentence per line, from a file or standard input")
     func summarize() throws {
         let text =
