@@ -299,6 +299,9 @@ struct KeywordIndex: Sendable {
     private var entries: [Entry] = []
     private var exact: [UInt64: [Int]] = [:]
     private var prefixes: [UInt64: [Int]] = [:]
+    /// One bit per hash (of a first word or a prefix) that has entries: most words of a text
+    /// match no keyword, and a bit test is cheaper than a dictionary lookup.
+    private var present = [UInt64](repeating: 0, count: 64)
 
     /// One keyword found in a text.
     struct Match: Equatable {
@@ -315,9 +318,13 @@ struct KeywordIndex: Sendable {
                 entries.append(Entry(topic: topicIndex, first: first, rest: Array(parts.dropFirst())))
                 // Prefix keywords have at least three letters (the configuration checks).
                 if first.isPrefix {
-                    prefixes[Self.hash(first.bytes.prefix(3)), default: []].append(entries.count - 1)
+                    let hash = Self.hash(first.bytes.prefix(3))
+                    prefixes[hash, default: []].append(entries.count - 1)
+                    markPresent(hash)
                 } else {
-                    exact[Self.hash(first.bytes[...]), default: []].append(entries.count - 1)
+                    let hash = Self.hash(first.bytes[...])
+                    exact[hash, default: []].append(entries.count - 1)
+                    markPresent(hash)
                 }
             }
         }
@@ -328,8 +335,12 @@ struct KeywordIndex: Sendable {
         var found: [Match] = []
         for position in 0..<words.count {
             let word = words[position]
-            var candidates = exact[Self.hash(word)] ?? []
-            if word.count >= 3, let group = prefixes[Self.hash(word.prefix(3))] { candidates += group }
+            let wordHash = Self.hash(word)
+            var candidates = isPresent(wordHash) ? exact[wordHash] ?? [] : []
+            if word.count >= 3 {
+                let prefixHash = Self.hash(word.prefix(3))
+                if isPresent(prefixHash), let group = prefixes[prefixHash] { candidates += group }
+            }
             for id in candidates {
                 let entry = entries[id]
                 guard entry.first.matches(word), restMatches(entry.rest, words, after: position) else { continue }
@@ -346,6 +357,14 @@ struct KeywordIndex: Sendable {
             return false
         }
         return true
+    }
+
+    private mutating func markPresent(_ hash: UInt64) {
+        present[Int(hash >> 58)] |= 1 << (hash & 63)
+    }
+
+    private func isPresent(_ hash: UInt64) -> Bool {
+        present[Int(hash >> 58)] & (1 << (hash & 63)) != 0
     }
 
     /// FNV-1a: a word's bytes to a dictionary key without building a `String`.

@@ -48,12 +48,20 @@ enum FeedBytes {
         }
         var index = 0
         while let ampersand = bytes[index...].firstIndex(of: UInt8(ascii: "&")) {
+            // &amp; &lt; &gt; &quot; stay as they are: the common case, without building its replacement.
+            let rest = bytes[(ampersand + 1)...]
+            if let known = commonReferences.first(where: { rest.starts(with: $0) }) {
+                index = ampersand + 1 + known.count
+                continue
+            }
             let (replacement, length) = reference(bytes, at: ampersand)
             guard replacement.elementsEqual(bytes[ampersand..<ampersand + length]) else { return false }
             index = ampersand + length
         }
         return true
     }
+
+    private static let commonReferences = ["amp;", "lt;", "gt;", "quot;"].map { Array($0.utf8) }
 
     /// UTF-8 as Swift's `String(validating:)` accepts it (no overlong forms, surrogates or
     /// scalars past U+10FFFF), and without C2 80–C2 9F, which `demoronize` would replace.
