@@ -32,15 +32,17 @@ static inline void gazette_xml_install_refusing_loader(void) {
 }
 
 // Parses an HTML fragment as htmlReadMemory(buffer, size, NULL, "UTF-8", options) would, but
-// hands the elements and text to `handler` (SAX1 callbacks, called with `user_data`) instead of
-// building a tree: no node to allocate, walk and free. The explicit UTF-8 also means a
-// <meta charset> inside the fragment cannot switch the encoding mid-parse.
+// hands the elements and text to `handler` (SAX1 callbacks) instead of building a tree: no node
+// to allocate, walk and free. The callbacks get the parser context, with `user_data` in its
+// _private field, so that they can stop the parse (xmlStopParser). The explicit UTF-8 also
+// means a <meta charset> inside the fragment cannot switch the encoding mid-parse.
 static inline void gazette_html_sax_parse(const char *buffer, int size, int options,
                                           const htmlSAXHandler *handler, void *user_data) {
     htmlParserCtxtPtr ctxt = htmlCreateMemoryParserCtxt(buffer, size);
     if (ctxt == NULL) return;
     if (ctxt->sax != NULL) memcpy(ctxt->sax, handler, sizeof(xmlSAXHandlerV1));
-    ctxt->userData = user_data;
+    ctxt->userData = ctxt;
+    ctxt->_private = user_data;
     htmlCtxtUseOptions(ctxt, options);
     ctxt->html = 1;
     xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");

@@ -74,7 +74,14 @@ enum HTMLContent {
         var handler = htmlSAXHandler()
         handler.startElement = { context, name, attributes in
             guard let context, let name else { return }
-            HTMLWalk.from(context).start(name, attributes: attributes)
+            let walk = HTMLWalk.from(context)
+            guard walk.depth < HTMLWalk.maxDepth else {
+                // libxml2 closes a mismatched end tag by searching all open elements: deep
+                // hostile nesting would take quadratic time. Its tree builder stops here too.
+                xmlStopParser(context.assumingMemoryBound(to: htmlParserCtxt.self))
+                return
+            }
+            walk.start(name, attributes: attributes)
         }
         handler.endElement = { context, _ in
             guard let context else { return }
@@ -103,6 +110,8 @@ enum HTMLContent {
                 }
             }
         }
+        // A stopped parse reports no more ends: close what is still open.
+        walk.endAll()
         return Result(text: ByteText.collapseLines(walk.text, limit: textLimit), html: ByteText.trimmed(walk.output))
     }
 
@@ -127,9 +136,8 @@ private final class HTMLWalk {
         var isBlock: Bool
     }
 
-    /// Elements nested deeper than this are unwrapped: their text stays, their tags go, so the
-    /// closing tags owed at the end stay few however deep hostile markup nests (libxml2's tree
-    /// builder stops at the same depth).
+    /// The parse stops at an element nested this deep, as libxml2's own tree builder does: the
+    /// closing tags owed stay few, and libxml2's search of the open elements stays short.
     static let maxDepth = 256
 
     let textLimit: Int
@@ -150,9 +158,14 @@ private final class HTMLWalk {
         self.baseURL = baseURL
     }
 
+    /// The walk of a parse, from the parser context the callbacks get.
     static func from(_ context: UnsafeMutableRawPointer) -> HTMLWalk {
-        Unmanaged<HTMLWalk>.fromOpaque(context).takeUnretainedValue()
+        let parser = context.assumingMemoryBound(to: htmlParserCtxt.self)
+        return Unmanaged<HTMLWalk>.fromOpaque(parser.pointee._private!).takeUnretainedValue()
     }
+
+    /// How many elements are open, counting those inside dropped ones.
+    var depth: Int { frames.count + droppedDepth }
 
     private var htmlFull: Bool { output.count >= htmlLimit }
 
@@ -179,7 +192,7 @@ private final class HTMLWalk {
         if element.isBlock { text.append(0x0A) }
         var closingTag: String?
         // Unknown elements are unwrapped: no tag, but their content is kept.
-        if !htmlFull, element.isAllowed, frames.count < Self.maxDepth {
+        if !htmlFull, element.isAllowed {
             // false: an allowed element refused for what it carries (a tracking pixel).
             guard HTMLSanitizer.appendOpenTag(name, attributes: attributes, baseURL: base, to: &output) else {
                 droppedDepth = 1
@@ -202,6 +215,11 @@ private final class HTMLWalk {
             output += closingTag.utf8
             output.append(UInt8(ascii: ">"))
         }
+    }
+
+    func endAll() {
+        droppedDepth = 0
+        while !frames.isEmpty { end() }
     }
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
