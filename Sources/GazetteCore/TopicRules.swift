@@ -177,14 +177,16 @@ public struct TopicRules: Sendable, Hashable {
         return found.sorted()
     }
 
-    /// Without leading and trailing spaces and tabs (Foundation's `trimmingCharacters` bridges
-    /// through NSString, which costs more than the lookup).
+    /// Without leading and trailing spaces and tabs. Foundation's `trimmingCharacters` bridges
+    /// through NSString, which costs more than the lookup: it is asked only when a non-ASCII
+    /// byte at either end may be a Unicode space (a no-break space, U+3000).
     private static func trimmedSpaces(_ text: String) -> String {
+        let bytes = text.utf8
         let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
-        guard let first = text.utf8.firstIndex(where: { !isSpace($0) }),
-            let last = text.utf8.lastIndex(where: { !isSpace($0) })
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
         else { return "" }
-        return String(text[first...last])
+        if bytes[first] >= 0x80 || bytes[last] >= 0x80 { return text.trimmingCharacters(in: .whitespaces) }
+        return String(bytes[first...last])!
     }
 }
 

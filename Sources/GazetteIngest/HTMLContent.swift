@@ -93,6 +93,11 @@ enum HTMLContent {
         }
         // Raw text (inside script and style, which are dropped) arrives here: text all the same.
         handler.cdataBlock = handler.characters
+        // A comment ends a run of text, as it ends a text node in libxml2's tree.
+        handler.comment = { context, _ in
+            guard let context else { return }
+            HTMLWalk.from(context).endTextRun()
+        }
         let options = Int32(
             HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
                 | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NOIMPLIED.rawValue
@@ -110,7 +115,7 @@ enum HTMLContent {
                 }
             }
         }
-        // A stopped parse reports no more ends: close what is still open.
+        // Whatever libxml2 reported, the output closes every tag it opened.
         walk.endAll()
         return Result(text: ByteText.collapseLines(walk.text, limit: textLimit), html: ByteText.trimmed(walk.output))
     }
@@ -136,9 +141,10 @@ private final class HTMLWalk {
         var isBlock: Bool
     }
 
-    /// The parse stops at an element nested this deep, as libxml2's own tree builder does: the
-    /// closing tags owed stay few, and libxml2's search of the open elements stays short.
-    static let maxDepth = 256
+    /// The parse stops at an element nested deeper than libxml2's own tree builder allows (256
+    /// open, besides the wrapper): the closing tags owed stay few, and libxml2's search of the
+    /// open elements stays short.
+    static let maxDepth = 257
 
     let textLimit: Int
     let htmlLimit: Int
@@ -151,6 +157,10 @@ private final class HTMLWalk {
     private var droppedDepth = 0
     /// The <div> that `extract` wraps the fragment in is not part of it.
     private var sawWrapper = false
+    /// Whether the current run of text (libxml2 reports a text node in pieces: at every
+    /// reference, every kilobyte) goes to the text and to the HTML: decided once per run, as
+    /// the limits were once checked per text node.
+    private var textRun: (keepsText: Bool, keepsHTML: Bool)?
 
     init(textLimit: Int, htmlLimit: Int, baseURL: @escaping () -> URL?) {
         self.textLimit = textLimit
@@ -170,6 +180,7 @@ private final class HTMLWalk {
     private var htmlFull: Bool { output.count >= htmlLimit }
 
     func start(_ rawName: UnsafePointer<xmlChar>, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        textRun = nil
         if droppedDepth > 0 {
             droppedDepth += 1
             return
@@ -204,6 +215,7 @@ private final class HTMLWalk {
     }
 
     func end() {
+        textRun = nil
         if droppedDepth > 0 {
             droppedDepth -= 1
             return
@@ -222,10 +234,15 @@ private final class HTMLWalk {
         while !frames.isEmpty { end() }
     }
 
+    func endTextRun() { textRun = nil }
+
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard droppedDepth == 0 else { return }
-        if text.count < textLimit { text.append(contentsOf: bytes) }
-        if !htmlFull { ByteText.appendEscaped(bytes, to: &output) }
+        // Text outside every element (after a stray </div> closed the wrapper) had no place in
+        // libxml2's tree either; text that is not whitespace gets an implied <p> first.
+        guard droppedDepth == 0, !frames.isEmpty else { return }
+        if textRun == nil { textRun = (text.count < textLimit, !htmlFull) }
+        if textRun!.keepsText { text.append(contentsOf: bytes) }
+        if textRun!.keepsHTML { ByteText.appendEscaped(bytes, to: &output) }
     }
 
     private func base() -> URL? {

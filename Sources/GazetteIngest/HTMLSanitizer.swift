@@ -22,6 +22,8 @@ public enum HTMLSanitizer {
         "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"],
     ]
 
+    static let maxAttributeBytes = 2_000
+
     private static let urlAttributes: Set<String> = ["href", "src", "cite"]
 
     /// The sanitized HTML; empty when nothing safe remains.
@@ -48,7 +50,10 @@ public enum HTMLSanitizer {
                 let attribute = HTMLContent.elementName(rawName)
                 // libxml2 drops repeated attributes; the first one counts, as in its tree.
                 guard allowed.contains(attribute), !attributes.contains(where: { $0.0 == attribute }) else { continue }
-                var value = rawValue.map { String(decoding: ByteText.buffer($0), as: UTF8.self) } ?? ""
+                let valueBytes = ByteText.buffer(rawValue)
+                // No title, alt or link needs more; a longer one only inflates the output.
+                guard valueBytes.count <= maxAttributeBytes else { continue }
+                var value = String(decoding: valueBytes, as: UTF8.self)
                 if urlAttributes.contains(attribute) {
                     guard let safe = safeURL(value, baseURL: baseURL()) else { continue }
                     value = safe

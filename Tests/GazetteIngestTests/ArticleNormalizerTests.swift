@@ -82,4 +82,24 @@ struct ArticleNormalizerTests {
             #expect(item?.url == (isWeb ? url?.absoluteString : nil), "\(link)")
         }
     }
+
+    @Test("the topic lead is 300 characters, also where a character is several scalars")
+    func leadCountsCharacters() {
+        let text = String(repeating: "e\u{301}", count: 150) + " election vote " + String(repeating: "z", count: 400)
+        let feed = ParsedFeed(format: .rss2, title: nil, items: [FeedItem(guid: "g", title: "x", summaryHTML: text)])
+        let item = ArticleNormalizer().items(from: feed, feedURL: "https://fixture.example/", fetchedAt: fetchedAt)
+            .items.first
+        #expect(item?.topics.contains(Topic("politics")!) == true, "two keywords within the first 300 characters")
+        let late = String(repeating: "a ", count: 150) + "election vote"
+        let lateFeed = ParsedFeed(
+            format: .rss2,
+            title: nil,
+            items: [FeedItem(guid: "g", title: "x", summaryHTML: late)]
+        )
+        #expect(
+            ArticleNormalizer().items(from: lateFeed, feedURL: "https://fixture.example/", fetchedAt: fetchedAt)
+                .items.first?.topics.contains(Topic("politics")!) == false,
+            "keywords after the first 300 characters do not count"
+        )
+    }
 }

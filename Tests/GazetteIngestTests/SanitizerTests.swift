@@ -118,4 +118,19 @@ struct SanitizerTests {
             }
         }
     }
+
+    @Test("limits apply per text node, however libxml2 splits it (at references, every kilobyte)")
+    func limitsPerTextNode() {
+        #expect(HTMLSanitizer.sanitize("aaaaaaaaaa&amp;b", limit: 10) == "aaaaaaaaaa&amp;b")
+        #expect(HTMLText.plainText(fromHTML: "a   &amp;b", limit: 4) == "a &b")
+        #expect(HTMLText.plainText(fromHTML: String(repeating: "<b>", count: 256) + "x") == "x", "256 levels are read")
+    }
+
+    @Test("whitespace after a stray </div> has no element to belong to; an over-long attribute value is dropped")
+    func strayCloseAndLongAttributes() {
+        #expect(clean("a</div> <b>c</b>") == "a<b>c</b>")
+        let long = clean("<abbr title=\"" + String(repeating: "x", count: 1_000_000) + "\">y</abbr>")
+        #expect(long == "<abbr>y</abbr>")
+        #expect(clean("<abbr title=\"" + String(repeating: "x", count: 50) + "\">y</abbr>").contains("title="))
+    }
 }

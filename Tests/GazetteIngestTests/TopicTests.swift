@@ -31,6 +31,10 @@ struct TopicTests {
         #expect(rules.topics(title: "«Inflación» récord", lead: "", categories: [], sourceTopics: []).count == 1)
         #expect(rules.topics(title: "ÖKONOMIE heute", lead: "", categories: [], sourceTopics: []).count == 1)
         #expect(rules.topics(title: "x", lead: "", categories: [" Wirtschaft "], sourceTopics: []).count == 1)
+        #expect(
+            rules.topics(title: "x", lead: "", categories: ["Wirtschaft\u{00A0}"], sourceTopics: []).count == 1,
+            "a no-break space is trimmed too"
+        )
         let curly = TopicRules.standard.topics(title: "Trump’s speech", lead: "", categories: [], sourceTopics: [])
         #expect(curly.contains(Topic("politics")!), "a curly apostrophe ends the word")
     }
