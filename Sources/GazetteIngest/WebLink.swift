@@ -1,0 +1,75 @@
+/// Recognises the common case of a link that needs no URL parsing.
+enum WebLink {
+    /// Whether `link` is an absolute http(s) URL with a plain host (letters, digits, dots and
+    /// hyphens, an optional numeric port) and only characters RFC 3986 allows unescaped after it,
+    /// with well-formed percent escapes and at most one `#`: such a link is its own absolute form.
+    static func isPlainAbsolute(_ link: String) -> Bool {
+        var link = link
+        return link.withUTF8 { bytes -> Bool in
+            var index: Int
+            if bytes.count > 8, lowercased(bytes, 0..<8).elementsEqual("https://".utf8) {
+                index = 8
+            } else if bytes.count > 7, lowercased(bytes, 0..<7).elementsEqual("http://".utf8) {
+                index = 7
+            } else {
+                return false
+            }
+            let hostStart = index
+            while index < bytes.count, isHostByte(bytes[index]) { index += 1 }
+            guard index > hostStart, isAlphanumeric(bytes[hostStart]) else { return false }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+                index += 1
+                while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
+            }
+            guard
+                index == bytes.count || bytes[index] == UInt8(ascii: "/") || bytes[index] == UInt8(ascii: "?")
+                    || bytes[index] == UInt8(ascii: "#")
+            else { return false }
+            var fragments = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "%") {
+                    guard index + 2 < bytes.count, isHexDigit(bytes[index + 1]), isHexDigit(bytes[index + 2]) else {
+                        return false
+                    }
+                    index += 3
+                    continue
+                }
+                if byte == UInt8(ascii: "#") { fragments += 1 }
+                guard fragments <= 1, isPathByte(byte) else { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
+    private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
+        bytes[range].map { (0x41...0x5A).contains($0) ? $0 + 32 : $0 }
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+    }
+
+    /// RFC 3986's unreserved and reserved characters, but the `[` `]` only a host may hold.
+    private static func isPathByte(_ byte: UInt8) -> Bool {
+        if isAlphanumeric(byte) { return true }
+        switch byte {
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ":"),
+            UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "@"), UInt8(ascii: "!"),
+            UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="):
+            return true
+        default:
+            return false
+        }
+    }
+}
