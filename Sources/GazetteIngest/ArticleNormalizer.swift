@@ -53,9 +53,11 @@ public struct ArticleNormalizer: Sendable {
         for (index, item) in feed.items.enumerated() {
             let html = item.contentHTML ?? item.summaryHTML ?? ""
             let link = absoluteWebLink(item.link, base: feedBase)
+            // What the item's relative links resolve against, parsed only if one needs it.
+            let itemBase = { link.map { URL(string: $0) } ?? feedBase }
             let extracted = HTMLContent.extract(
                 html,
-                baseURL: link.map { URL(string: $0) } ?? feedBase,
+                baseURL: itemBase(),
                 textLimit: maxTextLength,
                 htmlLimit: maxTextLength * 2,
                 sanitize: true
@@ -78,9 +80,7 @@ public struct ArticleNormalizer: Sendable {
                     title: title,
                     text: text,
                     contentHTML: content.isEmpty ? nil : content,
-                    imageURL: item.imageURL.flatMap {
-                        absoluteWebLink($0, base: link.map { URL(string: $0) } ?? feedBase)
-                    },
+                    imageURL: item.imageURL.flatMap { absoluteWebLink($0, base: itemBase()) },
                     author: item.author.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 },
                     publishedAt: published ?? fetchedAt,
                     hasFeedDate: published != nil,

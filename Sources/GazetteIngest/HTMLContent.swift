@@ -74,14 +74,9 @@ enum HTMLContent {
         var handler = htmlSAXHandler()
         handler.startElement = { context, name, attributes in
             guard let context, let name else { return }
-            let walk = HTMLWalk.from(context)
-            guard walk.depth < HTMLWalk.maxDepth else {
-                // libxml2 closes a mismatched end tag by searching all open elements: deep
-                // hostile nesting would take quadratic time. Its tree builder stops here too.
+            if !HTMLWalk.from(context).start(name, attributes: attributes) {
                 xmlStopParser(context.assumingMemoryBound(to: htmlParserCtxt.self))
-                return
             }
-            walk.start(name, attributes: attributes)
         }
         handler.endElement = { context, _ in
             guard let context else { return }
@@ -174,22 +169,24 @@ private final class HTMLWalk {
         return Unmanaged<HTMLWalk>.fromOpaque(parser.pointee._private!).takeUnretainedValue()
     }
 
-    /// How many elements are open, counting those inside dropped ones.
-    var depth: Int { frames.count + droppedDepth }
-
     private var htmlFull: Bool { output.count >= htmlLimit }
 
-    func start(_ rawName: UnsafePointer<xmlChar>, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    /// False when the element is nested too deep and the parse must stop: libxml2 closes a
+    /// mismatched end tag by searching all open elements, so deep hostile nesting would take
+    /// quadratic time.
+    func start(_ rawName: UnsafePointer<xmlChar>, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> Bool {
         textRun = nil
+        // Open elements, counting those inside dropped ones.
+        guard frames.count + droppedDepth < Self.maxDepth else { return false }
         if droppedDepth > 0 {
             droppedDepth += 1
-            return
+            return true
         }
         if !sawWrapper {
             sawWrapper = true
             if xmlStrEqual(rawName, "div") != 0 {
                 frames.append(Frame(closingTag: nil, isBlock: false))
-                return
+                return true
             }
         }
         let name = HTMLContent.elementName(rawName)
@@ -198,7 +195,7 @@ private final class HTMLWalk {
         // output stays balanced and bounded however much markup follows.
         if element.isDropped || (htmlFull && text.count >= textLimit) {
             droppedDepth = 1
-            return
+            return true
         }
         if element.isBlock { text.append(0x0A) }
         var closingTag: String?
@@ -207,11 +204,12 @@ private final class HTMLWalk {
             // false: an allowed element refused for what it carries (a tracking pixel).
             guard HTMLSanitizer.appendOpenTag(name, attributes: attributes, baseURL: base, to: &output) else {
                 droppedDepth = 1
-                return
+                return true
             }
             if !element.isVoid { closingTag = name }
         }
         frames.append(Frame(closingTag: closingTag, isBlock: element.isBlock))
+        return true
     }
 
     func end() {

@@ -65,6 +65,19 @@ struct HostileDocumentTests {
         #expect(try FeedParser.parse(Data(undeclared)).items[0].title == "Café ÿþ!")
     }
 
+    @Test("a byte-order mark and leading whitespace are dropped; UTF-8-encoded C1 controls become Windows-1252 quotes")
+    func repairsBesideReadyFeeds() throws {
+        let quoted: [UInt8] = [0xC2, 0x93] + Array("quoted".utf8) + [0xC2, 0x94]  // U+0093, U+0094
+        let document =
+            [0xEF, 0xBB, 0xBF, 0x0A, 0x20] + Array(#"<rss version="2.0"><channel><item><title>"#.utf8) + quoted
+            + Array("</title></item></channel></rss>".utf8)
+        #expect(try FeedParser.parse(Data(document)).items[0].title == "\u{201C}quoted\u{201D}")
+        let ready =
+            Array(#"<rss version="2.0"><channel><item><title>A &amp; B &#8217;</title>"#.utf8)
+            + Array("</item></channel></rss>".utf8)
+        #expect(try FeedParser.parse(Data(ready)).items[0].title == "A & B \u{2019}", "a feed that needs no repair")
+    }
+
     @Test(
         "HTML named entities, unknown names and bare ampersands parse; forbidden character references do not break the feed"
     )
