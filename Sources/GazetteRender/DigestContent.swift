@@ -57,6 +57,17 @@ public struct DigestContent: Sendable {
         /// Other outlets' articles on the same story: the alternative takes.
         public var takes: [Take]
         public var hasTakes: Bool
+
+        /// A few short values, not all of them: a story's rendering is looked up by its values
+        /// for every digest it goes to, and hashing its summaries and takes cost more than the
+        /// lookup saved. Equality still compares every value.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(number)
+            hasher.combine(title)
+            hasher.combine(url)
+            hasher.combine(publishedLabel)
+            hasher.combine(takes.count)
+        }
     }
 
     public struct Section: Sendable {

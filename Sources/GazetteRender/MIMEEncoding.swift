@@ -26,13 +26,38 @@ enum MIMEEncoding {
         }
     }
 
-    /// The encoding itself; returns how many bytes it wrote.
+    /// The encoding itself; returns how many bytes it wrote. Runs of printable ASCII that fit
+    /// in the line are copied as they are; every other byte takes the careful path, one at a
+    /// time (a digest's HTML breaks runs at each `=`, but most of its bytes are still in runs).
     private static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int
     {
         var count = 0
         var column = 0
         var index = 0
-        while index < bytes.count {
+        let end = bytes.count
+        while index < end {
+            // A run: printable ASCII other than "=", and spaces and tabs, while the line has room
+            // (column 75 leaves space for a soft break). A run's last byte is followed by
+            // another byte of the line, so a space or tab in it is never trailing, except for
+            // the run's very last byte when the line ends there: that one is left to the careful
+            // path below.
+            let room = index + max(0, 75 - column)
+            var stop = index
+            while stop < end && stop < room && isRunByte(bytes[stop]) { stop += 1 }
+            if stop > index, stop == end || bytes[stop] == 10 || bytes[stop] == 13,
+                bytes[stop - 1] == 32 || bytes[stop - 1] == 9
+            {
+                stop -= 1
+            }
+            if stop > index {
+                let length = stop - index
+                UnsafeMutableRawPointer(out.baseAddress! + count)
+                    .copyMemory(from: bytes.baseAddress! + index, byteCount: length)
+                count += length
+                column += length
+                index = stop
+                continue
+            }
             let byte = bytes[index]
             // CRLF, a lone LF or a lone CR: a hard line break.
             if byte == 10 || byte == 13 {
@@ -40,10 +65,10 @@ enum MIMEEncoding {
                 out[count + 1] = 10
                 count += 2
                 column = 0
-                index += (byte == 13 && index + 1 < bytes.count && bytes[index + 1] == 10) ? 2 : 1
+                index += (byte == 13 && index + 1 < end && bytes[index + 1] == 10) ? 2 : 1
                 continue
             }
-            let next = index + 1 < bytes.count ? bytes[index + 1] : 10
+            let next = index + 1 < end ? bytes[index + 1] : 10
             let isLast = next == 10 || next == 13
             // Trailing spaces and tabs are encoded: transports may strip them.
             let plain =
@@ -73,6 +98,13 @@ enum MIMEEncoding {
         // The caller's bound holds (see there); were it ever wrong, stop rather than write on.
         precondition(count <= out.count, "quoted-printable output exceeded its bound")
         return count
+    }
+
+    /// Bytes that quoted-printable leaves as they are inside a line: printable ASCII but "=",
+    /// space and tab.
+    @inline(__always)
+    private static func isRunByte(_ byte: UInt8) -> Bool {
+        (byte >= 32 && byte <= 126 && byte != UInt8(ascii: "=")) || byte == 9
     }
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {

@@ -268,48 +268,60 @@ struct Bench {
 
         // Rendering alone, from the selected stories: HTML and text from the templates, the MIME
         // message. From nothing, as a send starts: each story is rendered once, by the first
-        // digest that has it, and reused by the others.
-        gazette.renderer.forgetStoryFragments()
-        start = ContinuousClock.now
+        // digest that has it, and reused by the others. Five rounds, each from nothing; the
+        // median is printed (this machine's timings vary by a third from run to run).
+        let rounds = 5
+        var renderRounds: [Double] = []
+        var htmlRounds: [Double] = []
+        var textRounds: [Double] = []
+        var mimeRounds: [Double] = []
         var bytes = 0
-        for digest in prepared {
-            let message = gazette.renderer.email(
-                digest.content,
-                format: .html,
-                from: configuration.delivery.from,
-                to: digest.record.subscriber.email,
-                links: DigestLinks(
-                    unsubscribe: URL(string: digest.content.unsubscribeURL)!,
-                    unsubscribeMailto: digest.message.listUnsubscribeMailto,
-                    manage: URL(string: digest.content.manageURL)!,
-                    archive: URL(string: digest.content.archiveURL)!
-                ),
-                messageID: digest.message.messageID,
-                date: end
-            )
-            bytes += message.bytes().count
+        for _ in 0..<rounds {
+            gazette.renderer.forgetStoryFragments()
+            start = ContinuousClock.now
+            bytes = 0
+            for digest in prepared {
+                let message = gazette.renderer.email(
+                    digest.content,
+                    format: .html,
+                    from: configuration.delivery.from,
+                    to: digest.record.subscriber.email,
+                    links: DigestLinks(
+                        unsubscribe: URL(string: digest.content.unsubscribeURL)!,
+                        unsubscribeMailto: digest.message.listUnsubscribeMailto,
+                        manage: URL(string: digest.content.manageURL)!,
+                        archive: URL(string: digest.content.archiveURL)!
+                    ),
+                    messageID: digest.message.messageID,
+                    date: end
+                )
+                bytes += message.bytes().count
+            }
+            renderRounds.append(seconds(start))
+            // Where rendering goes: each template (from nothing again), then the MIME encoding.
+            gazette.renderer.forgetStoryFragments()
+            start = ContinuousClock.now
+            var htmlParts: [String] = []
+            for digest in prepared { htmlParts.append(gazette.renderer.html(digest.content)) }
+            htmlRounds.append(seconds(start))
+            start = ContinuousClock.now
+            var textParts: [String] = []
+            for digest in prepared { textParts.append(gazette.renderer.text(digest.content)) }
+            textRounds.append(seconds(start))
+            start = ContinuousClock.now
+            var encoded = 0
+            for (digest, (html, text)) in zip(prepared, zip(htmlParts, textParts)) {
+                var message = digest.message
+                message.html = html
+                message.text = text
+                encoded += message.bytes().count
+            }
+            precondition(encoded == bytes, "the same messages, encoded twice")
+            mimeRounds.append(seconds(start))
         }
-        let render = seconds(start)
-        // Where rendering goes: each template (from nothing again), then the MIME encoding.
-        gazette.renderer.forgetStoryFragments()
-        start = ContinuousClock.now
-        var htmlParts: [String] = []
-        for digest in prepared { htmlParts.append(gazette.renderer.html(digest.content)) }
-        let htmlSeconds = seconds(start)
-        start = ContinuousClock.now
-        var textParts: [String] = []
-        for digest in prepared { textParts.append(gazette.renderer.text(digest.content)) }
-        let textSeconds = seconds(start)
-        start = ContinuousClock.now
-        var encoded = 0
-        for (digest, (html, text)) in zip(prepared, zip(htmlParts, textParts)) {
-            var message = digest.message
-            message.html = html
-            message.text = text
-            encoded += message.bytes().count
-        }
-        precondition(encoded == bytes, "the same messages, encoded twice")
-        let mimeSeconds = seconds(start)
+        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+        let render = median(renderRounds)
+        let (htmlSeconds, textSeconds, mimeSeconds) = (median(htmlRounds), median(textRounds), median(mimeRounds))
         print(
             String(
                 format: "stories per digest: %.1f; message size: %.1f KB on average",
@@ -327,9 +339,13 @@ struct Bench {
         )
         print(
             String(
-                format: "render only (HTML + text + MIME): %.0f digests/s (%.3f s)",
+                format: "render only (HTML + text + MIME): %.0f digests/s (%.3f s; median of %d rounds,"
+                    + " fastest %.0f/s, slowest %.0f/s)",
                 Double(prepared.count) / render,
-                render
+                render,
+                rounds,
+                Double(prepared.count) / renderRounds.min()!,
+                Double(prepared.count) / renderRounds.max()!
             )
         )
         let perDigest = { (seconds: Double) in seconds / Double(max(prepared.count, 1)) * 1e6 }

@@ -1,6 +1,7 @@
 import Foundation
 import GazetteCore
 import GazetteIngest
+import TestSupport
 import Testing
 
 func fixture(_ name: String) throws -> Data {
@@ -96,19 +97,6 @@ struct FeedParserTests {
         var bytes = Array("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>".utf8)
         bytes += (0..<2_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         _ = try? FeedParser.parse(Data(bytes))
-    }
-}
-
-/// A tiny seeded generator, so the garbage tests are the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

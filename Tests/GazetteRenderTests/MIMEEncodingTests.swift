@@ -1,5 +1,6 @@
 import Foundation
 import GazetteCore
+import TestSupport
 import Testing
 
 @testable import GazetteRender
@@ -80,6 +81,25 @@ struct QuotedPrintableLimitTests {
         }
     }
 
+    @Test("random mixes of runs, spaces, tabs, '=', line ends and non-ASCII decode back, fit, and keep no trailing blank")
+    func randomMixes() {
+        // Seeded: a failure repeats. Runs of "x" reach the line limit; the rest break runs.
+        var random = SplitMix(seed: 2026)
+        let pieces = ["x", " ", "\t", "=", "\r", "\n", "\r\n", "é", "<a href=\"x\">", "😀"]
+        for _ in 0..<3_000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...300, using: &random) {
+                text += Bool.random(using: &random) ? "x" : pieces.randomElement(using: &random)!
+            }
+            let encoded = MIMEEncoding.quotedPrintable(text)
+            let lines = encoded.split(separator: "\r\n", omittingEmptySubsequences: false)
+            #expect(lines.allSatisfy { $0.utf8.count <= 76 }, "\(text.debugDescription)")
+            #expect(!lines.contains { $0.hasSuffix(" ") || $0.hasSuffix("\t") }, "\(text.debugDescription)")
+            let expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            #expect(decode(encoded) == expected.replacingOccurrences(of: "\n", with: "\r\n"), "\(text.debugDescription)")
+        }
+    }
+
     /// Quoted-printable decoding (RFC 2045 6.7), enough to check the encoder.
     func decode(_ encoded: String) -> String {
         var bytes: [UInt8] = []
@@ -103,3 +123,4 @@ struct QuotedPrintableLimitTests {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
