@@ -18,7 +18,12 @@ enum SafeText {
     }
 
     static func line(_ text: String) -> String {
-        xml(text).split(whereSeparator: \.isNewline).joined(separator: " ")
+        // Most titles hold no byte that can start a line break (LF, VT, FF, CR, or the leads of
+        // U+0085, U+2028 and U+2029): they are only checked for XML.
+        guard text.utf8.contains(where: { (0x0A...0x0D).contains($0) || $0 == 0xC2 || $0 == 0xE2 }) else {
+            return xml(text)
+        }
+        return xml(text).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     /// For a header value: every run of control characters (C0, DEL, C1; CR and LF among them)
@@ -31,11 +36,19 @@ enum SafeText {
     /// A link from a feed, kept only when it is an absolute http or https URL without spaces or
     /// controls: the store holds no other kind, and the templates never trust that it does not.
     static func webURL(_ text: String?) -> String? {
-        guard let text, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
-            url.host?.isEmpty == false,
-            !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0 == "\"" })
+        guard let text, !containsSpaceControlOrQuote(text), let url = URL(string: text),
+            ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false
         else { return nil }
         return text
+    }
+
+    /// Whitespace, a control below U+0020 or `"`: checked on the bytes when the text is ASCII
+    /// (ASCII whitespace is U+0009 to U+000D and the space, all at or below U+0020).
+    private static func containsSpaceControlOrQuote(_ text: String) -> Bool {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0 == "\"" }
+        }
+        return text.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") }
     }
 
     private static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {

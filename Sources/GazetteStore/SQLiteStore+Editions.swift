@@ -290,12 +290,14 @@ extension SQLiteStore: EditionStore {
             id, subscriptionID, period, messageID, articleIDs, createdAt, editionKey, subject, \(rendered),
             recipient, status, attempts, nextAttemptAt, leaseUntil, lastReplyCode, lastReplyText, requeuedAt
             """
+        // Prepared once per connection and kept (the conditions are a handful of fixed texts).
         return try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(columns) FROM editions \(index.map { "INDEXED BY \($0)" } ?? "") \(bodies)
-                WHERE \(condition) ORDER BY \(order) LIMIT ?
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT \(columns) FROM editions \(index.map { "INDEXED BY \($0)" } ?? "") \(bodies)
+                    WHERE \(condition) ORDER BY \(order) LIMIT ?
+                    """
+            ),
             arguments: arguments + [limit]
         ).map { row in
             let statusText: String = row[11]

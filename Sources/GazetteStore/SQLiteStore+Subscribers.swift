@@ -176,16 +176,18 @@ extension SQLiteStore: SubscriberStore {
     ) throws
         -> [SubscriberRecord]
     {
+        // Prepared once per connection and kept: a send looks up every reader this way.
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT s.id, s.email, s.status, s.token, s.createdAt,
-                       p.id AS subscriptionID, p.countries, p.topics, p.frequency, p.sendHour, p.weekday, p.timeZone,
-                       p.format
-                FROM subscribers s JOIN subscriptions p ON p.subscriberID = s.id
-                WHERE \(whereClause)
-                ORDER BY s.email, p.id
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT s.id, s.email, s.status, s.token, s.createdAt,
+                           p.id AS subscriptionID, p.countries, p.topics, p.frequency, p.sendHour, p.weekday,
+                           p.timeZone, p.format
+                    FROM subscribers s JOIN subscriptions p ON p.subscriberID = s.id
+                    WHERE \(whereClause)
+                    ORDER BY s.email, p.id
+                    """
+            ),
             arguments: arguments
         )
         // A row this version cannot read (an address an older version accepted) is left out rather

@@ -81,7 +81,9 @@ struct QuotedPrintableLimitTests {
         }
     }
 
-    @Test("random mixes of runs, spaces, tabs, '=', line ends and non-ASCII decode back, fit, and keep no trailing blank")
+    @Test(
+        "random mixes of runs, spaces, tabs, '=', line ends and non-ASCII decode back, fit, and keep no trailing blank"
+    )
     func randomMixes() {
         // Seeded: a failure repeats. Runs of "x" reach the line limit; the rest break runs.
         var random = SplitMix(seed: 2026)
@@ -96,7 +98,10 @@ struct QuotedPrintableLimitTests {
             #expect(lines.allSatisfy { $0.utf8.count <= 76 }, "\(text.debugDescription)")
             #expect(!lines.contains { $0.hasSuffix(" ") || $0.hasSuffix("\t") }, "\(text.debugDescription)")
             let expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            #expect(decode(encoded) == expected.replacingOccurrences(of: "\n", with: "\r\n"), "\(text.debugDescription)")
+            #expect(
+                decode(encoded) == expected.replacingOccurrences(of: "\n", with: "\r\n"),
+                "\(text.debugDescription)"
+            )
         }
     }
 
@@ -123,4 +128,3 @@ struct QuotedPrintableLimitTests {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
-

@@ -11,4 +11,34 @@ struct SafeTextTests {
         #expect(SafeText.xml(allowed) == allowed)
         #expect(SafeText.xml("") == "")
     }
+
+    @Test("a single-line field joins every kind of line break into a space, and leaves other text as it was")
+    func line() {
+        for breakText in ["\n", "\r", "\r\n", "\u{85}", "\u{2028}", "\u{2029}"] {
+            #expect(SafeText.line("one" + breakText + "two") == "one two", "\(breakText.debugDescription)")
+        }
+        // Vertical tab and form feed are controls XML forbids: dropped before lines are joined.
+        #expect(SafeText.line("one\u{0B}two\u{0C}three") == "onetwothree")
+        #expect(SafeText.line("a\n\nb\n") == "a b")
+        // Bytes that lead a line break elsewhere (0xC2, 0xE2) in text that has none.
+        for plain in ["plain title", "Zürich ¡olé! — “quoted” …", "", "tab\tkept", "€5 · ©"] {
+            #expect(SafeText.line(plain) == plain)
+        }
+        #expect(SafeText.line("x\u{0}y\nz") == "xy z")
+    }
+
+    @Test("only absolute http and https links without whitespace, controls or quotes are kept")
+    func webURL() {
+        for kept in ["https://example.org/a?b=c#d", "http://example.org", "HTTPS://example.org/é"] {
+            #expect(SafeText.webURL(kept) == kept)
+        }
+        for dropped in [
+            "javascript:alert(1)", "/relative", "https://", "https://exa mple.org", "https://example.org/\t",
+            "https://example.org/\"onmouseover=\"x", "https://example.org/\u{1}", "https://example.org/\u{A0}x",
+            "https://example.org/\u{2003}x", "mailto:a@example.org", "",
+        ] {
+            #expect(SafeText.webURL(dropped) == nil, "\(dropped.debugDescription)")
+        }
+        #expect(SafeText.webURL(nil) == nil)
+    }
 }
