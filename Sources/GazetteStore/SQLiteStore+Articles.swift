@@ -136,8 +136,8 @@ extension SQLiteStore: ArticleStore {
             arguments += [firstSeen]
         }
         if !query.countries.isEmpty {
-            conditions.append("country IN (\(databaseQuestionMarks(count: query.countries.count)))")
-            arguments += StatementArguments(query.countries.map(\.code))
+            conditions.append("country IN (SELECT value FROM json_each(?))")
+            arguments += [Self.jsonArray(query.countries.map(\.code))]
         }
         if !query.topics.isEmpty {
             conditions.append("(" + query.topics.map { _ in "topics LIKE ?" }.joined(separator: " OR ") + ")")
@@ -159,9 +159,8 @@ extension SQLiteStore: ArticleStore {
         let byID = try await pool.read { db in
             try Self.articles(
                 db,
-                sql:
-                    "SELECT \(Self.articleColumns) FROM articles WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
-                arguments: StatementArguments(ids)
+                sql: "SELECT \(Self.articleColumns) FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                arguments: [Self.jsonArray(ids)]
             )
         }
         // Keep the caller's order: an edition lists its articles in the order they were chosen.
@@ -210,10 +209,10 @@ extension SQLiteStore: ArticleStore {
                 db,
                 sql: """
                     SELECT \(Self.articleColumns) FROM articles
-                    WHERE storyID IN (\(databaseQuestionMarks(count: storyIDs.count)))
+                    WHERE storyID IN (SELECT value FROM json_each(?))
                     ORDER BY publishedAt, id
                     """,
-                arguments: StatementArguments(storyIDs)
+                arguments: [Self.jsonArray(storyIDs)]
             )
         }
     }
@@ -240,6 +239,14 @@ extension SQLiteStore: ArticleStore {
     /// per connection and kept: a send asks the same few questions for every reader.
     static func articles(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Article] {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(article(from:))
+    }
+
+    /// A list for `IN (SELECT value FROM json_each(?))`: one parameter whatever its length, so
+    /// the statement's text is the same for every list and one cached statement serves them all
+    /// (a `?` per value would cache a statement per length). SQLite still searches the index.
+    static func jsonArray<Value: Encodable>(_ values: [Value]) -> String {
+        // Strings and integers always encode.
+        String(decoding: (try? JSONEncoder().encode(values)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     /// An article from a row of `articleColumns`.

@@ -45,8 +45,8 @@ extension SQLiteStore: EditionStore {
         return try await pool.read { db in
             try Self.fetchEditions(
                 db,
-                where: "period IN (\(databaseQuestionMarks(count: periods.count)))",
-                StatementArguments(periods),
+                where: "period IN (SELECT value FROM json_each(?))",
+                [Self.jsonArray(periods)],
                 limit: Int.max,
                 withRenderedParts: false
             )

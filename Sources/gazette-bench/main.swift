@@ -351,7 +351,7 @@ struct Bench {
         let perDigest = { (seconds: Double) in seconds / Double(max(prepared.count, 1)) * 1e6 }
         print(
             String(
-                format: "  of which: digest.html %.0f µs, digest.txt %.0f µs, MIME %.0f µs per digest",
+                format: "  each part alone (medians): digest.html %.0f µs, digest.txt %.0f µs, MIME %.0f µs per digest",
                 perDigest(htmlSeconds),
                 perDigest(textSeconds),
                 perDigest(mimeSeconds)

@@ -85,9 +85,12 @@ struct QuotedPrintableLimitTests {
         "random mixes of runs, spaces, tabs, '=', line ends and non-ASCII decode back, fit, and keep no trailing blank"
     )
     func randomMixes() {
-        // Seeded: a failure repeats. Runs of "x" reach the line limit; the rest break runs.
+        // Seeded: a failure repeats. Long runs reach the line limit; the rest break runs.
         var random = SplitMix(seed: 2026)
-        let pieces = ["x", " ", "\t", "=", "\r", "\n", "\r\n", "é", "<a href=\"x\">", "😀"]
+        let pieces = [
+            "x", " ", "\t", "=", "\r", "\n", "\r\n", "é", "<a href=\"x\">", "😀", String(repeating: "x", count: 70),
+            String(repeating: "x ", count: 37),
+        ]
         for _ in 0..<3_000 {
             var text = ""
             for _ in 0..<Int.random(in: 0...300, using: &random) {
@@ -97,6 +100,13 @@ struct QuotedPrintableLimitTests {
             let lines = encoded.split(separator: "\r\n", omittingEmptySubsequences: false)
             #expect(lines.allSatisfy { $0.utf8.count <= 76 }, "\(text.debugDescription)")
             #expect(!lines.contains { $0.hasSuffix(" ") || $0.hasSuffix("\t") }, "\(text.debugDescription)")
+            // Lines are filled: a soft break comes only where the next character would not fit
+            // (75 columns and the "=", or 76 for a line's last character).
+            for (line, next) in zip(lines, lines.dropFirst()) where line.hasSuffix("=") {
+                let width = next.hasPrefix("=") ? 3 : 1
+                let limit = next.utf8.count == width ? 76 : 75
+                #expect(line.utf8.count - 1 + width > limit, "\(text.debugDescription)")
+            }
             let expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             #expect(
                 decode(encoded) == expected.replacingOccurrences(of: "\n", with: "\r\n"),

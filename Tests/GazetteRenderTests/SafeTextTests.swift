@@ -25,6 +25,8 @@ struct SafeTextTests {
             #expect(SafeText.line(plain) == plain)
         }
         #expect(SafeText.line("x\u{0}y\nz") == "xy z")
+        // No line break, but a character XML forbids: still dropped on the fast path.
+        #expect(SafeText.line("a\u{1}b\u{FFFE}c") == "abc")
     }
 
     @Test("only absolute http and https links without whitespace, controls or quotes are kept")
