@@ -125,6 +125,17 @@ struct SQLiteStoreTests {
         let ids = stored.compactMap(\.id).reversed()
         #expect(try await store.articles(ids: Array(ids)).map(\.guid) == ["mid", "new"], "in the order asked")
         #expect(stored[0].topics == [Topic("economy")!])
+        // Lists of any length are one JSON parameter: two countries, and story ids that JSON
+        // must escape.
+        var both = day
+        both.countries = [de, fr]
+        #expect(try await store.articles(matching: both).map(\.guid).sorted() == ["fr", "mid", "new"])
+        let odd = ["s\"1", "s\\2", "s,3", "é"]
+        let allIDs = try await store.articles(matching: both).compactMap(\.id)
+        try await store.assignStories(Dictionary(uniqueKeysWithValues: zip(allIDs, odd)))
+        #expect(try await store.articles(storyIDs: odd).count == 3)
+        #expect(try await store.articles(storyIDs: [odd[1]]).map(\.storyID) == [odd[1]])
+        #expect(try await store.articles(storyIDs: ["none"]).isEmpty)
     }
 
     @Test("feed state keeps validators and failures across saves")
