@@ -236,9 +236,13 @@ extension SQLiteStore: ArticleStore {
         """
 
     /// The articles `sql` selects (it selects `articleColumns`). The statement is prepared once
-    /// per connection and kept: a send asks the same few questions for every reader.
+    /// per connection and kept: a send asks the same few questions for every reader. Each row is
+    /// decoded where SQLite holds it, through a cursor, not first copied with its column names.
     static func articles(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Article] {
-        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(article(from:))
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        var articles: [Article] = []
+        while let row = try rows.next() { articles.append(try article(from: row)) }
+        return articles
     }
 
     /// A list for `IN (SELECT value FROM json_each(?))`: one parameter whatever its length, so

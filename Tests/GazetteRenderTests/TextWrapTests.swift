@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import GazetteRender
@@ -28,26 +29,35 @@ struct TextWrapTests {
         #expect(TextWrap.wrap(" \t\n ") == "")
     }
 
-    @Test("ASCII text wraps exactly as character-by-character splitting would (every ASCII space and control)")
+    @Test("ASCII text wraps exactly as character-by-character splitting would (every ASCII space and control, indents)")
     func asciiPathAgrees() {
-        var random = SystemRandomNumberGenerator()
+        var random = SplitMix(seed: 72)
         let alphabet = Array("ab cd\tef\ngh\u{0B}ij\u{0C}kl\rmn\r\nop\u{1C}q\u{1F}rs,.-") + ["\r\n"]
-        for _ in 0..<500 {
+        // ASCII indents take the byte path; "→ " sends the same ASCII text down the other one.
+        let indents = ["", "  ", "    ", "→ "]
+        for _ in 0..<1_000 {
             let text = String(
                 (0..<Int.random(in: 0...200, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
             )
             let width = Int.random(in: 5...40, using: &random)
+            let first = Bool.random(using: &random) ? nil : indents.randomElement(using: &random)!
+            let indent = indents.randomElement(using: &random)!
             var lines: [String] = []
+            var prefix = first ?? indent
             var line = ""
             for word in text.split(whereSeparator: \.isWhitespace) {
-                if !line.isEmpty, line.count + 1 + word.count > width {
-                    lines.append(line)
+                if !line.isEmpty, prefix.count + line.count + 1 + word.count > width {
+                    lines.append(prefix + line)
+                    prefix = indent
                     line = ""
                 }
                 line += (line.isEmpty ? "" : " ") + word
             }
-            if !line.isEmpty { lines.append(line) }
-            #expect(TextWrap.wrap(text, width: width) == lines.joined(separator: "\n"), "\(text.debugDescription)")
+            if !line.isEmpty { lines.append(prefix + line) }
+            #expect(
+                TextWrap.wrap(text, width: width, firstIndent: first, indent: indent) == lines.joined(separator: "\n"),
+                "\(text.debugDescription) width \(width) indents \(String(describing: first)) \(indent)"
+            )
         }
     }
 }
