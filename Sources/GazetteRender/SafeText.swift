@@ -23,7 +23,9 @@ enum SafeText {
         guard text.utf8.contains(where: { (0x0A...0x0D).contains($0) || $0 == 0xC2 || $0 == 0xE2 }) else {
             return xml(text)
         }
-        return xml(text).split(whereSeparator: \.isNewline).joined(separator: " ")
+        // Lines are joined before XML's forbidden characters go, so that a vertical tab or form
+        // feed between two words still leaves a space.
+        return xml(text.split(whereSeparator: \.isNewline).joined(separator: " "))
     }
 
     /// For a header value: every run of control characters (C0, DEL, C1; CR and LF among them)
