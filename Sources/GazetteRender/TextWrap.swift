@@ -7,7 +7,7 @@ enum TextWrap {
             return wrapASCII(text, width: width, firstIndent: first, indent: indent)
         }
         var lines: [String] = []
-        var prefix = firstIndent ?? indent
+        var prefix = first
         var line = prefix
         // Lengths in characters, kept as numbers: `String.count` walks the string every time.
         var prefixLength = prefix.count
@@ -71,15 +71,9 @@ enum TextWrap {
     /// ASCII whitespace as `Character.isWhitespace` sees it: space, tab, LF, VT, FF, CR.
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
 
-    /// The words between runs of whitespace, with their length in characters. ASCII text (most
-    /// of it) is split on its bytes, where a byte is a character; other text character by
-    /// character, as Swift sees characters.
+    /// The words between runs of whitespace, with their length in characters as Swift sees
+    /// characters (ASCII text with ASCII indents never comes here: `wrapASCII` splits it).
     private static func words(_ text: String) -> [(Substring, Int)] {
-        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
-            return text.split(whereSeparator: \.isWhitespace).map { ($0, $0.count) }
-        }
-        return text.utf8.split { $0 == 0x20 || (0x09...0x0D).contains($0) }.map { bytes in
-            (Substring(bytes), bytes.count)
-        }
+        text.split(whereSeparator: \.isWhitespace).map { ($0, $0.count) }
     }
 }
