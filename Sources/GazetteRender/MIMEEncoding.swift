@@ -41,9 +41,7 @@ enum MIMEEncoding {
             // another byte of the line, so a space or tab in it is never trailing, except for
             // the run's very last byte when the line ends there: that one is left to the careful
             // path below.
-            let room = index + max(0, 75 - column)
-            var stop = index
-            while stop < end && stop < room && isRunByte(bytes[stop]) { stop += 1 }
+            var stop = runEnd(bytes, from: index, limit: min(end, index + max(0, 75 - column)))
             if stop > index, stop == end || bytes[stop] == 10 || bytes[stop] == 13,
                 bytes[stop - 1] == 32 || bytes[stop - 1] == 9
             {
@@ -100,6 +98,34 @@ enum MIMEEncoding {
         return count
     }
 
+    /// Where the run of bytes that quoted-printable leaves as they are (printable ASCII but
+    /// "=", space and tab) starting at `start` ends, at `limit` at most. Eight bytes at a time
+    /// while they are all printable ASCII but "=" (a digest is mostly such bytes), then byte by
+    /// byte.
+    @inline(__always)
+    private static func runEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> Int {
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        var stop = start
+        while stop + 8 <= limit, isPrintableWord(base.loadUnaligned(fromByteOffset: stop, as: UInt64.self)) {
+            stop += 8
+        }
+        while stop < limit, isRunByte(bytes[stop]) { stop += 1 }
+        return stop
+    }
+
+    /// Whether all eight bytes of `word` are printable ASCII (0x20 to 0x7E) and none is "="
+    /// (the classic bit tricks: a byte below n, above n, or equal to n sets its top bit).
+    @inline(__always)
+    private static func isPrintableWord(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let below = (word &- ones &* 0x20) & ~word  // a byte below 0x20
+        let above = (word &+ ones) | word  // a byte of 0x7F or more
+        let equals = word ^ (ones &* 0x3D)
+        let isEquals = (equals &- ones) & ~equals  // a byte that is "="
+        return (below | above | isEquals) & highs == 0
+    }
+
     /// Bytes that quoted-printable leaves as they are inside a line: printable ASCII but "=",
     /// space and tab.
     @inline(__always)
@@ -137,9 +163,8 @@ enum MIMEEncoding {
     /// `Display Name <address>`, the name quoted or encoded as needed.
     static func mailbox(_ mailbox: MailboxName) -> String {
         guard let name = mailbox.displayName, !name.isEmpty else { return mailbox.address.value }
-        let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~ ")
         let rendered: String
-        if name.allSatisfy({ atext.contains($0) }) {
+        if name.utf8.allSatisfy(isAtextOrSpace) {
             rendered = name
         } else if name.allSatisfy({ $0.isASCII && !$0.isNewline && $0 != "\"" && $0 != "\\" }) {
             rendered = "\"\(name)\""
@@ -147,6 +172,16 @@ enum MIMEEncoding {
             rendered = headerText(name, nameLength: 78)
         }
         return "\(rendered) <\(mailbox.address.value)>"
+    }
+
+    /// RFC 5322 atext, and the space between a display name's words.
+    private static func isAtextOrSpace(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default: "!#$%&'*+-/=?^_`{|}~ ".utf8.contains(byte)
+        }
     }
 
     private static func encodedWord(_ bytes: [UInt8]) -> String {

@@ -31,7 +31,10 @@ enum SafeText {
     /// For a header value: every run of control characters (C0, DEL, C1; CR and LF among them)
     /// becomes one space, so that no text from a feed can end a header or start another.
     static func header(_ text: String) -> String {
-        text.unicodeScalars.split { $0.properties.generalCategory == .control }
+        // Most subjects hold no control: no byte below 0x20, no DEL, no 0xC2 (which leads the
+        // C1 controls, U+0080 to U+009F).
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return text }
+        return text.unicodeScalars.split { $0.properties.generalCategory == .control }
             .map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
     }
 

@@ -45,6 +45,23 @@ struct MIMEEncodingTests {
         #expect(bytes.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 })
     }
 
+    @Test("a display name is written as it is when it is atext, quoted when it is other ASCII, else encoded")
+    func mailbox() {
+        let address = EmailAddress("digest@news.example.org")!
+        let cases: [(name: String, written: String)] = [
+            ("Gazette Daily", "Gazette Daily"),
+            ("O'Brien & Sons #1", "O'Brien & Sons #1"),
+            ("Gazette, Inc.", "\"Gazette, Inc.\""),
+            ("Gazette (news)", "\"Gazette (news)\""),
+            ("Zürich Zeitung", "=?utf-8?B?WsO8cmljaCBaZWl0dW5n?="),
+        ]
+        for (name, written) in cases {
+            let mailbox = MailboxName(displayName: name, address: address)
+            #expect(MIMEEncoding.mailbox(mailbox) == "\(written) <digest@news.example.org>", "\(name)")
+        }
+        #expect(MIMEEncoding.mailbox(MailboxName(displayName: nil, address: address)) == "digest@news.example.org")
+    }
+
     @Test("a date in the Date header is RFC 5322")
     func date() {
         #expect(wire(text: "x").contains("Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"))

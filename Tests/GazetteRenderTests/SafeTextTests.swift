@@ -12,6 +12,16 @@ struct SafeTextTests {
         #expect(SafeText.xml("") == "")
     }
 
+    @Test("a header value has each run of controls (C0, DEL, C1) as one space, and other text as it was")
+    func header() {
+        #expect(SafeText.header("Hi\r\nBcc: x@evil.test") == "Hi Bcc: x@evil.test")
+        #expect(SafeText.header("a\u{0}\u{7F}b\u{85}c\u{9F}d\te") == "a b c d e")
+        // 0xC2 also leads characters that are no controls: kept.
+        for plain in ["plain subject", "Zürich ¡olé! — “quoted” …", "", "€5 · © ®", "\u{A0}non-breaking"] {
+            #expect(SafeText.header(plain) == plain)
+        }
+    }
+
     @Test("a single-line field joins every kind of line break into a space, and leaves other text as it was")
     func line() {
         // Vertical tab and form feed too, though XML forbids them as characters.
