@@ -80,7 +80,8 @@ extension Gazette {
             sourceNames: sourceNames,
             siteTitle: configuration.site.title,
             links: links,
-            date: date
+            date: date,
+            items: storyItems
         )
         let message = renderer.email(
             content,

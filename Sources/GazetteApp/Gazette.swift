@@ -21,6 +21,8 @@ public struct Gazette: Sendable {
     public let now: @Sendable () -> Date
     /// Story summaries made so far, reused while the story's articles stay the same.
     let storySummaries = StorySummaries()
+    /// Digest items made so far, reused for every reader of the same story.
+    public let storyItems = StoryItems()
 
     public init(
         configuration: GazetteConfiguration,

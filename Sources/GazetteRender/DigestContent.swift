@@ -126,6 +126,8 @@ public struct DigestContent: Sendable {
 
     /// Groups the stories by their lead article's country, in the order of the subscription's
     /// countries, keeping the stories' order (the caller ranks them).
+    /// - Parameter items: where each story's item is built once for every digest it goes to
+    ///   (nil: built here).
     public init(
         recipient: EmailAddress,
         subscription: Subscription,
@@ -133,7 +135,8 @@ public struct DigestContent: Sendable {
         sourceNames: [String: String],
         siteTitle: String,
         links: DigestLinks,
-        date: Date
+        date: Date,
+        items: StoryItems? = nil
     ) {
         let zone = subscription.timeZone
         let countryNames = subscription.countries.map(\.name)
@@ -158,57 +161,93 @@ public struct DigestContent: Sendable {
         var number = 0
         sections = subscription.countries.compactMap { country in
             guard let stories = byCountry[country], !stories.isEmpty else { return nil }
-            let items = stories.map { story in
+            let articles = stories.map { story in
                 number += 1
-                let article = story.lead
-                let cited = [article] + story.takes
-                let citation = { (id: Int64?) in (cited.firstIndex { $0.id != nil && $0.id == id } ?? 0) + 1 }
-                let parts = (story.summary ?? []).map { sentence in
-                    let number = citation(sentence.articleID)
-                    return SummaryPart(
-                        text: SafeText.xml(sentence.text),
-                        citation: number,
-                        url: SafeText.webURL(cited[number - 1].url)
-                    )
-                }
-                let summary =
-                    parts.isEmpty
-                    ? SafeText.xml(TextSnippet.lead(article.text))
-                    : parts.map { "\($0.text) [\($0.citation)]" }.joined(separator: " ")
-                let title = SafeText.line(article.title)
-                let takes = story.takes.enumerated().map { offset, take in
-                    let source = SafeText.line(sourceNames[take.sourceID] ?? take.sourceID)
-                    let line = "[\(offset + 2)] \(source) (\(take.country.name)): \(SafeText.line(take.title))"
-                    return Take(
-                        sourceName: source,
-                        countryName: take.country.name,
-                        title: SafeText.line(take.title),
-                        url: SafeText.webURL(take.url),
-                        citation: offset + 2,
-                        lineWrapped: TextWrap.wrap(line, width: 72, firstIndent: "  - ", indent: "    ")
-                            + (SafeText.webURL(take.url).map { "\n    " + $0 } ?? "")
-                    )
-                }
-                return Item(
-                    number: number,
-                    title: title,
-                    titleWrapped: TextWrap.wrap(title, width: 72, firstIndent: "\(number). ", indent: "  "),
-                    url: SafeText.webURL(article.url),
-                    sourceName: SafeText.line(sourceNames[article.sourceID] ?? article.sourceID),
-                    publishedLabel: DateFormats.shared.string(article.publishedAt, "d MMM, HH:mm zzz", zone),
-                    summary: summary,
-                    summaryWrapped: TextWrap.wrap(summary, width: 72, indent: "  "),
-                    summaryParts: parts,
-                    hasSummaryParts: !parts.isEmpty,
-                    takes: takes,
-                    hasTakes: !takes.isEmpty
-                )
+                var item = Self.item(story, sourceNames: sourceNames, zone: zone, cache: items)
+                item.number = number
+                item.titleWrapped = TextWrap.wrap(item.title, width: 72, firstIndent: "\(number). ", indent: "  ")
+                return item
             }
-            return Section(heading: country.name, articles: items)
+            return Section(heading: country.name, articles: articles)
         }
         hasStories = !sections.isEmpty
         let headlines = sections.flatMap(\.articles).prefix(3).map(\.title).joined(separator: " · ")
         preheader = hasStories ? String(headlines.prefix(140)) : "Nothing new for \(scope) since the last edition."
+    }
+
+    /// A story's item with every value but its place (`number` 0, `titleWrapped` empty), from
+    /// `cache` when the same story was built before.
+    private static func item(
+        _ story: Story,
+        sourceNames: [String: String],
+        zone: TimeZone,
+        cache: StoryItems?
+    ) -> Item {
+        let name = { (article: Article) in sourceNames[article.sourceID] ?? article.sourceID }
+        guard let cache else { return item(story, sourceName: name, zone: zone) }
+        let shown = { (article: Article, text: String) in
+            StoryItems.Key.Shown(
+                id: article.id,
+                title: article.title,
+                url: article.url,
+                publishedAt: article.publishedAt,
+                country: article.country,
+                text: text
+            )
+        }
+        let key = StoryItems.Key(
+            zone: zone.identifier,
+            lead: shown(story.lead, story.lead.text),
+            takes: story.takes.map { shown($0, "") },
+            summary: (story.summary ?? []).map { StoryItems.Key.Sentence(text: $0.text, articleID: $0.articleID) },
+            sourceNames: ([story.lead] + story.takes).map(name)
+        )
+        return cache.item(key) { item(story, sourceName: name, zone: zone) }
+    }
+
+    private static func item(_ story: Story, sourceName: (Article) -> String, zone: TimeZone) -> Item {
+        let article = story.lead
+        let cited = [article] + story.takes
+        let citation = { (id: Int64?) in (cited.firstIndex { $0.id != nil && $0.id == id } ?? 0) + 1 }
+        let parts = (story.summary ?? []).map { sentence in
+            let number = citation(sentence.articleID)
+            return SummaryPart(
+                text: SafeText.xml(sentence.text),
+                citation: number,
+                url: SafeText.webURL(cited[number - 1].url)
+            )
+        }
+        let summary =
+            parts.isEmpty
+            ? SafeText.xml(TextSnippet.lead(article.text))
+            : parts.map { "\($0.text) [\($0.citation)]" }.joined(separator: " ")
+        let takes = story.takes.enumerated().map { offset, take in
+            let source = SafeText.line(sourceName(take))
+            let line = "[\(offset + 2)] \(source) (\(take.country.name)): \(SafeText.line(take.title))"
+            return Take(
+                sourceName: source,
+                countryName: take.country.name,
+                title: SafeText.line(take.title),
+                url: SafeText.webURL(take.url),
+                citation: offset + 2,
+                lineWrapped: TextWrap.wrap(line, width: 72, firstIndent: "  - ", indent: "    ")
+                    + (SafeText.webURL(take.url).map { "\n    " + $0 } ?? "")
+            )
+        }
+        return Item(
+            number: 0,
+            title: SafeText.line(article.title),
+            titleWrapped: "",
+            url: SafeText.webURL(article.url),
+            sourceName: SafeText.line(sourceName(article)),
+            publishedLabel: DateFormats.shared.string(article.publishedAt, "d MMM, HH:mm zzz", zone),
+            summary: summary,
+            summaryWrapped: TextWrap.wrap(summary, width: 72, indent: "  "),
+            summaryParts: parts,
+            hasSummaryParts: !parts.isEmpty,
+            takes: takes,
+            hasTakes: !takes.isEmpty
+        )
     }
 
     /// Each article as a story of its own, with no alternative takes.

@@ -13,8 +13,11 @@ import Synchronization
 /// partial can show); when the partial never shows the story's place in the digest (`number`,
 /// `titleWrapped`), for an equal story at any place.
 final class StoryFragments: Sendable {
-    /// The name the digest templates' story partial stands for while the digest is rendered.
-    static let slot = "gazetteStoryFragment"
+    /// What the digest templates' story partial stands for while the digest is rendered: the
+    /// story itself (`FragmentedStory`), which renders as its fragment. The innermost context
+    /// where the partial is included is the story (`StoryTemplates.includesAlone` checks it), so
+    /// no name is split or looked up: a lookup costs several dynamic casts in swift-mustache.
+    static let template = "{{{.}}}"
 
     private let placeIndependent: Set<String>
     /// One cache per partial: one partial's stories (per place, if it shows the place) never
@@ -85,10 +88,22 @@ enum StoryTemplates {
         }
     }
 
-    /// Whether a digest template includes `partial` only alone on unindented lines, where its
-    /// stored rendering can stand for it.
+    /// Whether a digest template includes `partial` only alone on unindented lines directly
+    /// inside `{{#articles}}`, where its stored rendering can stand for it.
     static func includesAlone(_ digest: String, partial: String) -> Bool {
-        guard tags(digest) != nil else { return false }
+        guard let tags = tags(digest) else { return false }
+        var open: [(sigil: Character?, name: String)] = []
+        for tag in tags {
+            switch tag.sigil {
+            case "#", "^", "$", "<": open.append(tag)
+            case "/": _ = open.popLast()
+            case ">" where tag.name == partial:
+                guard let innermost = open.last, innermost.sigil == "#", innermost.name == "articles" else {
+                    return false
+                }
+            default: break
+            }
+        }
         return digest.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy { line in
             !line.contains(partial) || line.trimmingSuffix(while: \.isWhitespace) == "{{> \(partial)}}"
         }
@@ -126,7 +141,7 @@ private extension Substring {
 }
 
 /// The digest as the templates see it while its stories are stored fragments: everything as
-/// in `DigestContent`, except that each story also answers the slot name with its fragment.
+/// in `DigestContent`, except that each story renders as its fragment (`{{{.}}}`).
 struct FragmentedDigest: MustacheParent {
     var content: DigestContent
     var fragments: [[String]]
@@ -147,11 +162,13 @@ struct FragmentedSection: MustacheParent {
     }
 }
 
-struct FragmentedStory: MustacheParent {
+struct FragmentedStory: MustacheParent, MustacheCustomRenderable {
     var item: DigestContent.Item
     var fragment: String
 
-    func child(named name: String) -> Any? {
-        name == StoryFragments.slot ? fragment : item.child(named: name)
-    }
+    func child(named name: String) -> Any? { item.child(named: name) }
+
+    /// What `{{{.}}}`, the story partial's stand-in, renders.
+    var renderText: String { fragment }
+    var isNull: Bool { false }
 }

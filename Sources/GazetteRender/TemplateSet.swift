@@ -59,7 +59,7 @@ public struct TemplateSet: Sendable {
                 StoryTemplates.standsAlone(partialSource),
                 StoryTemplates.includesAlone(digestSource, partial: partial.rawValue)
             else { continue }
-            try fragmented.register("{{{\(StoryFragments.slot)}}}", named: partial.rawValue)
+            try fragmented.register(StoryFragments.template, named: partial.rawValue)
             cacheable.insert(partial.rawValue)
             if StoryTemplates.isPlaceIndependent(partialSource) { placeIndependent.insert(partial.rawValue) }
             fragmentedDigests.insert(digest)

@@ -107,7 +107,7 @@ enum RenderFixtures {
         ]
     }
 
-    static func digest(stories: [DigestContent.Story]) -> DigestContent {
+    static func digest(stories: [DigestContent.Story], items: StoryItems? = nil) -> DigestContent {
         DigestContent(
             recipient: EmailAddress("reader@example.org")!,
             subscription: Subscription(
@@ -120,7 +120,8 @@ enum RenderFixtures {
             sourceNames: sourceNames,
             siteTitle: "Gazette Ünïcode",
             links: links,
-            date: now
+            date: now,
+            items: items
         )
     }
 

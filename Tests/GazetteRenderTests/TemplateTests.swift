@@ -150,6 +150,47 @@ struct TemplateTests {
         #expect(text.contains("\n      Rheinische Rundschau, "), "the story's second line indented too")
     }
 
+    @Test("a story's item is built once for every digest it goes to, numbered for each, and again when it changes")
+    func storyItems() {
+        let items = StoryItems()
+        let story = RenderFixtures.storyWithTakes
+        let other = DigestContent.Story(lead: RenderFixtures.articles[1])
+        // First, second, then first again: the same items as built from nothing, each at its place.
+        for stories in [story, [other] + story, story, [other]] {
+            let reused = RenderFixtures.digest(stories: stories, items: items)
+            let fresh = RenderFixtures.digest(stories: stories)
+            #expect(reused.sections.map(\.articles) == fresh.sections.map(\.articles))
+        }
+        // An edited lead, take or summary sentence is a new item.
+        var edited = story
+        edited[0].lead.title = "A corrected headline"
+        edited[0].takes[0].title = "A corrected take"
+        edited[0].summary?[1].text = "A corrected sentence."
+        let item = RenderFixtures.digest(stories: edited, items: items).sections.flatMap(\.articles).first
+        #expect(item?.title == "A corrected headline")
+        #expect(item?.takes.first?.title == "A corrected take")
+        #expect(item?.summaryParts.last?.text == "A corrected sentence.")
+        #expect(item?.number == 1 && item?.titleWrapped.hasPrefix("1. A corrected headline") == true)
+        // And in another time zone, another date label.
+        let paris = RenderFixtures.digest(stories: story, items: items)
+        let tokyo = DigestContent(
+            recipient: EmailAddress("reader@example.org")!,
+            subscription: Subscription(
+                id: 8,
+                subscriberID: 2,
+                countries: [Country(code: "FR")!, Country(code: "DE")!],
+                timeZone: TimeZone(identifier: "Asia/Tokyo")!
+            ),
+            stories: story,
+            sourceNames: RenderFixtures.sourceNames,
+            siteTitle: "Gazette",
+            links: RenderFixtures.links,
+            date: RenderFixtures.now,
+            items: items
+        )
+        #expect(paris.sections[0].articles[0].publishedLabel != tokyo.sections[0].articles[0].publishedLabel)
+    }
+
     @Test("which story partials stand alone, which never show their place, and which includes a fragment can replace")
     func storyTemplateChecks() {
         // The names the checks trust are the names the values answer.
@@ -181,8 +222,17 @@ struct TemplateTests {
         #expect(!StoryTemplates.standsAlone("{{> other}}"))
         #expect(!StoryTemplates.standsAlone("{{$block}}x{{/block}}"))
         #expect(!StoryTemplates.standsAlone("{{=<% %>=}}<%title%>"), "changed delimiters")
-        #expect(StoryTemplates.includesAlone("a\n{{> story.txt}}\nb", partial: "story.txt"))
-        #expect(!StoryTemplates.includesAlone("a\n  {{> story.txt}}\nb", partial: "story.txt"))
+        #expect(StoryTemplates.includesAlone("{{#articles}}\n{{> story.txt}}\n{{/articles}}", partial: "story.txt"))
+        #expect(!StoryTemplates.includesAlone("{{#articles}}\n  {{> story.txt}}\n{{/articles}}", partial: "story.txt"))
+        // Only where the story is the innermost context: the stand-in renders the context.
+        #expect(!StoryTemplates.includesAlone("a\n{{> story.txt}}\nb", partial: "story.txt"))
+        #expect(!StoryTemplates.includesAlone("{{^articles}}\n{{> story.txt}}\n{{/articles}}", partial: "story.txt"))
+        #expect(
+            !StoryTemplates.includesAlone(
+                "{{#articles}}{{#url}}\n{{> story.txt}}\n{{/url}}{{/articles}}",
+                partial: "story.txt"
+            )
+        )
         #expect(!StoryTemplates.includesAlone("{{<story.txt}}{{$x}}y{{/x}}{{/story.txt}}", partial: "story.txt"))
     }
 
