@@ -30,7 +30,12 @@ extension Gazette {
     /// previous edition (for a first edition, in the last day or week), in its countries and
     /// topics, ranked, at most `digest.maxStories`. A story seen before, even if it has new
     /// takes, was in an earlier edition or before the reader's time: it is not news again.
-    func selectStories(for subscription: Subscription, until end: Date) async throws -> [DigestContent.Story] {
+    /// - Parameter reads: the store reads shared with the run's other digests (nil: none).
+    func selectStories(
+        for subscription: Subscription,
+        until end: Date,
+        reads: SelectionReads? = nil
+    ) async throws -> [DigestContent.Story] {
         let window: TimeInterval = subscription.frequency == .weekly ? 7 * 86_400 : 86_400
         var since = end.addingTimeInterval(-window)
         let period = Self.period(of: subscription, at: end)
@@ -45,19 +50,27 @@ extension Gazette {
         }
         var candidates: [Article] = []
         for country in subscription.countries {
-            candidates += try await store.articles(
-                matching: ArticleQuery(
-                    countries: [country],
-                    topics: subscription.topics,
-                    // A new feed's week-old items were first seen today, but they are not today's news.
-                    since: since.addingTimeInterval(-Self.longestCatchUp),
-                    until: end,
-                    firstSeenSince: since,
-                    limit: 200
-                )
+            let query = ArticleQuery(
+                countries: [country],
+                topics: subscription.topics,
+                // A new feed's week-old items were first seen today, but they are not today's news.
+                since: since.addingTimeInterval(-Self.longestCatchUp),
+                until: end,
+                firstSeenSince: since,
+                limit: 200
             )
+            if let reads {
+                candidates += try await reads.articles(matching: query, in: store)
+            } else {
+                candidates += try await store.articles(matching: query)
+            }
         }
-        let stories = try await digestStories(for: candidates, topics: subscription.topics, ranked: true)
+        let stories = try await digestStories(
+            for: candidates,
+            topics: subscription.topics,
+            ranked: true,
+            reads: reads
+        )
         let fresh = stories.filter { story in ([story.lead] + story.takes).allSatisfy { $0.fetchedAt >= since } }
         return Array(fresh.prefix(configuration.digest.maxStories))
     }
@@ -127,8 +140,13 @@ extension Gazette {
     /// The articles as stories for a digest or a feed: each story once, led by the first of the
     /// given articles in it, with the story's cited summary (when it has several articles) and
     /// the other articles as alternative takes; ranked for a reader, or newest first.
-    func digestStories(for articles: [Article], topics: [Topic], ranked: Bool) async throws -> [DigestContent.Story] {
-        var stories = try await stories(of: articles)
+    func digestStories(
+        for articles: [Article],
+        topics: [Topic],
+        ranked: Bool,
+        reads: SelectionReads? = nil
+    ) async throws -> [DigestContent.Story] {
+        var stories = try await stories(of: articles, reads: reads)
         if ranked {
             stories = StoryRanking.ranked(stories, articles: \.articles, now: now(), topics: topics)
         }
@@ -150,8 +168,15 @@ extension Gazette {
         guard let record = try await store.subscriber(email) else {
             throw GazetteError("no subscriber \(email); add one with `gazette subscribe`")
         }
+        return try await previewDigest(for: record)
+    }
+
+    /// The digest a subscriber would receive now. Previews that share `reads` share the store
+    /// reads, as a send's digests do (and see the store as it was at their first read).
+    public func previewDigest(for record: SubscriberRecord, reads: SelectionReads? = nil) async throws -> PreparedDigest
+    {
         let date = now()
-        let stories = try await selectStories(for: record.subscription, until: date)
+        let stories = try await selectStories(for: record.subscription, until: date, reads: reads)
         return prepare(record, stories: stories, period: Self.period(of: record.subscription, at: date))
     }
 }

@@ -119,6 +119,7 @@ extension Gazette {
             uniquingKeysWith: { first, _ in first }
         )
         let skipped = try await store.skippedEditions(periods: periods)
+        let reads = SelectionReads()
         for record in records {
             let subscription = record.subscription
             guard let subscriptionID = subscription.id else { continue }
@@ -170,7 +171,7 @@ extension Gazette {
                 report(.skipped(dueAt: due.instant, recordedNow: true), period: period)
                 continue
             }
-            let stories = try await selectStories(for: subscription, until: date)
+            let stories = try await selectStories(for: subscription, until: date, reads: reads)
             guard !stories.isEmpty || configuration.digest.sendEmptyEditions else {
                 report(.noNews, period: period)
                 continue

@@ -42,14 +42,24 @@ extension Gazette {
 
     /// The stories the given articles belong to, with all their members (from any country),
     /// in the order the articles came; articles without a story stand alone.
-    public func stories(of articles: [Article], summarySentences: Int = 3) async throws -> [Story] {
+    /// - Parameter reads: the store reads shared with the rest of a send (nil: none).
+    public func stories(
+        of articles: [Article],
+        summarySentences: Int = 3,
+        reads: SelectionReads? = nil
+    ) async throws -> [Story] {
         var order: [String] = []
         var seen: Set<String> = []
         for article in articles {
             let key = article.storyID ?? "a\(article.id ?? 0)"
             if seen.insert(key).inserted { order.append(key) }
         }
-        let members = Dictionary(grouping: try await store.articles(storyIDs: order), by: { $0.storyID ?? "" })
+        let members =
+            if let reads {
+                try await reads.members(of: order, in: store)
+            } else {
+                Dictionary(grouping: try await store.articles(storyIDs: order), by: { $0.storyID ?? "" })
+            }
         let summarizer = Summarizer()
         let wanted = Set(articles.compactMap(\.id))
         return order.map { key in

@@ -114,6 +114,54 @@ struct EditionSelectionTests {
         #expect(titles == ["Harbour: harbour"], "\(titles)")
     }
 
+    @Test("digests built with the store reads shared, as a send builds them, are the digests built alone")
+    func sharedReads() async throws {
+        let gazette = try await open(at: start)
+        let france = Country(code: "FR")!
+        let quake = "A strong earthquake struck Hokkaido on Friday, shaking buildings in Sapporo and cutting power."
+        var articles = ["alpha", "bravo", "charlie"].map { article($0, seen: start.addingTimeInterval(-3_600)) }
+        articles.append(article("quake", seen: start.addingTimeInterval(-3_000), text: quake))
+        for (index, name) in ["delta", "quake-fr"].enumerated() {
+            var french = article(name, seen: start.addingTimeInterval(-Double(index + 1) * 1_200))
+            french.sourceID = "courrier"
+            french.country = france
+            if name == "quake-fr" { french.text = quake + " Les secours sont sur place." }
+            articles.append(french)
+        }
+        articles[1].topics = [Topic("politics")!]
+        _ = try await gazette.store.saveArticles(articles)
+        try await gazette.updateStories()
+        let choices: [(String, [Country], [Topic])] = [
+            ("de", [germany], []), ("fr", [france], []), ("both", [germany, france], []),
+            ("again", [germany, france], []), ("politics", [germany], [Topic("politics")!]),
+        ]
+        for (name, countries, topics) in choices {
+            _ = try await gazette.store.subscribe(
+                EmailAddress("\(name)@example.org")!,
+                preferences: SubscriptionPreferences(countries: countries, topics: topics),
+                status: .active,
+                now: start
+            )
+        }
+        let reads = SelectionReads()
+        var shown = 0
+        for record in try await gazette.store.activeSubscribers() {
+            let shared = try await gazette.previewDigest(for: record, reads: reads)
+            let alone = try await gazette.previewDigest(for: record)
+            #expect(shared.articleIDs == alone.articleIDs, "\(record.subscriber.email)")
+            #expect(shared.content.sections.map(\.articles) == alone.content.sections.map(\.articles))
+            #expect(shared.message.text == alone.message.text)
+            shown += shared.articleIDs.count
+        }
+        // The quake is one story in both countries: the French reader gets it with its German take.
+        let french = try await gazette.previewDigest(
+            for: try #require(await gazette.store.subscriber(EmailAddress("fr@example.org")!)),
+            reads: reads
+        )
+        #expect(french.content.sections.flatMap(\.articles).contains { $0.takes.count == 1 })
+        #expect(shown > 10, "the digests are not empty: \(shown) articles shown")
+    }
+
     @Test("nothing new: no edition at all; with digest.sendEmptyEditions, a short 'nothing new' edition")
     func nothingNew() async throws {
         let quiet = try await open(at: start)
