@@ -142,9 +142,18 @@ private extension Substring {
 
 /// The digest as the templates see it while its stories are stored fragments: everything as
 /// in `DigestContent`, except that each story renders as its fragment (`{{{.}}}`).
-struct FragmentedDigest: MustacheParent {
-    var content: DigestContent
-    var fragments: [[String]]
+///
+/// Classes, not structs: swift-mustache holds every context as `Any`, and a struct this large
+/// would be copied into a box of its own (every string in it retained) each time it is
+/// entered; a class is one reference.
+final class FragmentedDigest: MustacheParent {
+    let content: DigestContent
+    let fragments: [[String]]
+
+    init(content: DigestContent, fragments: [[String]]) {
+        self.content = content
+        self.fragments = fragments
+    }
 
     func child(named name: String) -> Any? {
         guard name == "sections" else { return content.child(named: name) }
@@ -152,9 +161,14 @@ struct FragmentedDigest: MustacheParent {
     }
 }
 
-struct FragmentedSection: MustacheParent {
-    var section: DigestContent.Section
-    var fragments: [String]
+final class FragmentedSection: MustacheParent {
+    let section: DigestContent.Section
+    let fragments: [String]
+
+    init(section: DigestContent.Section, fragments: [String]) {
+        self.section = section
+        self.fragments = fragments
+    }
 
     func child(named name: String) -> Any? {
         guard name == "articles" else { return section.child(named: name) }
@@ -162,9 +176,14 @@ struct FragmentedSection: MustacheParent {
     }
 }
 
-struct FragmentedStory: MustacheParent, MustacheCustomRenderable {
-    var item: DigestContent.Item
-    var fragment: String
+final class FragmentedStory: MustacheParent, MustacheCustomRenderable {
+    let item: DigestContent.Item
+    let fragment: String
+
+    init(item: DigestContent.Item, fragment: String) {
+        self.item = item
+        self.fragment = fragment
+    }
 
     func child(named name: String) -> Any? { item.child(named: name) }
 
