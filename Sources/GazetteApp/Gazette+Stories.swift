@@ -49,10 +49,11 @@ extension Gazette {
         reads: SelectionReads? = nil
     ) async throws -> [Story] {
         var order: [String] = []
-        var seen: Set<String> = []
+        var given: [String: [Article]] = [:]
         for article in articles {
             let key = article.storyID ?? "a\(article.id ?? 0)"
-            if seen.insert(key).inserted { order.append(key) }
+            if given[key] == nil { order.append(key) }
+            given[key, default: []].append(article)
         }
         let members =
             if let reads {
@@ -63,7 +64,16 @@ extension Gazette {
         let summarizer = Summarizer()
         let wanted = Set(articles.compactMap(\.id))
         return order.map { key in
-            let storyArticles = members[key] ?? articles.filter { "a\($0.id ?? 0)" == key }
+            // The story's articles as stored, and the given ones it lacks: an article without a
+            // story, or one whose story was formed anew after its members were read.
+            var storyArticles = members[key] ?? []
+            let known = Set(storyArticles.compactMap(\.id))
+            let missing = (given[key] ?? []).filter { !known.contains($0.id ?? -1) }
+            if !missing.isEmpty {
+                storyArticles = (storyArticles + missing).sorted {
+                    ($0.publishedAt, $0.id ?? 0) < ($1.publishedAt, $1.id ?? 0)
+                }
+            }
             // The given articles lead the summary, then the rest by time.
             let ranked =
                 storyArticles.filter { wanted.contains($0.id ?? -1) }

@@ -6,7 +6,10 @@ import Synchronization
 /// The store reads that one send's digests share. Readers of the same country whose previous
 /// editions came from the same run ask the store the same question (that country's articles
 /// first seen since then), and the same story goes into many digests: each is read once per
-/// run, not once per reader. Lives for one run only; the next run reads the store afresh.
+/// run, not once per reader. Lives for one run only; the next run reads the store afresh. The
+/// run sees each answer as it was when first read: an article ingested meanwhile waits for the
+/// next edition (it is first seen after this one's start), and a story formed anew meanwhile
+/// still gets the reader's articles (`stories(of:)` adds those its stored members lack).
 public final class SelectionReads: Sendable {
     private let candidates = Mutex<[ArticleQuery: [Article]]>([:])
     /// Every article of a story, by story id (oldest first); an id the store has no article

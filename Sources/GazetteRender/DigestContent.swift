@@ -185,7 +185,7 @@ public struct DigestContent: Sendable {
     ) -> Item {
         let name = { (article: Article) in sourceNames[article.sourceID] ?? article.sourceID }
         guard let cache else { return item(story, sourceName: name, zone: zone) }
-        let shown = { (article: Article, text: String) in
+        let shown = { (article: Article, text: StoryItems.Key.TextDigest?) in
             StoryItems.Key.Shown(
                 id: article.id,
                 title: article.title,
@@ -197,8 +197,8 @@ public struct DigestContent: Sendable {
         }
         let key = StoryItems.Key(
             zone: zone.identifier,
-            lead: shown(story.lead, story.lead.text),
-            takes: story.takes.map { shown($0, "") },
+            lead: shown(story.lead, story.summary?.isEmpty == false ? nil : .init(story.lead.text)),
+            takes: story.takes.map { shown($0, nil) },
             summary: (story.summary ?? []).map { StoryItems.Key.Sentence(text: $0.text, articleID: $0.articleID) },
             sourceNames: ([story.lead] + story.takes).map(name)
         )

@@ -89,24 +89,29 @@ enum StoryTemplates {
     }
 
     /// Whether a digest template includes `partial` only alone on unindented lines directly
-    /// inside `{{#articles}}`, where its stored rendering can stand for it.
+    /// inside `{{#articles}}`, where its stored rendering can stand for it, and includes no
+    /// other template (which could include the partial where the story is not the context).
     static func includesAlone(_ digest: String, partial: String) -> Bool {
         guard let tags = tags(digest) else { return false }
         var open: [(sigil: Character?, name: String)] = []
+        var includes = 0
         for tag in tags {
             switch tag.sigil {
-            case "#", "^", "$", "<": open.append(tag)
+            case "#", "^", "$": open.append(tag)
             case "/": _ = open.popLast()
-            case ">" where tag.name == partial:
-                guard let innermost = open.last, innermost.sigil == "#", innermost.name == "articles" else {
-                    return false
-                }
+            case "<": return false
+            case ">":
+                guard tag.name == partial, let innermost = open.last, innermost.sigil == "#",
+                    innermost.name == "articles"
+                else { return false }
+                includes += 1
             default: break
             }
         }
-        return digest.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy { line in
-            !line.contains(partial) || line.trimmingSuffix(while: \.isWhitespace) == "{{> \(partial)}}"
-        }
+        return includes > 0
+            && digest.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy { line in
+                !line.contains(partial) || line.trimmingSuffix(while: \.isWhitespace) == "{{> \(partial)}}"
+            }
     }
 
     /// A template's tags with the default delimiters: the sigil (`#`, `^`, `/`, `&`, `!`, `>`,

@@ -25,9 +25,21 @@ public final class StoryItems: Sendable {
             var url: String?
             var publishedAt: Date
             var country: Country
-            /// The lead's text (its first sentences are the summary when there is none); empty
-            /// for a take.
-            var text: String
+            /// The lead's text, when the story has no summary (its first sentences are the
+            /// summary then); nil otherwise, and for a take.
+            var text: TextDigest?
+        }
+
+        /// A text by its hash and length, not itself: the cache holds no copy of articles'
+        /// texts. (The hash is seeded per process, so no one can aim two texts at one key.)
+        struct TextDigest: Hashable {
+            var hash: Int
+            var length: Int
+
+            init(_ text: String) {
+                hash = text.hashValue
+                length = text.utf8.count
+            }
         }
 
         struct Sentence: Hashable {

@@ -131,6 +131,8 @@ struct EditionSelectionTests {
         articles[1].topics = [Topic("politics")!]
         _ = try await gazette.store.saveArticles(articles)
         try await gazette.updateStories()
+        // One more, in no story yet (stories are formed after each ingest).
+        _ = try await gazette.store.saveArticles([article("india", seen: start.addingTimeInterval(-600))])
         let choices: [(String, [Country], [Topic])] = [
             ("de", [germany], []), ("fr", [france], []), ("both", [germany, france], []),
             ("again", [germany, france], []), ("politics", [germany], [Topic("politics")!]),
@@ -160,6 +162,22 @@ struct EditionSelectionTests {
         )
         #expect(french.content.sections.flatMap(\.articles).contains { $0.takes.count == 1 })
         #expect(shown > 10, "the digests are not empty: \(shown) articles shown")
+        let german = try #require(await gazette.store.subscriber(EmailAddress("de@example.org")!))
+        let titles = { (digest: PreparedDigest) in digest.content.sections.flatMap(\.articles).map(\.title) }
+        #expect(titles(try await gazette.previewDigest(for: german, reads: reads)).contains("India: india"))
+
+        // A story formed anew after the reader's articles were read: the article read then
+        // still has its story (the members as stored now, plus it).
+        let stored = try await gazette.store.articles(
+            matching: ArticleQuery(since: start.addingTimeInterval(-86_400), until: start, limit: 100)
+        )
+        let alpha = try #require(stored.first { $0.guid == "alpha" })
+        try await gazette.store.assignStories([try #require(alpha.id): "s-regrouped"])
+        for shared in [SelectionReads(), nil] {
+            let stories = try await gazette.stories(of: [alpha], reads: shared)
+            #expect(stories.map(\.id) == [try #require(alpha.storyID)])
+            #expect(stories.first?.articles.map(\.id) == [alpha.id])
+        }
     }
 
     @Test("nothing new: no edition at all; with digest.sendEmptyEditions, a short 'nothing new' edition")

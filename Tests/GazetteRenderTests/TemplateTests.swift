@@ -227,6 +227,14 @@ struct TemplateTests {
         // Only where the story is the innermost context: the stand-in renders the context.
         #expect(!StoryTemplates.includesAlone("a\n{{> story.txt}}\nb", partial: "story.txt"))
         #expect(!StoryTemplates.includesAlone("{{^articles}}\n{{> story.txt}}\n{{/articles}}", partial: "story.txt"))
+        // Another template could include the partial anywhere; and a digest without it has no stories to stand for.
+        #expect(
+            !StoryTemplates.includesAlone(
+                "{{#articles}}\n{{> story.txt}}\n{{/articles}}{{#takes}}{{> mine}}{{/takes}}",
+                partial: "story.txt"
+            )
+        )
+        #expect(!StoryTemplates.includesAlone("{{#articles}}{{title}}{{/articles}}", partial: "story.txt"))
         #expect(
             !StoryTemplates.includesAlone(
                 "{{#articles}}{{#url}}\n{{> story.txt}}\n{{/url}}{{/articles}}",
