@@ -107,6 +107,9 @@ struct QuotedPrintableLimitTests {
         let pieces = [
             "x", " ", "\t", "=", "\r", "\n", "\r\n", "é", "<a href=\"x\">", "😀", String(repeating: "x", count: 70),
             String(repeating: "x ", count: 37),
+            // Bytes that must never pass as they are, inside what would otherwise be an eight-byte run.
+            "abcdefg\u{0}hijklmnop", "abcdefgh\u{1}ijklmnop", "abc\u{7F}defghijklmn", "abcdefghijklm\u{85}n",
+            "abcdefghijk\u{1B}lmnop", "abcdefghij~\u{1F} !",
         ]
         for _ in 0..<3_000 {
             var text = ""
@@ -114,6 +117,11 @@ struct QuotedPrintableLimitTests {
                 text += Bool.random(using: &random) ? "x" : pieces.randomElement(using: &random)!
             }
             let encoded = MIMEEncoding.quotedPrintable(text)
+            // 7-bit and printable: no control but tab and CRLF, nothing above "~".
+            #expect(
+                encoded.utf8.allSatisfy { (0x20...0x7E).contains($0) || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A },
+                "\(text.debugDescription)"
+            )
             let lines = encoded.split(separator: "\r\n", omittingEmptySubsequences: false)
             #expect(lines.allSatisfy { $0.utf8.count <= 76 }, "\(text.debugDescription)")
             #expect(!lines.contains { $0.hasSuffix(" ") || $0.hasSuffix("\t") }, "\(text.debugDescription)")
