@@ -42,7 +42,7 @@ extension Gazette {
         // The previous edition that reached the reader or may still: one refused for good did not,
         // so its stories are still news.
         if let id = subscription.id,
-            let previous = try await store.editions(subscriptionID: id, limit: 10).first(where: {
+            let previous = try await store.editionStates(subscriptionID: id, limit: 10).first(where: {
                 $0.period != period && $0.status != .failed
             })
         {

@@ -63,6 +63,18 @@ extension SQLiteStore: EditionStore {
         }
     }
 
+    public func editionStates(subscriptionID: Int64, limit: Int) async throws -> [Edition] {
+        try await pool.read { db in
+            try Self.fetchEditions(
+                db,
+                where: "subscriptionID = ?",
+                [subscriptionID],
+                limit: limit,
+                withRenderedParts: false
+            )
+        }
+    }
+
     public func recordDelivery(_ delivery: Delivery) async throws {
         try await pool.write { db in
             try db.execute(

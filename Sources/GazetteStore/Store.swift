@@ -202,6 +202,9 @@ public protocol EditionStore: Sendable {
     func edition(key: String) async throws -> Edition?
     /// A subscription's editions, newest first: its private feed.
     func editions(subscriptionID: Int64, limit: Int) async throws -> [Edition]
+    /// The same, without their rendered parts (`html` nil, `text` empty): what choosing the
+    /// stories of the subscription's next edition needs.
+    func editionStates(subscriptionID: Int64, limit: Int) async throws -> [Edition]
     func recordDelivery(_ delivery: Delivery) async throws
     func deliveries(editionID: Int64) async throws -> [Delivery]
     /// Leases every edition that is due: queued, deferred whose time has come, or sending whose

@@ -224,6 +224,17 @@ struct SQLiteStoreTests {
         _ = try await store.claimEdition(next)
         let newestFirst = try await store.editions(subscriptionID: record.subscription.id!, limit: 10)
         #expect(newestFirst.map(\.period) == ["2026-11-30", "2026-11-29"])
+        // The states alone: the same editions, without the rendered parts.
+        let states = try await store.editionStates(subscriptionID: record.subscription.id!, limit: 10)
+        #expect(states.map(\.id) == newestFirst.map(\.id))
+        #expect(states.map(\.createdAt) == newestFirst.map(\.createdAt))
+        #expect(states.allSatisfy { $0.html == nil && $0.text.isEmpty })
+        #expect(newestFirst.last?.html == "<p>html part</p>", "the full editions keep theirs")
+        #expect(
+            try await store.editionStates(subscriptionID: record.subscription.id!, limit: 1).map(\.period) == [
+                "2026-11-30"
+            ]
+        )
         var again = edition
         again.messageID = "m2@example.org"
         let (existing, isNewAgain) = try await store.claimEdition(again)
