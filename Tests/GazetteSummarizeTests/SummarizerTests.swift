@@ -208,6 +208,29 @@ struct StoryRankingTests {
         #expect(ranked.map { $0.first!.sourceID } == ["a", "e", "d", "h"])
     }
 
+    @Test("an outlet or a country counts once however many articles it has; ties keep the given order")
+    func counting() {
+        let twice = [article("a", "DE", hoursAgo: 1), article("a", "DE", hoursAgo: 1), article("b", "DE", hoursAgo: 1)]
+        let once = [article("c", "DE", hoursAgo: 1), article("d", "DE", hoursAgo: 1)]
+        #expect(StoryRanking.score(twice, now: now, topics: []) == StoryRanking.score(once, now: now, topics: []))
+        let abroad = [article("e", "DE", hoursAgo: 1), article("e", "FR", hoursAgo: 1)]
+        // One outlet fewer (-2), one country more (+3).
+        let difference =
+            StoryRanking.score(abroad, now: now, topics: []) - StoryRanking.score(once, now: now, topics: [])
+        #expect(abs(difference - 1) < 1e-9)
+        let ranked = StoryRanking.ranked([once, twice, abroad], articles: { $0 }, now: now, topics: [])
+        #expect(ranked.map { $0.first!.sourceID } == ["e", "c", "a"])
+        // The reader's topics count once each, whichever articles carry them.
+        let tagged = [
+            article("f", "DE", hoursAgo: 1, topics: ["economy", "sport"]),
+            article("g", "DE", hoursAgo: 1, topics: ["economy"]),
+        ]
+        let reader = [Topic("economy")!, Topic("sport")!, Topic("science")!]
+        #expect(
+            StoryRanking.score(tagged, now: now, topics: reader) == StoryRanking.score(once, now: now, topics: []) + 6
+        )
+    }
+
     @Test("the reader's topics lift a story")
     func topics() {
         let economy = [article("a", "DE", hoursAgo: 3, topics: ["economy"])]
