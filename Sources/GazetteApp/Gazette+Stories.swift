@@ -2,7 +2,6 @@ import Foundation
 import GazetteCore
 import GazetteStore
 import GazetteSummarize
-import Synchronization
 
 /// A story: the same event as covered by several outlets, often in several countries.
 public struct Story: Sendable {
@@ -91,27 +90,13 @@ extension Gazette {
 /// order, and the number of sentences. A send summarizes each story once for all its readers who see it in
 /// the same order, not once per reader; an edited article is a new key.
 final class StorySummaries: Sendable {
-    /// The texts by their hash and length, not themselves: the cache holds no copy of them.
-    /// (The hash is seeded per process, so no one can aim two texts at one key.)
-    private struct Key: Hashable {
+    private struct Key: Hashable, Sendable {
         var sentences: Int
         var sources: [String]
         var texts: [TextDigest]
     }
 
-    private struct TextDigest: Hashable {
-        var hash: Int
-        var length: Int
-
-        init(_ text: String) {
-            hash = text.hashValue
-            length = text.utf8.count
-        }
-    }
-
-    private let summaries = Mutex<[Key: [Summarizer.Sentence]]>([:])
-    /// Far more than a day's stories; past it, everything is forgotten at once.
-    private let capacity = 8_192
+    private let summaries = MemoCache<Key, [Summarizer.Sentence]>()
 
     func summary(
         of articles: [(source: String, text: String)],
@@ -123,12 +108,6 @@ final class StorySummaries: Sendable {
             sources: articles.map(\.source),
             texts: articles.map { TextDigest($0.text) }
         )
-        if let known = summaries.withLock({ $0[key] }) { return known }
-        let made = make()
-        summaries.withLock { summaries in
-            if summaries.count >= capacity { summaries.removeAll() }
-            summaries[key] = made
-        }
-        return made
+        return summaries.value(key, make: make)
     }
 }

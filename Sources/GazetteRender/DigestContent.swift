@@ -185,7 +185,7 @@ public struct DigestContent: Sendable {
     ) -> Item {
         let name = { (article: Article) in sourceNames[article.sourceID] ?? article.sourceID }
         guard let cache else { return item(story, sourceName: name, zone: zone) }
-        let shown = { (article: Article, text: StoryItems.Key.TextDigest?) in
+        let shown = { (article: Article, text: TextDigest?) in
             StoryItems.Key.Shown(
                 id: article.id,
                 title: article.title,

@@ -1,6 +1,6 @@
 import Foundation
+import GazetteCore
 import Mustache
-import Synchronization
 
 /// Each story of a digest rendered once and reused: the same story goes to every reader of its
 /// country, so a send renders each story's HTML a few times, not once per reader. The digest
@@ -22,18 +22,18 @@ final class StoryFragments: Sendable {
     private let placeIndependent: Set<String>
     /// One cache per partial: one partial's stories (per place, if it shows the place) never
     /// push out another's.
-    private let caches: [String: Cache]
+    private let caches: [String: MemoCache<DigestContent.Item, String>]
 
     /// `partials`: the names of the partials that may be cached; `placeIndependent`: those of
     /// them that never show the story's place.
     init(partials: Set<String>, placeIndependent: Set<String>) {
         self.placeIndependent = placeIndependent
-        caches = Dictionary(uniqueKeysWithValues: partials.map { ($0, Cache()) })
+        caches = Dictionary(uniqueKeysWithValues: partials.map { ($0, MemoCache()) })
     }
 
     /// Forgets every fragment (for benchmarks that measure rendering from nothing).
     func removeAll() {
-        for cache in caches.values { cache.fragments.withLock { $0.removeAll() } }
+        for cache in caches.values { cache.removeAll() }
     }
 
     /// The partial rendered for `item`, from the cache when an equal story was rendered before.
@@ -44,19 +44,9 @@ final class StoryFragments: Sendable {
             compared.number = 0
             compared.titleWrapped = ""
         }
-        if let known = cache.fragments.withLock({ $0[compared] }) { return known }
-        let rendered = render(item)
-        cache.fragments.withLock { fragments in
-            // Far more than a day's stories; past it, the cache starts again.
-            if fragments.count >= 8_192 { fragments.removeAll() }
-            fragments[compared] = rendered
-        }
-        return rendered
+        return cache.value(compared) { render(item) }
     }
 
-    private final class Cache: Sendable {
-        let fragments = Mutex<[DigestContent.Item: String]>([:])
-    }
 }
 
 /// What the templates' text says about rendering their stories as fragments.

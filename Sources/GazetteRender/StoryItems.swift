@@ -1,6 +1,5 @@
 import Foundation
 import GazetteCore
-import Synchronization
 
 /// Digest items by what they are made from, but their place in the digest. The same story goes
 /// to every reader of its country: a send builds each story's item (safe text, wrapped
@@ -11,7 +10,7 @@ public final class StoryItems: Sendable {
     /// Everything an item's values are made from besides its place: the fields of the lead
     /// article and the takes that the item shows, the summary, the outlets' names and the
     /// reader's time zone. An edited article is a new key.
-    struct Key: Hashable {
+    struct Key: Hashable, Sendable {
         var zone: String
         var lead: Shown
         var takes: [Shown]
@@ -25,21 +24,9 @@ public final class StoryItems: Sendable {
             var url: String?
             var publishedAt: Date
             var country: Country
-            /// The lead's text, when the story has no summary (its first sentences are the
-            /// summary then); nil otherwise, and for a take.
+            /// The lead's text (by hash), when the story has no summary (its first sentences
+            /// are the summary then); nil otherwise, and for a take.
             var text: TextDigest?
-        }
-
-        /// A text by its hash and length, not itself: the cache holds no copy of articles'
-        /// texts. (The hash is seeded per process, so no one can aim two texts at one key.)
-        struct TextDigest: Hashable {
-            var hash: Int
-            var length: Int
-
-            init(_ text: String) {
-                hash = text.hashValue
-                length = text.utf8.count
-            }
         }
 
         struct Sentence: Hashable {
@@ -56,25 +43,17 @@ public final class StoryItems: Sendable {
         }
     }
 
-    private let items = Mutex<[Key: DigestContent.Item]>([:])
-    /// Far more than a day's stories; past it, everything is forgotten at once.
-    private let capacity = 8_192
+    private let items = MemoCache<Key, DigestContent.Item>()
 
     public init() {}
 
     /// The item for `key`, from `make` the first time.
     func item(_ key: Key, make: () -> DigestContent.Item) -> DigestContent.Item {
-        if let known = items.withLock({ $0[key] }) { return known }
-        let item = make()
-        items.withLock { items in
-            if items.count >= capacity { items.removeAll() }
-            items[key] = item
-        }
-        return item
+        items.value(key, make: make)
     }
 
     /// Forgets every item (for benchmarks that measure building digests from nothing).
     public func removeAll() {
-        items.withLock { $0.removeAll() }
+        items.removeAll()
     }
 }

@@ -107,14 +107,18 @@ enum RenderFixtures {
         ]
     }
 
-    static func digest(stories: [DigestContent.Story], items: StoryItems? = nil) -> DigestContent {
+    static func digest(
+        stories: [DigestContent.Story],
+        items: StoryItems? = nil,
+        timeZone: String = "Europe/Paris"
+    ) -> DigestContent {
         DigestContent(
             recipient: EmailAddress("reader@example.org")!,
             subscription: Subscription(
                 id: 7,
                 subscriberID: 1,
                 countries: [Country(code: "FR")!, Country(code: "DE")!],
-                timeZone: TimeZone(identifier: "Europe/Paris")!
+                timeZone: TimeZone(identifier: timeZone)!
             ),
             stories: stories,
             sourceNames: sourceNames,

@@ -173,21 +173,7 @@ struct TemplateTests {
         #expect(item?.number == 1 && item?.titleWrapped.hasPrefix("1. A corrected headline") == true)
         // And in another time zone, another date label.
         let paris = RenderFixtures.digest(stories: story, items: items)
-        let tokyo = DigestContent(
-            recipient: EmailAddress("reader@example.org")!,
-            subscription: Subscription(
-                id: 8,
-                subscriberID: 2,
-                countries: [Country(code: "FR")!, Country(code: "DE")!],
-                timeZone: TimeZone(identifier: "Asia/Tokyo")!
-            ),
-            stories: story,
-            sourceNames: RenderFixtures.sourceNames,
-            siteTitle: "Gazette",
-            links: RenderFixtures.links,
-            date: RenderFixtures.now,
-            items: items
-        )
+        let tokyo = RenderFixtures.digest(stories: story, items: items, timeZone: "Asia/Tokyo")
         #expect(paris.sections[0].articles[0].publishedLabel != tokyo.sections[0].articles[0].publishedLabel)
     }
 
