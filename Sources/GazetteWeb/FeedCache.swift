@@ -80,6 +80,12 @@ final class FeedCache: Sendable {
         return .success(entry)
     }
 
+    /// The cached entry for `key` if the store's version was checked lately; nil when the feed is
+    /// not cached or the version is due for a check (which only `entry` does: it awaits the store).
+    func fresh(_ key: String, now: ContinuousClock.Instant = .now) -> Entry? {
+        state.withLock { state in now - state.checkedAt < recheck ? state.entries[key] : nil }
+    }
+
     /// Drops everything now (the daemon calls this after an ingest or a delivery cycle).
     func invalidate() {
         state.withLock { state in

@@ -5,7 +5,9 @@ import GazetteMail
 import GazetteRender
 import GazetteStore
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import Synchronization
 
 /// Gazette's HTTP face: feeds that feed readers poll (cached, conditional GET, gzip, HEAD),
@@ -18,6 +20,8 @@ public struct WebServer: Sendable {
     let transport: (any MailTransport)?
     /// Feed responses by status (200, 304, 404), for tests and, later, metrics.
     public let feedResponses = ResponseCounter()
+    /// The part of `feedResponses` answered from the cache on the event loop (`CachedFeedHandler`).
+    public let eventLoopFeedResponses = ResponseCounter()
     /// Form submissions per client address (sign-up, settings, confirmation).
     let formLimiter: RateLimiter
 
@@ -35,6 +39,8 @@ public struct WebServer: Sendable {
         cache.invalidate()
     }
 
+    static let serverName = "Gazette"
+
     /// The server on `host:port` (port 0: one the system chooses); a Service for a ServiceGroup.
     public func application(
         host: String,
@@ -43,9 +49,22 @@ public struct WebServer: Sendable {
     )
         -> some ApplicationProtocol
     {
-        Application(
+        let (cache, feedResponses, onLoop, metrics) = (cache, feedResponses, eventLoopFeedResponses, gazette.metrics)
+        // Called for each new connection (the configuration's parameter is an autoclosure): a
+        // handler keeps one connection's state.
+        let cachedFeeds: @Sendable () -> [any RemovableChannelHandler] = {
+            [
+                CachedFeedHandler(cache: cache, serverName: Self.serverName) { status in
+                    feedResponses.count(Int(status.code))
+                    onLoop.count(Int(status.code))
+                    metrics.httpResponse(route: CachedFeedHandler.route, status: Int(status.code))
+                }
+            ]
+        }
+        return Application(
             router: router(),
-            configuration: .init(address: .hostname(host, port: port), serverName: "Gazette"),
+            server: .http1(configuration: .init(additionalChannelHandlers: cachedFeeds())),
+            configuration: .init(address: .hostname(host, port: port), serverName: Self.serverName),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: gazette.logger
         )
@@ -308,32 +327,9 @@ public struct WebServer: Sendable {
             feedResponses.count(404)
             return page(.notFound, title: "Not found", [missing.reason])
         }
-        var headers = HTTPFields()
-        headers[.eTag] = entry.etag
-        headers[.lastModified] = entry.lastModifiedText
-        headers[.cacheControl] = "public, max-age=300"
-        headers[.vary] = "Accept-Encoding"
-        let notModified: Bool
-        if let tags = request.headers[.ifNoneMatch] {
-            notModified = EntityTag.list(tags, matches: entry.etag)
-        } else if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
-            notModified = entry.lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
-        } else {
-            notModified = false
-        }
-        if notModified {
-            feedResponses.count(304)
-            return Response(status: .notModified, headers: headers)
-        }
-        feedResponses.count(200)
-        headers[.contentType] = entry.contentType
-        var body = entry.bodyBuffer
-        if let gzipped = entry.gzippedBuffer, (request.headers[.acceptEncoding] ?? "").contains("gzip") {
-            headers[.contentEncoding] = "gzip"
-            body = gzipped
-        }
-        headers[.contentLength] = String(body.readableBytes)
-        return Response(status: .ok, headers: headers, body: head ? .init() : .init(byteBuffer: body))
+        let reply = FeedReply(entry, requestHeaders: request.headers, head: head)
+        feedResponses.count(Int(reply.status.code))
+        return reply.response
     }
 
     private func checkYourEmail() -> Response {

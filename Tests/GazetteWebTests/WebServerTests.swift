@@ -48,6 +48,13 @@ struct WebServerTests {
 
     var app: some ApplicationProtocol { Application(router: web.router()) }
 
+    /// A server as `gazette serve` runs it, whose cached feeds stay fresh for the test's length:
+    /// polls after the first are answered on the event loop (`CachedFeedHandler`).
+    func served() -> (WebServer, some ApplicationProtocol) {
+        let server = WebServer(gazette: gazette, versionRecheck: .seconds(3_600))
+        return (server, server.application(host: "127.0.0.1", port: 0))
+    }
+
     @Test(
         "a feed: 200 with ETag and Last-Modified; 304 for If-None-Match and If-Modified-Since; HEAD has no body; gzip on request"
     )
@@ -145,7 +152,8 @@ struct WebServerTests {
         "/metrics: Prometheus's parser reads fetches, articles, stories, editions, deliveries, SMTP times and HTTP responses"
     )
     func metrics() async throws {
-        try await app.test(.live) { client in
+        let (server, served) = served()
+        try await served.test(.live) { client in
             let port = try #require(client.port)
             _ = try await client.execute(uri: "/feeds/country/jp.atom", method: .get)
             let etag = try await client.execute(uri: "/feeds/country/jp.atom", method: .get).headers[.eTag] ?? ""
@@ -168,6 +176,10 @@ struct WebServerTests {
             #expect(value("gazette_smtp_transaction_seconds_count") == 1)
             #expect(value("gazette_http_requests_total", ["route": "/feeds/**", "status": "200"]) == 2)
             #expect(value("gazette_http_requests_total", ["route": "/feeds/**", "status": "304"]) == 1)
+            #expect(
+                server.eventLoopFeedResponses.count(of: 200) == 1 && server.eventLoopFeedResponses.count(of: 304) == 1,
+                "polls answered on the event loop are counted under the router's pattern"
+            )
             #expect(
                 value("gazette_http_requests_total", ["route": "/unsubscribe/{token}", "status": "404"]) == 1,
                 "routes are counted by pattern: no token in a label"
@@ -354,6 +366,50 @@ struct WebServerTests {
         }
     }
 
+    @Test(
+        "live: a cached poll answered on the event loop has the router's status, headers and bytes; pipelined answers keep their order"
+    )
+    func eventLoopAnswers() async throws {
+        let (server, served) = served()
+        try await served.test(.live) { client in
+            let uri = "/feeds/country/jp.atom"
+            // The first poll fills the cache, through the router.
+            let etag = try #require(try await client.execute(uri: uri, method: .get).headers[.eTag])
+            let requests: [(HTTPRequest.Method, HTTPFields)] = [
+                (.get, [:]), (.get, [.acceptEncoding: "gzip"]), (.head, [:]), (.get, [.ifNoneMatch: etag]),
+            ]
+            try await app.test(.router) { router in
+                for (method, headers) in requests {
+                    let onLoop = try await client.execute(uri: uri, method: method, headers: headers)
+                    let byRouter = try await router.execute(uri: uri, method: method, headers: headers)
+                    #expect(onLoop.status == byRouter.status, "\(method) \(headers)")
+                    #expect(onLoop.body == byRouter.body, "\(method) \(headers)")
+                    var (loopFields, routerFields) = (onLoop.headers, byRouter.headers)
+                    #expect(loopFields[.date] != nil, "\(method) \(headers)")
+                    // The router alone (no server around it) sets neither Date nor Server.
+                    loopFields[.date] = nil
+                    loopFields[.server] = nil
+                    #expect(loopFields == routerFields, "\(method) \(headers)")
+                }
+            }
+            #expect(server.eventLoopFeedResponses.count(of: 200) == 3, "GET, gzip and HEAD")
+            #expect(server.eventLoopFeedResponses.count(of: 304) == 1)
+
+            // The unknown feeds go to the router, which answers later than the cache would.
+            let port = try #require(client.port)
+            let read = try Peers.json(
+                try await Peers.runScriptOffPool(
+                    "pipelined_get.py",
+                    ["127.0.0.1", String(port), "/feeds/country/zz.atom", uri, "/feeds/topic/nothing.rss", uri]
+                )
+            )
+            let responses = try #require(read["responses"] as? [[String: Any]])
+            #expect(responses.map { $0["status"] as? Int } == [404, 200, 404, 200])
+            #expect((responses[1]["body"] as? String)?.contains("<feed xmlns=") == true)
+            #expect((responses[0]["body"] as? String)?.contains("<feed") == false)
+        }
+    }
+
     @Test("live on 127.0.0.1: feedparser reads the feed with bozo 0; newsboat's repeated poll gets 304")
     func live() async throws {
         try await app.test(.live) { client in
@@ -398,6 +454,13 @@ struct SignupTests {
     }
 
     var app: some ApplicationProtocol { Application(router: web.router()) }
+
+    /// A server as `gazette serve` runs it, whose cached feeds stay fresh for the test's length:
+    /// polls after the first are answered on the event loop (`CachedFeedHandler`).
+    func served() -> (WebServer, some ApplicationProtocol) {
+        let server = WebServer(gazette: gazette, versionRecheck: .seconds(3_600))
+        return (server, server.application(host: "127.0.0.1", port: 0))
+    }
 
     func emails() -> [URL] {
         ((try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []).filter { $0.hasSuffix(".eml") }

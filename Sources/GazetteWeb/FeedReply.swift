@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The answer to a GET or HEAD of a cached feed: 304 when the client has these bytes, gzip when
+/// it accepts it, no body for HEAD. Both the router and the event-loop fast path
+/// (`CachedFeedHandler`) answer with this, so the two cannot drift apart.
+struct FeedReply {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    /// nil: the response has no body (304, HEAD).
+    var body: ByteBuffer?
+
+    init(_ entry: FeedCache.Entry, requestHeaders: HTTPFields, head: Bool) {
+        headers = HTTPFields()
+        headers.reserveCapacity(7)
+        headers[.eTag] = entry.etag
+        headers[.lastModified] = entry.lastModifiedText
+        headers[.cacheControl] = "public, max-age=300"
+        headers[.vary] = "Accept-Encoding"
+        let notModified: Bool
+        if let tags = requestHeaders[.ifNoneMatch] {
+            notModified = EntityTag.list(tags, matches: entry.etag)
+        } else if let since = requestHeaders[.ifModifiedSince].flatMap(HTTPDate.parse) {
+            notModified = entry.lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
+        } else {
+            notModified = false
+        }
+        if notModified {
+            status = .notModified
+            body = nil
+            return
+        }
+        status = .ok
+        headers[.contentType] = entry.contentType
+        var bytes = entry.bodyBuffer
+        if let gzipped = entry.gzippedBuffer, (requestHeaders[.acceptEncoding] ?? "").contains("gzip") {
+            headers[.contentEncoding] = "gzip"
+            bytes = gzipped
+        }
+        headers[.contentLength] = String(bytes.readableBytes)
+        body = head ? nil : bytes
+    }
+
+    var response: Response {
+        var response = Response(status: status, headers: headers, body: body.map { .init(byteBuffer: $0) } ?? .init())
+        // Hummingbird gives an empty body `Content-Length: 0`; on a 304 that would claim the feed
+        // is empty (RFC 9110, 8.6), so it goes, as it does on the fast path.
+        if status == .notModified { response.headers[.contentLength] = nil }
+        return response
+    }
+}
