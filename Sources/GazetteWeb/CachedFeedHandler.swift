@@ -35,6 +35,9 @@ final class CachedFeedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests passed on to the router whose response has not ended. While there is one, a
     /// later request is passed on too: HTTP/1.1 answers in order, and the router answers later.
     private var passedOn = 0
+    /// A request asked to close the connection: the router closes it, and nothing after that
+    /// request is answered here (RFC 9112, 9.6).
+    private var closing = false
     private var dateHeader = (second: Int.min, text: "")
 
     /// - Parameter answered: called with the status of every response given here.
@@ -47,10 +50,13 @@ final class CachedFeedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let request):
-            if passedOn == 0, let reply = reply(to: request) {
+            // A client that sends and does not read fills the outbound buffer: its requests go
+            // to the router then, whose inbound buffer stops reading from the socket when full.
+            if passedOn == 0, !closing, context.channel.isWritable, let reply = reply(to: request) {
                 reading = .answering(reply)
                 return
             }
+            if !Self.keepsAlive(request.headerFields[.connection]) { closing = true }
             passedOn += 1
             reading = .passingOn
         case .body:
@@ -66,14 +72,15 @@ final class CachedFeedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { passedOn -= 1 }
+        // The router also answers what it was not passed, a request it could not parse (400).
+        if case .end = unwrapOutboundIn(data), passedOn > 0 { passedOn -= 1 }
         context.write(data, promise: promise)
     }
 
     /// The reply to `request` from the cache, or nil when the router should answer it.
     private func reply(to request: HTTPRequest) -> FeedReply? {
         guard request.method == .get || request.method == .head,
-            // Closing after the response, upgrades and interim responses are the router's business.
+            // Closing, upgrades and interim responses are the router's business.
             Self.keepsAlive(request.headerFields[.connection]), request.headerFields[.expect] == nil,
             let key = request.path.flatMap(Self.feedKey), let entry = cache.fresh(key)
         else { return nil }

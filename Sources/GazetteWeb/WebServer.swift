@@ -51,7 +51,9 @@ public struct WebServer: Sendable {
     {
         let (cache, feedResponses, onLoop, metrics) = (cache, feedResponses, eventLoopFeedResponses, gazette.metrics)
         // Called for each new connection (the configuration's parameter is an autoclosure): a
-        // handler keeps one connection's state.
+        // handler keeps one connection's state. The polls it answers never reach Hummingbird's
+        // HTTPConnectionStateHandler, so an idle timeout there would count such a connection idle:
+        // none is set.
         let cachedFeeds: @Sendable () -> [any RemovableChannelHandler] = {
             [
                 CachedFeedHandler(cache: cache, serverName: Self.serverName) { status in
@@ -157,7 +159,8 @@ public struct WebServer: Sendable {
             }
         }
         router.get("feeds.opml") { request, _ in
-            try await feedResponse("feeds.opml", request: request, head: false) {
+            // Keyed with its slash: no `feeds/**` path gives that key (`/feeds/feeds.opml` is not the list).
+            try await feedResponse("/feeds.opml", request: request, head: false) {
                 .found(try await gazette.renderFeedList())
             }
         }

@@ -106,12 +106,22 @@ struct CachedFeedHandlerTests {
         if case .head(let head) = headOnly.first {
             #expect(head.status == .ok && head.headerFields[.contentLength] == String(Self.feed.utf8.count))
         }
+        try send(channel, "/feeds/country/jp.atom", method: .head, headers: [.ifNoneMatch: etag])
+        let headNotModified = try answered(channel)
+        if case .head(let head) = headNotModified.first { #expect(head.status == .notModified) }
+
+        // A GET with a body: the body is read and dropped, the poll answered.
+        let request = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/feeds/country/jp.atom")
+        try channel.writeInbound(HTTPRequestPart.head(request))
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "ignored")))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        #expect(try answered(channel).count == 3)
         #expect(try passedOn(channel).isEmpty)
     }
 
     @Test("misses, other routes and methods, Connection and Expect headers, odd paths go to the router")
     func passesOnTheRest() async throws {
-        let channel = try channel(try await cache())
+        let cache = try await cache()
         let requests: [(String, HTTPRequest.Method, HTTPFields)] = [
             ("/feeds/country/de.atom", .get, [:]),
             ("/feeds/country/jp.atom", .post, [:]),
@@ -123,14 +133,47 @@ struct CachedFeedHandlerTests {
             ("/feeds/country/%6Ap.atom", .get, [:]),
         ]
         for (path, method, headers) in requests {
+            let channel = try channel(cache)
             try send(channel, path, method: method, headers: headers)
             #expect(try answered(channel).isEmpty, "\(method) \(path) \(headers)")
             #expect(try passedOn(channel).count == 2, "\(method) \(path) \(headers)")
             try routerAnswers(channel)
-            // Once the router has answered, a cached poll is answered here again.
+            // Once the router has answered, a cached poll is answered here again, unless the
+            // connection is closing.
             try send(channel, "/feeds/country/jp.atom")
-            #expect(try answered(channel).count == 3, "after \(method) \(path)")
+            let closing = headers[.connection].map { !CachedFeedHandler.keepsAlive($0) } ?? false
+            #expect(try answered(channel).count == (closing ? 0 : 3), "after \(method) \(path)")
         }
+    }
+
+    @Test("a client that does not read (the channel is not writable) is the router's, which stops reading from it")
+    func backpressure() async throws {
+        let channel = try channel(try await cache())
+        channel.isWritable = false
+        try send(channel, "/feeds/country/jp.atom")
+        #expect(try answered(channel).isEmpty)
+        #expect(try passedOn(channel).count == 2)
+    }
+
+    @Test("after a request that asks to close the connection, nothing more is answered here")
+    func closing() async throws {
+        let channel = try channel(try await cache())
+        try send(channel, "/feeds/country/de.atom", headers: [.connection: "close"])
+        #expect(try passedOn(channel).count == 2)
+        try routerAnswers(channel)
+        try send(channel, "/feeds/country/jp.atom")
+        #expect(try answered(channel).isEmpty)
+        #expect(try passedOn(channel).count == 2)
+    }
+
+    @Test("a response the router gives unasked (a 400 for bytes it could not parse) does not unbalance the count")
+    func unaskedResponse() async throws {
+        let channel = try channel(try await cache())
+        try routerAnswers(channel, .badRequest)
+        try send(channel, "/feeds/country/de.atom")
+        try send(channel, "/feeds/country/jp.atom")
+        #expect(try answered(channel).isEmpty, "the router still owes an answer for de.atom")
+        #expect(try passedOn(channel).count == 4)
     }
 
     @Test("a cache due for its check of the store's version is the router's: only it can await the store")

@@ -130,6 +130,8 @@ struct WebServerTests {
                 ("topic/astrology.atom", "is not a topic"),
                 ("country/jp.html", "come as .rss, .atom or .json"),
                 ("s/0000.atom", "no such feed"),
+                // Not the OPML list, cached a moment ago under a key of its own.
+                ("feeds.opml", "not .opml"),
             ] {
                 let response = try await client.execute(uri: "/feeds/\(path)", method: .get)
                 #expect(response.status == .notFound, "\(path)")
