@@ -412,6 +412,38 @@ struct WebServerTests {
         }
     }
 
+    @Test("live: after the daemon's invalidate (an ingest landed), the next poll is rendered anew, not answered stale")
+    func eventLoopAfterInvalidate() async throws {
+        let (server, served) = served()
+        try await served.test(.live) { client in
+            let uri = "/feeds/country/jp.atom"
+            _ = try await client.execute(uri: uri, method: .get)
+            let before = try await client.execute(uri: uri, method: .get)
+            #expect(server.eventLoopFeedResponses.count(of: 200) == 1, "the second poll came from the cache")
+            _ = try await gazette.store.saveArticles([
+                Article(
+                    sourceID: "eveningpost",
+                    guid: "after-invalidate",
+                    url: "https://eveningpost.example/after-invalidate",
+                    title: "News that arrived with the last ingest",
+                    text: "Fresh words.",
+                    publishedAt: Date(timeIntervalSince1970: 1_795_899_500),
+                    fetchedAt: Date(timeIntervalSince1970: 1_795_899_500),
+                    country: Country(code: "JP")!,
+                    language: "en"
+                )
+            ])
+            await server.invalidate()
+            let after = try await client.execute(uri: uri, method: .get)
+            #expect(after.headers[.eTag] != before.headers[.eTag])
+            #expect(String(buffer: after.body).contains("News that arrived with the last ingest"))
+            #expect(server.eventLoopFeedResponses.count(of: 200) == 1, "the router rendered it")
+            let again = try await client.execute(uri: uri, method: .get)
+            #expect(again.headers[.eTag] == after.headers[.eTag])
+            #expect(server.eventLoopFeedResponses.count(of: 200) == 2, "and the cache answers the next poll")
+        }
+    }
+
     @Test("live on 127.0.0.1: feedparser reads the feed with bozo 0; newsboat's repeated poll gets 304")
     func live() async throws {
         try await app.test(.live) { client in
