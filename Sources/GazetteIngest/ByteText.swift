@@ -80,6 +80,30 @@ enum ByteText {
         output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
     }
 
+    /// The same, while `output` stays within `limit` bytes: the text is cut between two
+    /// characters, never inside a UTF-8 sequence or a reference.
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8], limit: Int) {
+        let room = limit - output.count
+        // The common case: even if every byte became `&quot;`, it would fit.
+        if bytes.count <= room / 6 { return appendEscaped(bytes, to: &output) }
+        guard room > 0 else { return }
+        var end = 0
+        var length = 0
+        while end < bytes.count {
+            switch bytes[end] {
+            case UInt8(ascii: "&"): length += 5
+            case UInt8(ascii: "<"), UInt8(ascii: ">"): length += 4
+            case UInt8(ascii: "\""): length += 6
+            default: length += 1
+            }
+            if length > room { break }
+            end += 1
+        }
+        // Back to the start of the character the cut fell in (continuation bytes are 10xxxxxx).
+        if end < bytes.count { while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 } }
+        appendEscaped(UnsafeBufferPointer(rebasing: bytes[..<end]), to: &output)
+    }
+
     static func trimmed(_ bytes: [UInt8]) -> String {
         guard let first = bytes.firstIndex(where: { !isSpace($0) && $0 != 0x0A }),
             let last = bytes.lastIndex(where: { !isSpace($0) && $0 != 0x0A })

@@ -16,6 +16,8 @@ enum HTMLContent {
     static let dropped: Set<String> = [
         "script", "style", "iframe", "object", "embed", "applet", "noscript", "template", "head", "form", "input",
         "button", "select", "textarea", "svg", "math", "frame", "frameset", "link", "meta", "base", "title",
+        // Raw-text elements of old: their content is markup meant to be shown as code, or nothing.
+        "xmp", "noembed", "noframes", "plaintext",
     ]
 
     /// Elements that end a line of text.
@@ -51,15 +53,16 @@ enum HTMLContent {
         htmlLimit: Int,
         sanitize: Bool
     ) -> Result {
-        // Plain text with no markup and no references needs no parser (many descriptions are).
-        if !html.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) {
-            let text = ByteText.collapseLines(Array(html.utf8), limit: textLimit)
-            guard sanitize, !text.isEmpty else { return Result(text: text, html: "") }
-            // What the parser path would write for a lone text node: the text, escaped.
+        // Plain text with no markup, no references and no control characters (which the parser
+        // drops) needs no parser: many descriptions are.
+        if !html.utf8.contains(where: Self.needsParser) {
+            let bytes = Array(html.utf8)
+            let text = ByteText.collapseLines(bytes, limit: textLimit)
+            guard sanitize else { return Result(text: text, html: "") }
+            // What the parser path writes for a lone text node: the text, escaped, within the limit.
             var output: [UInt8] = []
-            var copy = html
-            copy.withUTF8 { ByteText.appendEscaped($0, to: &output) }
-            return Result(text: text, html: ByteText.trimmed(Array(output.prefix(htmlLimit))))
+            bytes.withUnsafeBufferPointer { ByteText.appendEscaped($0, to: &output, limit: htmlLimit) }
+            return Result(text: text, html: ByteText.trimmed(output))
         }
         LibXML2.initialize
         // Inside a <div>, top-level text is not wrapped in the <p> libxml2 otherwise implies.
@@ -115,6 +118,14 @@ enum HTMLContent {
         return Result(text: ByteText.collapseLines(walk.text, limit: textLimit), html: ByteText.trimmed(walk.output))
     }
 
+    /// A byte that only the parser path handles: markup, a reference, or a C0 control other
+    /// than tab, line feed and carriage return (the parser turns NUL into a space and drops the
+    /// rest; DEL is a character in XML, and stays on both paths).
+    private static func needsParser(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&")
+            || (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D)
+    }
+
     /// The lower-case name (libxml2's HTML parser lower-cases tag names already; the check is cheap).
     static func elementName(_ name: UnsafePointer<xmlChar>) -> String {
         let bytes = ByteText.buffer(name)
@@ -154,7 +165,8 @@ private final class HTMLWalk {
     private var sawWrapper = false
     /// Whether the current run of text (libxml2 reports a text node in pieces: at every
     /// reference, every kilobyte) goes to the text and to the HTML: decided once per run, as
-    /// the limits were once checked per text node.
+    /// the limits were once checked per text node. The HTML of a run kept stops at the limit
+    /// all the same, between two characters: a hostile run of quotes would grow sixfold.
     private var textRun: (keepsText: Bool, keepsHTML: Bool)?
 
     init(textLimit: Int, htmlLimit: Int, baseURL: @escaping () -> URL?) {
@@ -240,7 +252,7 @@ private final class HTMLWalk {
         guard droppedDepth == 0, !frames.isEmpty else { return }
         if textRun == nil { textRun = (text.count < textLimit, !htmlFull) }
         if textRun!.keepsText { text.append(contentsOf: bytes) }
-        if textRun!.keepsHTML { ByteText.appendEscaped(bytes, to: &output) }
+        if textRun!.keepsHTML { ByteText.appendEscaped(bytes, to: &output, limit: htmlLimit) }
     }
 
     private func base() -> URL? {

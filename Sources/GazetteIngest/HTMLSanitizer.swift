@@ -63,8 +63,11 @@ public enum HTMLSanitizer {
         }
         if name == "img" {
             guard attributes.contains(where: { $0.0 == "src" }) else { return false }
-            let size = { (key: String) in attributes.first { $0.0 == key }.flatMap { Int($0.1) } }
-            if let width = size("width"), let height = size("height"), width <= 1, height <= 1 { return false }
+            // A tracking pixel: either side a pixel or none, read as browsers read `1px` or ` 1`.
+            let sizes = ["width", "height"].compactMap { key in
+                attributes.first { $0.0 == key }.flatMap { pixels($0.1) }
+            }
+            if sizes.contains(where: { $0 <= 1 }) { return false }
         }
         if name == "a", attributes.contains(where: { $0.0 == "href" }) {
             attributes.append(("rel", "noopener noreferrer nofollow"))
@@ -81,6 +84,16 @@ public enum HTMLSanitizer {
         }
         output.append(UInt8(ascii: ">"))
         return true
+    }
+
+    /// A width or height in pixels as HTML's dimension rules read it: leading whitespace, then
+    /// the digits, whatever follows (`1px`, `1.5`); nil for a percentage or no number at all.
+    static func pixels(_ value: String) -> Int? {
+        let bytes = value.utf8.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0C || $0 == 0x0D }
+        let digits = bytes.prefix { (0x30...0x39).contains($0) }
+        guard !digits.isEmpty, bytes.dropFirst(digits.count).first != UInt8(ascii: "%") else { return nil }
+        // A number too long for an Int is no pixel.
+        return Int(String(decoding: digits.prefix(9), as: UTF8.self))
     }
 
     /// http, https and mailto URLs, absolute; nil for anything else, however it is disguised.

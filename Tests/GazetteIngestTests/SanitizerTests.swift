@@ -1,6 +1,7 @@
 import Foundation
-import GazetteIngest
 import Testing
+
+@testable import GazetteIngest
 
 @Suite("HTML sanitizer")
 struct SanitizerTests {
@@ -61,10 +62,20 @@ struct SanitizerTests {
         #expect(clean(#"<a href="mailto:desk@example.org">m</a>"#).contains(#"href="mailto:desk@example.org""#))
     }
 
-    @Test("1×1 tracking pixels are removed")
+    @Test("tracking pixels are removed however their size is written: 1px, spaces, one side, 0")
     func trackingPixels() {
         #expect(clean(#"<p>t</p><img src="https://t.example/p.gif" width="1" height="1">"#) == "<p>t</p>")
-        #expect(clean(#"<img src="https://i.example/a.jpg" width="600" height="400">"#).hasPrefix("<img"))
+        for size in [
+            #"width="1px" height="1px""#, #"width=" 1 " height="1""#, #"width="1""#, #"height="0""#,
+            #"width="600" height="1""#, #"width="1.5" height="1.5""#,
+        ] {
+            #expect(clean(#"<p>t</p><img src="https://t.example/p.gif" \#(size)>"#) == "<p>t</p>", "\(size)")
+        }
+        for size in [#"width="600" height="400""#, #"width="100%" height="1%""#, #"width="auto""#, ""] {
+            #expect(clean(#"<img src="https://i.example/a.jpg" \#(size)>"#).hasPrefix("<img"), "\(size)")
+        }
+        #expect(HTMLSanitizer.pixels("12px") == 12 && HTMLSanitizer.pixels(" 7") == 7)
+        #expect(HTMLSanitizer.pixels("50%") == nil && HTMLSanitizer.pixels("px") == nil)
     }
 
     @Test("unknown elements are unwrapped, text is escaped")
@@ -121,9 +132,58 @@ struct SanitizerTests {
 
     @Test("limits apply per text node, however libxml2 splits it (at references, every kilobyte)")
     func limitsPerTextNode() {
-        #expect(HTMLSanitizer.sanitize("aaaaaaaaaa&amp;b", limit: 10) == "aaaaaaaaaa&amp;b")
+        #expect(HTMLSanitizer.sanitize("aaaaaaaaaa&amp;b", limit: 10) == "aaaaaaaaaa")
         #expect(HTMLText.plainText(fromHTML: "a   &amp;b", limit: 4) == "a &b")
         #expect(HTMLText.plainText(fromHTML: String(repeating: "<b>", count: 256) + "x") == "x", "256 levels are read")
+    }
+
+    @Test(
+        "the HTML limit holds inside a text run: a hostile run of quotes cannot grow sixfold, and no reference or character is cut"
+    )
+    func limitInsideTextRuns() {
+        let quotes = String(repeating: "\"", count: 1_000_000)
+        for input in ["<p>" + quotes, quotes + "<br>", String(repeating: "a", count: 199_997) + "\""] {
+            let output = HTMLSanitizer.sanitize(input, limit: 200_000)
+            #expect(output.utf8.count <= 200_000 + "</p>".utf8.count, "\(input.prefix(10))")
+            let inner = output.hasSuffix("</p>") || output.hasSuffix("<br>") ? String(output.dropLast(4)) : output
+            #expect(inner.hasSuffix("&quot;") || inner.hasSuffix("a"), "ends on a whole reference")
+            #expect(!inner.hasSuffix("a") || !input.hasPrefix("<p>"))
+        }
+        // Two-byte characters, a limit that falls inside one: never half of it.
+        for limit in [9, 10, 11] {
+            let output = HTMLSanitizer.sanitize("<b>" + String(repeating: "é", count: 100), limit: limit)
+            #expect(!output.contains("\u{FFFD}"), "\(limit): \(output)")
+        }
+        let plain = HTMLSanitizer.sanitize(String(repeating: "é", count: 100), limit: 11)
+        #expect(plain == String(repeating: "é", count: 5))
+    }
+
+    @Test("plain text (the parser-free path) is kept, escaped; control characters go the parser's way (DEL stays)")
+    func plainText() {
+        #expect(HTMLSanitizer.sanitize("Breaking news") == "Breaking news")
+        #expect(HTMLSanitizer.sanitize("Bonds > stocks \"today\"") == "Bonds &gt; stocks &quot;today&quot;")
+        #expect(HTMLSanitizer.sanitize("   \n ") == "")
+        let controlled = HTMLContent.extract(
+            "a\u{0}b\u{1B}c\u{7F}d",
+            baseURL: nil,
+            textLimit: 100,
+            htmlLimit: 100,
+            sanitize: true
+        )
+        for output in [controlled.text, controlled.html] {
+            #expect(
+                !output.utf8.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A },
+                "\(output.debugDescription)"
+            )
+            #expect(output.contains("a") && output.contains("d"))
+        }
+    }
+
+    @Test("old raw-text elements (xmp, noembed, noframes, plaintext) go with their content")
+    func rawTextElements() {
+        for name in ["xmp", "noembed", "noframes", "plaintext"] {
+            #expect(clean("<p>kept</p><\(name)><script>alert(1)</script></\(name)>") == "<p>kept</p>", "\(name)")
+        }
     }
 
     @Test("whitespace after a stray </div> has no element to belong to; an over-long attribute value is dropped")
