@@ -319,9 +319,12 @@ extension Gazette {
 
     /// The message of a leased edition as it goes out: rendered then, signed now.
     private func build(_ edition: Edition, for record: SubscriberRecord, signers: [DKIMSigner]) throws -> [UInt8] {
-        try signers.reduce(message(of: edition, for: record).bytes()) { bytes, signer in
-            try signer.sign(bytes, at: now())
-        }
+        try Self.signed(message(of: edition, for: record), by: signers, at: now())
+    }
+
+    /// The message as it goes out: its bytes with a DKIM signature from each of `signers`.
+    static func signed(_ message: MailMessage, by signers: [DKIMSigner], at date: Date) throws -> [UInt8] {
+        try signers.reduce(message.bytes()) { bytes, signer in try signer.sign(bytes, at: date) }
     }
 
     /// What an attempt writes to the ledger: the delivery row, and the edition moved on to

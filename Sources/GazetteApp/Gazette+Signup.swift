@@ -53,9 +53,12 @@ extension Gazette {
                 + "@\(configuration.delivery.from.address.domain)",
             date: date
         )
+        // Signed like the digests: a domain that publishes DMARC must not lose its sign-ups. A key
+        // that cannot be read stops here, before the address is marked as sent to.
+        let bytes = try Self.signed(message, by: configuration.delivery.dkim.map { try DKIMSigner($0) }, at: date)
         try await store.markConfirmationSent(email, at: date)
         let outcome = await transport.deliver(
-            message.bytes(),
+            bytes,
             messageID: message.messageID,
             from: configuration.delivery.from.address,
             to: email

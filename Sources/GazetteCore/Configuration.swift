@@ -236,13 +236,16 @@ public struct MailboxName: Hashable, Sendable {
         self.address = address
     }
 
-    /// Parses `Name <addr>` or `addr`. The name may not contain quotes, angle brackets or line breaks.
+    /// Parses `Name <addr>` or `addr`. The name may not contain quotes, angle brackets or control
+    /// characters (line breaks among them; checked per scalar, since `\r\n` is one Character).
     public init?(parsing raw: String) {
         let text = raw.trimmingCharacters(in: .whitespaces)
         if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
             let name = text[..<open].trimmingCharacters(in: .whitespaces)
             guard let address = EmailAddress(String(text[text.index(after: open)..<text.index(before: text.endIndex)])),
-                !name.contains(where: { "\"<>\r\n".contains($0) })
+                !name.unicodeScalars.contains(where: {
+                    $0 == "\"" || $0 == "<" || $0 == ">" || $0.properties.generalCategory == .control
+                })
             else { return nil }
             self.init(displayName: name.isEmpty ? nil : name, address: address)
         } else {

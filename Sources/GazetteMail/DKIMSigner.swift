@@ -19,8 +19,13 @@ public struct DKIMSigner: Sendable {
         "list-id", "list-unsubscribe", "list-unsubscribe-post",
     ]
 
-    /// Headers a reader trusts, which must not be added after signing.
-    static let oversigned = ["from", "to", "subject", "date", "message-id", "list-unsubscribe"]
+    /// Headers a reader trusts, which must not be added after signing: named once more than
+    /// they occur, absent ones too (RFC 6376 5.4.2 and 8.15), so that a replayed digest cannot
+    /// gain a Reply-To or a second Subject and still verify.
+    static let oversigned = [
+        "from", "to", "subject", "date", "message-id", "list-unsubscribe", "list-unsubscribe-post", "reply-to",
+        "cc", "sender",
+    ]
 
     let domain: String
     let selector: String
@@ -74,14 +79,15 @@ public struct DKIMSigner: Sendable {
         var signedNames: [String] = []
         var headerData = Data()
         for name in Self.signedHeaders {
-            // The last occurrence is signed first (RFC 6376 5.4.2); Gazette writes each once.
-            guard let field = fields.last(where: { $0.name == name }) else { continue }
-            signedNames.append(name)
-            headerData.append(contentsOf: Array((Self.relaxedHeader(field.raw) + "\r\n").utf8))
+            // Every occurrence, the last one first, as verifiers pick them (RFC 6376 5.4.2).
+            for field in fields.reversed() where field.name == name {
+                signedNames.append(name)
+                headerData.append(contentsOf: Array((Self.relaxedHeader(field.raw) + "\r\n").utf8))
+            }
         }
-        // Named once more than they occur ("oversigned", RFC 6376 8.15): a relay that adds a second
-        // From or Subject breaks the signature instead of slipping past it.
-        signedNames += Self.oversigned.filter { signedNames.contains($0) }
+        // One name more than occurrences: a verifier signs the missing one as nothing, so a
+        // header added after signing breaks the signature instead of slipping past it.
+        signedNames += Self.oversigned
         let bodyHash = Data(SHA256.hash(data: Self.relaxedBody(body))).base64EncodedString()
         let algorithm: String =
             switch key {

@@ -162,7 +162,8 @@ enum MIMEEncoding {
 
     /// `Display Name <address>`, the name quoted or encoded as needed.
     static func mailbox(_ mailbox: MailboxName) -> String {
-        guard let name = mailbox.displayName, !name.isEmpty else { return mailbox.address.value }
+        // Controls (a NUL or a line break in a name made in code, not parsed) become spaces.
+        guard let name = mailbox.displayName.map(SafeText.header), !name.isEmpty else { return mailbox.address.value }
         let rendered: String
         if name.utf8.allSatisfy(isAtextOrSpace) {
             rendered = name

@@ -306,7 +306,9 @@ struct DeliveryFaultTests {
         #expect(received == before + 1)
     }
 
-    @Test("with delivery.dkim set, what the server receives carries an Ed25519 and an RSA signature that verify")
+    @Test(
+        "with delivery.dkim set, what the server receives carries an Ed25519 and an RSA signature that verify: digests and confirmation emails"
+    )
     func signedDigests() async throws {
         var configuration = gazette.configuration
         for (algorithm, arguments) in [
@@ -340,5 +342,16 @@ struct DeliveryFaultTests {
         }
         let result = try Peers.json(Peers.runScript("verify_dkim.py", [mailbox.file("1.eml").path] + records))
         #expect(result["results"] as? [Bool] == [true, true], "\(result["errors"] ?? "")")
+
+        let outcome = try await signing.requestSubscription(
+            EmailAddress("newcomer@example.org")!,
+            preferences: SubscriptionPreferences(countries: [Country(code: "JP")!]),
+            transport: smtp(sink)
+        )
+        #expect(outcome == .confirmationSent && received == 2)
+        let confirmation = try Peers.json(
+            Peers.runScript("verify_dkim.py", [mailbox.file("2.eml").path] + records)
+        )
+        #expect(confirmation["results"] as? [Bool] == [true, true], "\(confirmation["errors"] ?? "")")
     }
 }

@@ -34,6 +34,14 @@ struct ValueTests {
         #expect(MailboxName(parsing: "Gazette <d@news.example.org>")?.displayName == "Gazette")
         #expect(MailboxName(parsing: "d@news.example.org")?.displayName == nil)
         #expect(MailboxName(parsing: "Bad \"Name\" <d@news.example.org>") == nil)
+        // A lone CR or LF, a NUL, DEL or a C1 control: each refused on its own, not only as CRLF.
+        for control in ["\r", "\n", "\r\n", "\u{0}", "\u{1B}", "\u{7F}", "\u{85}"] {
+            #expect(
+                MailboxName(parsing: "Gaz\(control)ette <d@news.example.org>") == nil,
+                "\(control.debugDescription)"
+            )
+        }
+        #expect(MailboxName(parsing: "Gazette Ünïcode <d@news.example.org>")?.displayName == "Gazette Ünïcode")
     }
 
     @Test("a lead keeps whole sentences within the limit")

@@ -78,6 +78,35 @@ struct DKIMTests {
         #expect(try verify(Array(relayed.utf8), [signer]) == [true], "relaxed canonicalization")
     }
 
+    @Test("a header added after signing breaks it, present (a second Subject) or absent before (Reply-To, Cc)")
+    func addedHeaders() throws {
+        let signer = try DKIMSigner(try key(.ed25519SHA256))
+        let signed = String(decoding: try signer.sign(message(), at: Date()), as: UTF8.self)
+        #expect(try verify(Array(signed.utf8), [signer]) == [true])
+        for added in [
+            "Reply-To: attacker@evil.test", "Cc: attacker@evil.test", "Subject: Urgent", "Sender: x@evil.test",
+        ] {
+            let tampered = signed.replacingOccurrences(of: "\r\nMIME-Version:", with: "\r\n\(added)\r\nMIME-Version:")
+            #expect(tampered != signed)
+            #expect(try verify(Array(tampered.utf8), [signer]) == [false], "\(added)")
+        }
+        // A header that is not covered at all may be added by a relay: the signature still holds.
+        let relayed = signed.replacingOccurrences(of: "\r\nMIME-Version:", with: "\r\nX-Relay: yes\r\nMIME-Version:")
+        #expect(try verify(Array(relayed.utf8), [signer]) == [true])
+    }
+
+    @Test("a message with a signed header twice (two To lines) is signed over both and verifies")
+    func repeatedHeader() throws {
+        let signer = try DKIMSigner(try key(.rsaSHA256))
+        let twice = String(decoding: message(), as: UTF8.self)
+            .replacingOccurrences(of: "\r\nTo: ", with: "\r\nTo: other@example.org\r\nTo: ")
+        let signed = try signer.sign(Array(twice.utf8), at: Date())
+        #expect(try verify(signed, [signer]) == [true])
+        let swapped = String(decoding: signed, as: UTF8.self)
+            .replacingOccurrences(of: "To: other@example.org", with: "To: another@example.org")
+        #expect(try verify(Array(swapped.utf8), [signer]) == [false], "the first To is covered too")
+    }
+
     @Test("the signed headers include From, Subject, Date, Message-ID and both List-Unsubscribe headers")
     func coverage() throws {
         let signer = try DKIMSigner(try key(.ed25519SHA256))

@@ -54,6 +54,8 @@ struct MIMEEncodingTests {
             ("Gazette, Inc.", "\"Gazette, Inc.\""),
             ("Gazette (news)", "\"Gazette (news)\""),
             ("Zürich Zeitung", "=?utf-8?B?WsO8cmljaCBaZWl0dW5n?="),
+            // Made in code, not parsed: a control never reaches the header.
+            ("Gaz\u{0}ette\r\nBcc: x@evil.test", "\"Gaz ette Bcc: x@evil.test\""),
         ]
         for (name, written) in cases {
             let mailbox = MailboxName(displayName: name, address: address)
