@@ -38,8 +38,9 @@ extension Gazette {
         }
         let site = configuration.site.title
         let generatedAt = now()
+        // Spelled exactly as the slug: `CLIMATE` would be another cache entry for the same feed.
         func topic(_ slug: String) -> Topic? {
-            Topic(slug).flatMap { configuration.topicRules.rules[$0] == nil ? nil : $0 }
+            Topic(slug).flatMap { $0.slug == slug && configuration.topicRules.rules[$0] != nil ? $0 : nil }
         }
         let query: ArticleQuery
         let title: String

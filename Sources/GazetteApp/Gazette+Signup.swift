@@ -56,7 +56,10 @@ extension Gazette {
         // Signed like the digests: a domain that publishes DMARC must not lose its sign-ups. A key
         // that cannot be read stops here, before the address is marked as sent to.
         let bytes = try Self.signed(message, by: configuration.delivery.dkim.map { try DKIMSigner($0) }, at: date)
-        try await store.markConfirmationSent(email, at: date)
+        // The check above is quick; this claim is the one that counts when sign-ups race.
+        guard try await store.claimConfirmation(email, at: date, notAfter: date.addingTimeInterval(-86_400)) else {
+            return .recentlySent
+        }
         let outcome = await transport.deliver(
             bytes,
             messageID: message.messageID,
@@ -64,7 +67,12 @@ extension Gazette {
             to: email
         )
         logger.info("confirmation email", metadata: ["delivery.status": "\(outcome.status.rawValue)"])
-        return outcome.status == .delivered ? .confirmationSent : .confirmationNotSent(outcome.detail)
+        guard outcome.status == .delivered else {
+            // Nothing reached the reader: the next sign-up may send one, today.
+            try await store.releaseConfirmation(email, claimedAt: date)
+            return .confirmationNotSent(outcome.detail)
+        }
+        return .confirmationSent
     }
 
     /// Double opt-in, second step: the pending subscriber that a confirmation token (signed, at

@@ -15,14 +15,29 @@ public struct Subscriber: Hashable, Sendable {
     /// A random secret that authorises the unsubscribe link for this subscriber.
     public var token: String
     public var createdAt: Date
+    /// When the reader paused the digest from their settings page (status `unsubscribed`):
+    /// saving their settings resumes it. Nil after an unsubscribe, which only a new sign-up,
+    /// confirmed again, undoes: an old settings link in a forwarded digest must not.
+    public var pausedAt: Date?
 
-    public init(id: Int64? = nil, email: EmailAddress, status: Status, token: String, createdAt: Date) {
+    public init(
+        id: Int64? = nil,
+        email: EmailAddress,
+        status: Status,
+        token: String,
+        createdAt: Date,
+        pausedAt: Date? = nil
+    ) {
         self.id = id
         self.email = email
         self.status = status
         self.token = token
         self.createdAt = createdAt
+        self.pausedAt = pausedAt
     }
+
+    /// Unsubscribed by a pause from the settings page, which those settings may resume.
+    public var isPaused: Bool { status == .unsubscribed && pausedAt != nil }
 }
 
 /// What a subscriber wants to receive, and when.

@@ -228,6 +228,9 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v13: paused is not unsubscribed") { db in
+            try db.execute(sql: "ALTER TABLE subscribers ADD COLUMN pausedAt DATETIME")
+        }
         return migrator
     }()
 }

@@ -16,7 +16,10 @@ extension SQLiteStore: SubscriberStore {
                 arguments: [email.value]
             ) {
                 let id: Int64 = existing["id"]
-                try db.execute(sql: "UPDATE subscribers SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
+                try db.execute(
+                    sql: "UPDATE subscribers SET status = ?, pausedAt = NULL WHERE id = ?",
+                    arguments: [status.rawValue, id]
+                )
             } else {
                 try db.execute(
                     sql: "INSERT INTO subscribers (email, status, token, createdAt) VALUES (?, ?, ?, ?)",
@@ -67,11 +70,24 @@ extension SQLiteStore: SubscriberStore {
         }
     }
 
-    public func markConfirmationSent(_ email: EmailAddress, at date: Date) async throws {
+    public func claimConfirmation(_ email: EmailAddress, at date: Date, notAfter: Date) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE subscribers SET confirmationSentAt = ? WHERE email = ?",
-                arguments: [date, email.value]
+                sql: """
+                    UPDATE subscribers SET confirmationSentAt = ?
+                    WHERE email = ? AND (confirmationSentAt IS NULL OR confirmationSentAt <= ?)
+                    """,
+                arguments: [date, email.value, notAfter]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    public func releaseConfirmation(_ email: EmailAddress, claimedAt date: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE subscribers SET confirmationSentAt = NULL WHERE email = ? AND confirmationSentAt = ?",
+                arguments: [email.value, date]
             )
         }
     }
@@ -90,8 +106,20 @@ extension SQLiteStore: SubscriberStore {
     public func unsubscribe(_ email: EmailAddress) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE subscribers SET status = 'unsubscribed' WHERE email = ?",
+                sql: "UPDATE subscribers SET status = 'unsubscribed', pausedAt = NULL WHERE email = ?",
                 arguments: [email.value]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    public func pause(_ email: EmailAddress, at date: Date) async throws -> Bool {
+        try await pool.write { db in
+            // Only an active digest pauses: an unsubscribed address is not made resumable.
+            try db.execute(
+                sql:
+                    "UPDATE subscribers SET status = 'unsubscribed', pausedAt = ? WHERE email = ? AND status = 'active'",
+                arguments: [date, email.value]
             )
             return db.changesCount > 0
         }
@@ -180,7 +208,7 @@ extension SQLiteStore: SubscriberStore {
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT s.id, s.email, s.status, s.token, s.createdAt,
+                    SELECT s.id, s.email, s.status, s.token, s.createdAt, s.pausedAt,
                            p.id AS subscriptionID, p.countries, p.topics, p.frequency, p.sendHour, p.weekday,
                            p.timeZone, p.format
                     FROM subscribers s JOIN subscriptions p ON p.subscriberID = s.id
@@ -209,7 +237,8 @@ extension SQLiteStore: SubscriberStore {
                 email: email,
                 status: status,
                 token: row["token"],
-                createdAt: row["createdAt"]
+                createdAt: row["createdAt"],
+                pausedAt: row["pausedAt"]
             )
             let subscription = Subscription(
                 id: row["subscriptionID"],

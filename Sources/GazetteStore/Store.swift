@@ -162,12 +162,20 @@ public protocol SubscriberStore: Sendable {
     ) async throws -> SubscriberRecord
     /// When the last confirmation email went to this address (nil: never).
     func confirmationSentAt(_ email: EmailAddress) async throws -> Date?
-    func markConfirmationSent(_ email: EmailAddress, at date: Date) async throws
+    /// Claims the address's confirmation email: records `date` and returns true when none was
+    /// sent after `notAfter`; false when one was. One statement, so two sign-ups at once cannot
+    /// both send.
+    func claimConfirmation(_ email: EmailAddress, at date: Date, notAfter: Date) async throws -> Bool
+    /// Gives back a claim whose email could not be handed over, so the next sign-up sends one.
+    func releaseConfirmation(_ email: EmailAddress, claimedAt date: Date) async throws
     /// Makes a pending subscriber active; returns the record, or nil when the token is unknown
     /// or the subscriber is not pending.
     func confirm(token: String) async throws -> SubscriberRecord?
     /// Marks the subscriber unsubscribed; returns false when the address is unknown.
     func unsubscribe(_ email: EmailAddress) async throws -> Bool
+    /// Pauses an active subscriber's digest (from their settings page, which can resume it);
+    /// false when the address is not active.
+    func pause(_ email: EmailAddress, at date: Date) async throws -> Bool
     func subscriber(_ email: EmailAddress) async throws -> SubscriberRecord?
     /// The subscriber whose secret token this is (unsubscribe links, private feeds).
     func subscriber(token: String) async throws -> SubscriberRecord?

@@ -45,11 +45,23 @@ final class FeedCache: Sendable {
     private let state = Mutex(State())
     private let recheck: Duration
     private let currentVersion: @Sendable () async throws -> String
+    /// At most this many feeds are kept; past it, everything is dropped at once. Every country,
+    /// topic and pair in three formats is about 8,000; private feeds, one per reader who polls,
+    /// are the rest.
+    let capacity: Int
 
-    init(recheck: Duration = .seconds(5), currentVersion: @escaping @Sendable () async throws -> String) {
+    init(
+        recheck: Duration = .seconds(5),
+        capacity: Int = 20_000,
+        currentVersion: @escaping @Sendable () async throws -> String
+    ) {
         self.recheck = recheck
+        self.capacity = capacity
         self.currentVersion = currentVersion
     }
+
+    /// How many feeds are held now.
+    var count: Int { state.withLock { $0.entries.count } }
 
     /// The cached entry for `key`, or the one `render` makes; a feed that is not found is not cached.
     func entry(_ key: String, render: @Sendable () async throws -> FeedLookup) async throws -> Result<Entry, NotFound> {
@@ -76,7 +88,10 @@ final class FeedCache: Sendable {
         case .found(let feed): entry = Entry(feed)
         case .notFound(let reason): return .failure(NotFound(reason: reason))
         }
-        state.withLock { $0.entries[key] = entry }
+        state.withLock { state in
+            if state.entries.count >= capacity { state.entries = [:] }
+            state.entries[key] = entry
+        }
         return .success(entry)
     }
 

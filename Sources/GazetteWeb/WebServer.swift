@@ -238,6 +238,19 @@ public struct WebServer: Sendable {
         case .found(let record):
             // A confirmation-pending address has no settings to manage yet.
             if action == .manage, record.subscriber.status == .pending { break }
+            // An unsubscribed one (not paused here) has none any more: only a new sign-up,
+            // confirmed again, brings it back, not an old digest's settings link.
+            if action == .manage, record.subscriber.status == .unsubscribed, !record.subscriber.isPaused {
+                return page(
+                    .ok,
+                    title: "You are unsubscribed",
+                    [
+                        "\(record.subscriber.email.value) gets no digests from \(gazette.configuration.site.title).",
+                        "To get them again, subscribe on the front page.",
+                    ],
+                    link: (label: "Subscribe", url: "/")
+                )
+            }
             return try await body(record, token)
         case .expired: return expiredPage()
         case .invalid: break
@@ -291,7 +304,7 @@ public struct WebServer: Sendable {
     /// `/manage/{token}` saved: pause, or new preferences (which resume a paused digest).
     private func manage(_ record: SubscriberRecord, token: String, form: FormData) async throws -> Response {
         if form.first("action") == "pause" {
-            _ = try await gazette.store.unsubscribe(record.subscriber.email)
+            _ = try await gazette.store.pause(record.subscriber.email, at: gazette.now())
             return page(
                 .ok,
                 title: "Your digest is paused",

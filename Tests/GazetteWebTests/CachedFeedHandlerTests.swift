@@ -201,6 +201,20 @@ struct CachedFeedHandlerTests {
         #expect(try answered(channel).count == 3)
     }
 
+    @Test("the cache holds at most its capacity: past it, everything is dropped and filled again")
+    func capacity() async throws {
+        let cache = FeedCache(capacity: 3) { "version 1" }
+        for index in 0..<10 {
+            _ = try await cache.entry("country/c\(index).atom") {
+                .found(
+                    RenderedFeed(body: Array("<feed/>".utf8), contentType: "application/atom+xml", lastModified: .now)
+                )
+            }
+            #expect(cache.count <= 3)
+        }
+        #expect(cache.count >= 1)
+    }
+
     @Test("feed keys: the segments after /feeds/, query dropped; empty, dot and encoded segments are the router's")
     func feedKeys() {
         #expect(CachedFeedHandler.feedKey("/feeds/country/de.atom") == "country/de.atom")

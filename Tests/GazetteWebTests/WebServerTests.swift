@@ -132,6 +132,8 @@ struct WebServerTests {
                 ("s/0000.atom", "no such feed"),
                 // Not the OPML list, cached a moment ago under a key of its own.
                 ("feeds.opml", "not .opml"),
+                // One spelling per feed: each other one would be a cache entry of its own.
+                ("topic/CLIMATE.atom", "is not a topic"), ("country/jp/Climate.atom", "is not a topic"),
             ] {
                 let response = try await client.execute(uri: "/feeds/\(path)", method: .get)
                 #expect(response.status == .notFound, "\(path)")
@@ -658,6 +660,17 @@ struct SignupTests {
             #expect(try await gazette.store.subscriber(token: record.subscriber.token)?.subscriber.status == .active)
             let unknown = try await client.execute(uri: "/manage/0123456789abcdef0123456789abcdef", method: .get)
             #expect(unknown.status == .notFound)
+
+            // Unsubscribed (one click), not paused: the old settings link resumes nothing.
+            _ = try await gazette.store.unsubscribe(record.subscriber.email)
+            let gone = String(buffer: try await client.execute(uri: link, method: .get).body)
+            #expect(gone.contains("You are unsubscribed") && !gone.contains("name=\"country\""))
+            for form in ["country=KE&frequency=daily&hour=8&timeZone=Europe%2FBerlin&action=save", "action=pause"] {
+                let refused = String(buffer: try await post(client, link, form).body)
+                #expect(refused.contains("You are unsubscribed"), "\(form)")
+                let after = try #require(try await gazette.store.subscriber(token: record.subscriber.token))
+                #expect(after.subscriber.status == .unsubscribed && !after.subscriber.isPaused, "\(form)")
+            }
         }
     }
 
