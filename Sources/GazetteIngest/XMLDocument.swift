@@ -19,12 +19,18 @@ final class XMLDocument {
         let strict =
             XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
             | XML_PARSE_NOCDATA.rawValue
-        var parsed = XMLDocument.read(bytes, options: Int32(strict))
+        let declaresEntities = FeedParseError(
+            line: nil,
+            message: "the document declares entities, which feeds never need"
+        )
+        var (parsed, declared) = XMLDocument.read(bytes, options: Int32(strict))
+        if declared { throw declaresEntities }
         if parsed == nil {
             // Like feedparser's loose parser: a feed with a missing end tag or a stray "<" still
             // yields what libxml2 can recover, with the same safe options, and a warning.
             let error = XMLDocument.lastError(fallback: bytes.isEmpty ? "the document is empty" : "not well-formed XML")
-            parsed = XMLDocument.read(bytes, options: Int32(strict | XML_PARSE_RECOVER.rawValue))
+            (parsed, declared) = XMLDocument.read(bytes, options: Int32(strict | XML_PARSE_RECOVER.rawValue))
+            if declared { throw declaresEntities }
             guard let recovered = parsed, xmlDocGetRootElement(recovered) != nil else {
                 parsed.map { xmlFreeDoc($0) }
                 throw error
@@ -32,9 +38,9 @@ final class XMLDocument {
             recoveredError = error
         }
         guard let parsed else { throw FeedParseError(line: nil, message: "not well-formed XML") }
-        if let subset = parsed.pointee.intSubset, subset.pointee.entities != nil {
+        if let subset = parsed.pointee.intSubset, subset.pointee.entities != nil || subset.pointee.pentities != nil {
             xmlFreeDoc(parsed)
-            throw FeedParseError(line: nil, message: "the document declares entities, which feeds never need")
+            throw declaresEntities
         }
         document = parsed
     }
@@ -43,13 +49,39 @@ final class XMLDocument {
         xmlFreeDoc(document)
     }
 
-    private static func read(_ bytes: Data, options: Int32) -> xmlDocPtr? {
+    /// What `xmlReadMemory` does, step by step, with one change: an entity declaration stops the
+    /// parse where the parser reads it (`declared`). The byte scan before the parse cannot see one
+    /// in UTF-16 or UTF-7, and parameter entities are expanded inside the DTD whatever the
+    /// options say: a few megabytes of them cost minutes of CPU.
+    private static func read(_ bytes: Data, options: Int32) -> (document: xmlDocPtr?, declared: Bool) {
         xmlResetLastError()
-        return bytes.withUnsafeBytes { raw -> xmlDocPtr? in
-            guard let base = raw.baseAddress, raw.count <= Int(Int32.max) else { return nil }
-            // xmlReadMemory copies what it needs: the buffer may go away after the call.
-            // No document URL: xml:base alone decides how relative links resolve here.
-            return xmlReadMemory(base.assumingMemoryBound(to: CChar.self), Int32(raw.count), nil, nil, options)
+        return bytes.withUnsafeBytes { raw -> (xmlDocPtr?, Bool) in
+            guard let base = raw.baseAddress, raw.count <= Int(Int32.max),
+                let context = xmlCreateMemoryParserCtxt(base.assumingMemoryBound(to: CChar.self), Int32(raw.count))
+            else { return (nil, false) }
+            defer { xmlFreeParserCtxt(context) }
+            xmlCtxtUseOptions(context, options)
+            // The parser's own SAX handler (the tree builder), with its entity declarations
+            // replaced by a stop; `_private` (the caller's pointer, unused here) marks it.
+            context.pointee.sax.pointee.entityDecl = { parser, _, _, _, _, _ in
+                guard let parser else { return }
+                let context = parser.assumingMemoryBound(to: xmlParserCtxt.self)
+                context.pointee._private = UnsafeMutableRawPointer(bitPattern: 1)
+                xmlStopParser(context)
+            }
+            xmlParseDocument(context)
+            let declared = context.pointee._private != nil
+            var document = context.pointee.myDoc
+            context.pointee.myDoc = nil
+            if declared || (context.pointee.wellFormed == 0 && context.pointee.recovery == 0) {
+                document.map { xmlFreeDoc($0) }
+                document = nil
+            }
+            // As xmlReadMemory does: the document keeps the names' dictionary it shares.
+            if context.pointee.dictNames != 0, let document, document.pointee.dict == context.pointee.dict {
+                context.pointee.dict = nil
+            }
+            return (document, declared)
         }
     }
 

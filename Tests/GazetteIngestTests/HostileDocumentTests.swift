@@ -21,6 +21,31 @@ struct HostileDocumentTests {
         #expect(error?.message.contains("declares entities") == true)
     }
 
+    @Test(
+        "entity declarations the byte scan cannot see (UTF-16, UTF-7) are refused where the parser reads them, parameter entities included"
+    )
+    func hiddenDeclarations() throws {
+        // A parameter entity, expanded inside the DTD whatever the options: 1 KB, 2,000 times.
+        let references = String(repeating: "%p;", count: 2_000)
+        let dtd = "<!DOCTYPE rss [<!ENTITY % p \"<!-- \(String(repeating: "x", count: 1_000)) -->\">\(references)]>"
+        let rest = "<rss version=\"2.0\"><channel><title>t</title></channel></rss>"
+        var utf16 = Data([0xFF, 0xFE])
+        utf16.append(("<?xml version=\"1.0\" encoding=\"UTF-16\"?>" + dtd + rest).data(using: .utf16LittleEndian)!)
+        // UTF-7 writes "<" as +ADw-: no "<!ENTITY" among the bytes at all.
+        let utf7 =
+            "<?xml version=\"1.0\" encoding=\"UTF-7\"?>"
+            + "+ADw-!DOCTYPE rss +AFs-+ADw-!ENTITY % p +ACI-x+ACI-+AD4-\(references)+AF0-+AD4-" + rest
+        for (name, document) in [("UTF-16", utf16), ("UTF-7", Data(utf7.utf8))] {
+            #expect(!Array(document).starts(with: Array("<!ENTITY".utf8)))
+            let error = #expect(throws: FeedParseError.self, "\(name)") { try FeedParser.parse(document) }
+            #expect(error?.message.contains("declares entities") == true, "\(name): \(error?.message ?? "")")
+        }
+        // The same feed without a DTD, in UTF-16, still reads.
+        var plain = Data([0xFF, 0xFE])
+        plain.append(("<?xml version=\"1.0\" encoding=\"UTF-16\"?>" + rest).data(using: .utf16LittleEndian)!)
+        #expect(try FeedParser.parse(plain).title == "t")
+    }
+
     @Test("the quadratic blowup (one 10 KB entity used 10,000 times) is refused")
     func quadratic() {
         let entity = "<!ENTITY big \"" + String(repeating: "x", count: 10_000) + "\">"
