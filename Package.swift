@@ -44,7 +44,7 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        .target(name: "Curl", dependencies: ["CCurl", "GazetteCore"], swiftSettings: swiftSettings),
 
         // Layer 1: storage and pure transformations.
         .target(

@@ -33,6 +33,14 @@ static inline CURLcode gazette_curl_setopt_data_callback(CURL *handle, CURLoptio
     return curl_easy_setopt(handle, option, callback);
 }
 
+// CURLOPT_PREREQFUNCTION: called with the address of each connection before its request.
+typedef int (*gazette_curl_prereq_callback)(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+                                            int local_port);
+
+static inline CURLcode gazette_curl_setopt_prereq_callback(CURL *handle, gazette_curl_prereq_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, callback);
+}
+
 static inline CURLcode gazette_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

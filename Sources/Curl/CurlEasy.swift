@@ -50,6 +50,11 @@ final class CurlEasy {
     }
 
     /// libcurl does not copy lists: this handle keeps them until it is reset or freed.
+    /// CURLOPT_PREREQFUNCTION (its data: CURLOPT_PREREQDATA).
+    func set(prerequest callback: gazette_curl_prereq_callback?) throws {
+        try check(gazette_curl_setopt_prereq_callback(handle, callback), option: CURLOPT_PREREQFUNCTION)
+    }
+
     func set(_ option: CURLoption, list: [String]) throws {
         var head: UnsafeMutablePointer<curl_slist>? = nil
         for item in list {

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import GazetteCore
 
 /// What a fetch may do: which schemes, how long, how big.
 public struct HTTPFetchLimits: Sendable {
@@ -54,11 +55,15 @@ public struct HTTPResponse: Sendable {
 
 public enum HTTPFetchError: Error, CustomStringConvertible {
     case bodyTooLarge(limit: Int)
+    /// A server on the internet redirected to an address inside a network (SSRF).
+    case redirectedInside(address: String)
     case transfer(CurlError)
 
     public var description: String {
         switch self {
         case .bodyTooLarge(let limit): "response body exceeds the limit of \(limit) bytes"
+        case .redirectedInside(let address):
+            "redirected from the internet to an internal address (\(address)): not followed"
         case .transfer(let error): error.description
         }
     }
@@ -116,6 +121,8 @@ public struct HTTPClient: Sendable {
             try easy.set(CURLOPT_WRITEFUNCTION, callback: TransferBuffer.write)
             try easy.set(CURLOPT_HEADERDATA, pointer: opaque)
             try easy.set(CURLOPT_HEADERFUNCTION, callback: TransferBuffer.header)
+            try easy.set(CURLOPT_PREREQDATA, pointer: opaque)
+            try easy.set(prerequest: TransferBuffer.prerequest)
         } catch let error as CurlError {
             return .failure(.transfer(error))
         } catch {
@@ -123,6 +130,7 @@ public struct HTTPClient: Sendable {
         }
         let failure = withExtendedLifetime(transfer) { easy.perform() }
         if transfer.exceededLimit { return .failure(.bodyTooLarge(limit: limits.maxBodyBytes)) }
+        if let address = transfer.refusedAddress { return .failure(.redirectedInside(address: address)) }
         if let failure { return .failure(.transfer(failure)) }
         return .success(
             HTTPResponse(
@@ -142,8 +150,31 @@ final class TransferBuffer {
     var body = Data()
     var headers: [String: String] = [:]
     var exceededLimit = false
+    /// Whether the transfer's first connection went to an address on the internet; then a
+    /// redirect may not lead inside a network (`refusedAddress`). A feed the operator
+    /// configured on their own network may redirect within it.
+    var startedOutside: Bool?
+    var refusedAddress: String?
 
     init(limit: Int) { self.limit = limit }
+
+    /// Before each request, with the connection's address: once a transfer started on the
+    /// internet, a connection to an internal address is refused (the address, not the name, so
+    /// a name that resolves inside is caught too).
+    static let prerequest: gazette_curl_prereq_callback = { clientp, primaryIP, _, _, _ in
+        guard let clientp, let primaryIP else { return 0 }
+        let transfer = Unmanaged<TransferBuffer>.fromOpaque(clientp).takeUnretainedValue()
+        let address = String(cString: primaryIP)
+        // An address libcurl gives that does not parse counts as internal: refused, not trusted.
+        let isInternal = IPAddress(address)?.isInternal ?? true
+        guard let startedOutside = transfer.startedOutside else {
+            transfer.startedOutside = !isInternal
+            return 0
+        }
+        guard startedOutside, isInternal else { return 0 }
+        transfer.refusedAddress = address
+        return 1  // CURL_PREREQFUNC_ABORT
+    }
 
     static let write: gazette_curl_data_callback = { buffer, size, count, userdata in
         guard let userdata, let buffer else { return 0 }

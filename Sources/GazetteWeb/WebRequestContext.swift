@@ -1,13 +1,8 @@
 import Foundation
+import GazetteCore
 import HTTPTypes
 import Hummingbird
 import NIOCore
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// The request context of Gazette's routes: Hummingbird's core storage plus the connection's
 /// peer address, which the per-client rate limit and the `/metrics` gate need.
@@ -49,26 +44,14 @@ public struct WebRequestContext: RequestContext, RemoteAddressRequestContext {
     }
 
     /// Loopback or a private network (RFC 1918, IPv6 unique-local): where a reverse proxy runs.
+    /// An IPv4 client of a server listening on `::` arrives IPv4-mapped, and counts as IPv4.
     static func isProxyAddress(_ address: String) -> Bool {
-        if let bytes = parse(address, family: AF_INET, size: 4) {
-            return bytes[0] == 127 || bytes[0] == 10 || (bytes[0] == 172 && (16...31).contains(bytes[1]))
-                || (bytes[0] == 192 && bytes[1] == 168)
-        }
-        guard let bytes = parse(address, family: AF_INET6, size: 16) else { return false }
-        return bytes == Array(repeating: 0, count: 15) + [1] || bytes[0] & 0xFE == 0xFC
+        IPAddress(address)?.isPrivateNetwork ?? false
     }
 
-    /// An IPv4 address as it is; an IPv6 address as its /64.
+    /// An IPv4 address as it is; an IPv6 address as its /64; anything else as it was given.
     static func network(of address: String) -> String {
-        guard address.contains(":"), let bytes = parse(address, family: AF_INET6, size: 16) else { return address }
-        return bytes.prefix(8).map { String(format: "%02x", $0) }.joined() + "::/64"
-    }
-
-    /// The address's bytes in network order, or nil when it is not one of `family`.
-    private static func parse(_ address: String, family: Int32, size: Int) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: size)
-        let parsed = bytes.withUnsafeMutableBytes { inet_pton(family, address, $0.baseAddress) }
-        return parsed == 1 ? bytes : nil
+        IPAddress(address)?.network ?? address
     }
 }
 

@@ -67,3 +67,25 @@ struct ValueTests {
         #expect(StableHash.hex("") == "cbf29ce484222325")
     }
 }
+
+@Suite("IP addresses")
+struct IPAddressTests {
+    @Test("internal addresses (loopback, private, shared, link-local, multicast, mapped, NAT64) and public ones")
+    func ranges() throws {
+        for inside in [
+            "127.0.0.1", "10.0.0.5", "172.16.0.1", "172.31.255.255", "192.168.1.1", "100.64.0.1", "169.254.169.254",
+            "0.0.0.0", "224.0.0.1", "255.255.255.255", "192.0.0.8", "198.18.0.1", "::1", "::", "fd12::1", "fe80::1",
+            "ff02::1", "::ffff:10.0.0.5", "::ffff:127.0.0.1", "64:ff9b::a00:5",
+        ] {
+            #expect(try #require(IPAddress(inside), "\(inside)").isInternal, "\(inside)")
+        }
+        for outside in ["93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:8.8.8.8"] {
+            #expect(try #require(IPAddress(outside), "\(outside)").isInternal == false, "\(outside)")
+        }
+        for text in ["", "example.org", "1.2.3", "::g", "1.2.3.4.5"] {
+            #expect(IPAddress(text) == nil, "\(text)")
+        }
+        #expect(IPAddress("::ffff:192.0.2.1") == IPAddress("192.0.2.1"))
+        #expect(IPAddress("10.1.2.3")?.isPrivateNetwork == true && IPAddress("100.64.0.1")?.isPrivateNetwork == false)
+    }
+}

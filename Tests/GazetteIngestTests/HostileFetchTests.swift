@@ -1,9 +1,10 @@
-import Curl
 import Foundation
 import GazetteCore
 import GazetteIngest
 import TestSupport
 import Testing
+
+@testable import Curl
 
 /// Hostile servers, served from Python's http.server on 127.0.0.1: each fetch fails with a
 /// clear error in bounded time and memory, or is cut off at the cap.
@@ -47,6 +48,27 @@ struct HostileFetchTests {
         let error = await #expect(throws: FeedFetchError.self) { try await fetch("to-file") }
         #expect(error?.reason.contains("root:") == false)
         #expect(error?.reason.isEmpty == false)
+    }
+
+    @Test("a transfer that started on the internet may not be redirected inside a network; one that started inside may")
+    func redirectsInside() {
+        func connections(_ addresses: [String]) -> (allowed: [Bool], refused: String?) {
+            let transfer = TransferBuffer(limit: 1)
+            let opaque = Unmanaged.passUnretained(transfer).toOpaque()
+            let allowed = addresses.map { address in
+                address.withCString {
+                    TransferBuffer.prerequest(opaque, UnsafeMutablePointer(mutating: $0), nil, 80, 0) == 0
+                }
+            }
+            return (allowed, transfer.refusedAddress)
+        }
+        let metadata = connections(["93.184.216.34", "169.254.169.254"])
+        #expect(metadata.allowed == [true, false] && metadata.refused == "169.254.169.254")
+        #expect(connections(["93.184.216.34", "::ffff:10.0.0.5"]).allowed == [true, false])
+        #expect(connections(["93.184.216.34", "93.184.216.35"]).allowed == [true, true])
+        // The operator's own feed on their network (or this test's loopback server) may redirect within it.
+        #expect(connections(["127.0.0.1", "10.0.0.5", "93.184.216.34"]).allowed == [true, true, true])
+        #expect(HTTPFetchError.redirectedInside(address: "10.0.0.5").description.contains("internal address"))
     }
 
     @Test("a slow-drip server is dropped at the total timeout")

@@ -221,7 +221,12 @@ struct WebServerTests {
         )
         #expect(WebRequestContext.network(of: "2001:db8:1:2::1") != WebRequestContext.network(of: "2001:db8:1:3::1"))
         #expect(WebRequestContext.network(of: "198.51.100.7") == "198.51.100.7")
-        for proxy in ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "::1", "fd00::1"] {
+        // A server listening on :: sees IPv4 clients IPv4-mapped: each its own address, not one /64.
+        #expect(WebRequestContext.network(of: "::ffff:198.51.100.7") == "198.51.100.7")
+        #expect(
+            WebRequestContext.network(of: "::ffff:198.51.100.7") != WebRequestContext.network(of: "::ffff:203.0.113.9")
+        )
+        for proxy in ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "::1", "fd00::1", "::ffff:127.0.0.1"] {
             #expect(WebRequestContext.isProxyAddress(proxy), "\(proxy)")
         }
         for outside in ["198.51.100.7", "172.32.0.1", "2001:db8::1", "unknown"] {
