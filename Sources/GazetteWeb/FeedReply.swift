@@ -34,12 +34,27 @@ struct FeedReply {
         status = .ok
         headers[.contentType] = entry.contentType
         var bytes = entry.bodyBuffer
-        if let gzipped = entry.gzippedBuffer, (requestHeaders[.acceptEncoding] ?? "").contains("gzip") {
+        if let gzipped = entry.gzippedBuffer, Self.acceptsGzip(requestHeaders[.acceptEncoding]) {
             headers[.contentEncoding] = "gzip"
             bytes = gzipped
         }
         headers[.contentLength] = String(bytes.readableBytes)
         body = head ? nil : bytes
+    }
+
+    /// Whether an Accept-Encoding header takes gzip (RFC 9110 12.5.3): `gzip` or `x-gzip`, or
+    /// else `*`, with a weight that is not zero.
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        var wildcard = false
+        for item in header.lowercased().split(separator: ",") {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let coding = parts.first else { continue }
+            let weight = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            if coding == "gzip" || coding == "x-gzip" { return weight > 0 }
+            if coding == "*" { wildcard = weight > 0 }
+        }
+        return wildcard
     }
 
     var response: Response {

@@ -21,7 +21,11 @@ enum HTTPDate {
             let month = months.firstIndex(of: String(parts[2]))
         else { return nil }
         let time = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard time.count == 3 else { return nil }
+        // Out of range is no date (the calendar would roll day 45 into the next month): the
+        // header is ignored, as RFC 9110 says an invalid one must be.
+        guard time.count == 3, (1...31).contains(day), (1000...9999).contains(year), (0...23).contains(time[0]),
+            (0...59).contains(time[1]), (0...60).contains(time[2])
+        else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "GMT")!
         return calendar.date(

@@ -407,6 +407,12 @@ public struct WebServer: Sendable {
         guard topics.count == form.all("topic").count else {
             return .failure(SignupProblem(message: "Please choose topics from the list."))
         }
+        // A field sent twice (a crafted form) counts once.
+        var seenCountries: Set<Country> = []
+        var seenTopics: Set<Topic> = []
+        let (uniqueCountries, uniqueTopics) = (
+            countries.filter { seenCountries.insert($0).inserted }, topics.filter { seenTopics.insert($0).inserted }
+        )
         guard let frequency = Subscription.Frequency(rawValue: form.first("frequency") ?? "daily"),
             let hour = Int(form.first("hour") ?? "\(gazette.configuration.scheduling.defaultHour)"),
             (0...23).contains(hour)
@@ -417,8 +423,8 @@ public struct WebServer: Sendable {
         }
         return .success(
             SubscriptionPreferences(
-                countries: countries.sorted(),
-                topics: topics,
+                countries: uniqueCountries.sorted(),
+                topics: uniqueTopics,
                 frequency: frequency,
                 sendHour: hour,
                 timeZone: zone

@@ -215,6 +215,18 @@ struct WebServerTests {
         #expect(WebOrigin("http://[::1]:8080") == WebOrigin("http://[::1]:8080/"))
         #expect(WebOrigin("http://127.0.0.1:8080") != WebOrigin("http://127.0.0.1:8081"))
         #expect(WebOrigin("null") == nil && WebOrigin("ftp://x") == nil)
+        for (header, gzip) in [
+            ("gzip", true), ("deflate, gzip;q=0.5", true), ("gzip;q=0", false), ("GZIP", true), ("*", true),
+            ("*;q=0", false), ("br, *;q=0.1", true), ("identity", false), ("gzip;q=0, *", false), ("x-gzip", true),
+        ] {
+            #expect(FeedReply.acceptsGzip(header) == gzip, "\(header)")
+        }
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") != nil)
+        for invalid in [
+            "Sun, 45 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 99:49:37 GMT", "Sun, 06 Nov 1994 08:61:37 GMT",
+        ] {
+            #expect(HTTPDate.parse(invalid) == nil, "\(invalid)")
+        }
         #expect(
             WebRequestContext.network(of: "2001:db8:1:2:aaaa::1")
                 == WebRequestContext.network(of: "2001:db8:1:2:bbbb::9")
@@ -665,6 +677,17 @@ struct SignupTests {
             #expect(try await gazette.store.subscriber(token: record.subscriber.token)?.subscriber.status == .active)
             let unknown = try await client.execute(uri: "/manage/0123456789abcdef0123456789abcdef", method: .get)
             #expect(unknown.status == .notFound)
+
+            // A field sent twice by a crafted form counts once.
+            _ = try await post(
+                client,
+                link,
+                "country=KE&country=KE&country=DE&topic=climate&topic=climate&frequency=daily&hour=8"
+                    + "&timeZone=Europe%2FBerlin&action=save"
+            )
+            let deduplicated = try #require(try await gazette.store.subscriber(token: record.subscriber.token))
+            #expect(deduplicated.subscription.countries.map(\.code) == ["DE", "KE"])
+            #expect(deduplicated.subscription.topics.map(\.slug) == ["climate"])
 
             // Unsubscribed (one click), not paused: the old settings link resumes nothing.
             _ = try await gazette.store.unsubscribe(record.subscriber.email)
