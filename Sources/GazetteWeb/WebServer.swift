@@ -24,6 +24,8 @@ public struct WebServer: Sendable {
     public let eventLoopFeedResponses = ResponseCounter()
     /// Form submissions per client address (sign-up, settings, confirmation).
     let formLimiter: RateLimiter
+    /// Sign-ups under way after their answer was sent.
+    let signups = BackgroundWork()
 
     /// - Parameter versionRecheck: how often the store is asked whether cached feeds are stale.
     public init(gazette: Gazette, transport: (any MailTransport)? = nil, versionRecheck: Duration = .seconds(5)) {
@@ -32,6 +34,12 @@ public struct WebServer: Sendable {
         formLimiter = RateLimiter(perHour: gazette.configuration.server.formPostsPerHourPerIP)
         let store = gazette.store
         cache = FeedCache(recheck: versionRecheck) { try await store.dataVersion() }
+    }
+
+    /// Waits for the sign-ups already answered to be carried out (their confirmation emails
+    /// handed over): for a server that stops, and for tests.
+    public func finishSignups() async {
+        await signups.wait()
     }
 
     /// Forgets every rendered feed (after an ingest or a delivery cycle in the same process).
@@ -104,9 +112,20 @@ public struct WebServer: Sendable {
             case .success(let parsed): (email, preferences) = parsed
             case .failure(let problem): return subscribePage(.badRequest, error: problem.message)
             }
-            let outcome = try await gazette.requestSubscription(email, preferences: preferences, transport: transport)
-            gazette.logger.info("sign-up", metadata: ["signup.outcome": "\(outcome)"])
-            // The same answer whether the address is new, pending or active: no enumeration.
+            // The same answer, as fast, whether the address is new, pending or active: no
+            // enumeration, by the page or by its timing. The sign-up goes on after it.
+            signups.start { [gazette] in
+                do {
+                    let outcome = try await gazette.requestSubscription(
+                        email,
+                        preferences: preferences,
+                        transport: transport
+                    )
+                    gazette.logger.info("sign-up", metadata: ["signup.outcome": "\(outcome)"])
+                } catch {
+                    gazette.logger.error("sign-up failed", metadata: ["error": "\(error)"])
+                }
+            }
             return checkYourEmail()
         }
         router.get("manage/:token") { _, context in

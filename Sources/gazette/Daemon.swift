@@ -35,6 +35,7 @@ struct Run: AsyncParsableCommand {
                 await web.invalidate()
             }
         }
+        await web.finishSignups()
     }
 }
 
@@ -58,6 +59,8 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: gazette.logger)
         try await group.run()
+        // Sign-ups answered before the stop still send their confirmation emails.
+        await web.finishSignups()
     }
 }
 

@@ -520,13 +520,16 @@ struct SignupTests {
             .map { outbox.appendingPathComponent($0) }
     }
 
+    /// A form POST; a sign-up goes on after its answer, and is waited for here.
     func post(_ client: some TestClientProtocol, _ uri: String, _ body: String) async throws -> TestResponse {
-        try await client.execute(
+        let response = try await client.execute(
             uri: uri,
             method: .post,
             headers: [.contentType: "application/x-www-form-urlencoded"],
             body: ByteBuffer(string: body)
         )
+        await web.finishSignups()
+        return response
     }
 
     /// The `/confirm/{token}` path in an email's text.
@@ -774,6 +777,27 @@ struct SignupTests {
             #expect(try await submit(client, from: "198.51.100.2", email: "ok3@example.org").status == .ok)
             #expect(try await submit(client, from: "198.51.100.2", email: "ok4@example.org").status == .tooManyRequests)
         }
+        await guarded.finishSignups()
+        #expect(try await gazette.store.subscriber(EmailAddress("ok3@example.org")!)?.subscriber.status == .pending)
+    }
+
+    @Test("the answer to a sign-up does not wait for its email: the same page comes back while the email is held")
+    func answerBeforeEmail() async throws {
+        let held = HeldTransport(OutboxTransport(directory: outbox))
+        let web = WebServer(gazette: gazette, transport: held)
+        try await Application(router: web.router()).test(.router) { client in
+            let answer = try await client.execute(
+                uri: "/subscribe",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "email=held%40example.org&country=JP")
+            )
+            #expect(answer.status == .ok && String(buffer: answer.body).contains("Check your email"))
+            #expect(emails().isEmpty, "the email is still held")
+            held.release()
+            await web.finishSignups()
+            #expect(emails().count == 1)
+        }
     }
 
     @Test("bad fields are named on the form; the honeypot and unknown tokens change nothing")
@@ -828,5 +852,45 @@ struct SignupTests {
         for name in ["1-form", "2-check-your-email", "3-confirm", "4-subscribed"] {
             #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent(name + ".png").path))
         }
+    }
+}
+
+/// A real transport whose confirmation emails wait until the test releases them.
+final class HeldTransport: MailTransport {
+    let inner: OutboxTransport
+    private let gate: AsyncStream<Void>
+    private let opener: AsyncStream<Void>.Continuation
+    var parallelism: Int { inner.parallelism }
+    var perDomain: Int { inner.perDomain }
+
+    init(_ inner: OutboxTransport) {
+        self.inner = inner
+        (gate, opener) = AsyncStream.makeStream()
+    }
+
+    func release() { opener.finish() }
+
+    func deliver(_ message: [UInt8], messageID: String, from: EmailAddress, to: EmailAddress) async -> TransportOutcome
+    {
+        for await _ in gate {}
+        return await inner.deliver(message, messageID: messageID, from: from, to: to)
+    }
+
+    func deliverBlocking(
+        _ message: [UInt8],
+        messageID: String,
+        from: EmailAddress,
+        to: EmailAddress,
+        connection: Int,
+        beforeHandover: @escaping () -> Bool
+    ) -> TransportOutcome {
+        inner.deliverBlocking(
+            message,
+            messageID: messageID,
+            from: from,
+            to: to,
+            connection: connection,
+            beforeHandover: beforeHandover
+        )
     }
 }
