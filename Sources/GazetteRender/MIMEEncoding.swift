@@ -137,11 +137,12 @@ enum MIMEEncoding {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 
-    /// Header text as-is when it is short printable ASCII, otherwise as RFC 2047 B-encoded words
-    /// of whole UTF-8 characters, folded so that no line exceeds 78 characters.
+    /// Header text as-is when it is printable ASCII (folded at its spaces when long), otherwise
+    /// as RFC 2047 B-encoded words of whole UTF-8 characters; no line exceeds 78 characters.
     static func headerText(_ text: String, nameLength: Int) -> String {
         let isPlain = text.utf8.allSatisfy { $0 >= 32 && $0 < 127 } && !text.contains("=?")
         if isPlain && nameLength + text.utf8.count <= 78 { return text }
+        if isPlain, let folded = folded(text, nameLength: nameLength) { return folded }
         var words: [String] = []
         var chunk: [UInt8] = []
         // 36 bytes make 48 of base64 and a 60-character word: with "Subject: " before it, or a
@@ -158,6 +159,28 @@ enum MIMEEncoding {
         }
         if !chunk.isEmpty { words.append(encodedWord(chunk)) }
         return words.joined(separator: "\r\n ")
+    }
+
+    /// Long printable ASCII folded before spaces (RFC 5322 2.2.3): unfolding gives the text back
+    /// exactly. Nil when it cannot be: a word too long for a line, or spaces that are not single
+    /// (a fold would change them).
+    private static func folded(_ text: String, nameLength: Int) -> String? {
+        let words = text.split(separator: " ", omittingEmptySubsequences: false)
+        guard !words.contains(where: \.isEmpty) else { return nil }
+        var result = String(words[0])
+        var lineLength = nameLength + words[0].utf8.count
+        guard lineLength <= 78 else { return nil }
+        for word in words.dropFirst() {
+            // One space and the word: on this line, or starting the next one.
+            guard word.utf8.count + 1 <= 78 else { return nil }
+            if lineLength + 1 + word.utf8.count > 78 {
+                result += "\r\n"
+                lineLength = 0
+            }
+            result += " " + word
+            lineLength += 1 + word.utf8.count
+        }
+        return result
     }
 
     /// `Display Name <address>`, the name quoted or encoded as needed.

@@ -78,6 +78,25 @@ struct DKIMTests {
         #expect(try verify(Array(relayed.utf8), [signer]) == [true], "relaxed canonicalization")
     }
 
+    @Test("a long ASCII subject, folded over several lines, is signed as one and verifies")
+    func foldedSubject() throws {
+        let signer = try DKIMSigner(try key(.ed25519SHA256))
+        let message = MailMessage(
+            from: MailboxName(parsing: "Gazette <digest@news.example.org>")!,
+            to: EmailAddress("reader@example.org")!,
+            subject: "Gazette: " + String(repeating: "Germany, France, Japan, Brazil, ", count: 4) + "and Kenya",
+            date: Date(timeIntervalSince1970: 1_795_900_000),
+            messageID: "folded@news.example.org",
+            listUnsubscribe: URL(string: "https://news.example.org/unsubscribe/abc")!,
+            text: "x",
+            html: nil
+        ).bytes()
+        let subjectLines = String(decoding: message, as: UTF8.self).components(separatedBy: "\r\n")
+            .drop { !$0.hasPrefix("Subject: ") }.dropFirst().prefix { $0.hasPrefix(" ") }
+        #expect(!subjectLines.isEmpty, "folded over more than one line")
+        #expect(try verify(try signer.sign(message, at: Date()), [signer]) == [true])
+    }
+
     @Test("a header added after signing breaks it, present (a second Subject) or absent before (Reply-To, Cc)")
     func addedHeaders() throws {
         let signer = try DKIMSigner(try key(.ed25519SHA256))

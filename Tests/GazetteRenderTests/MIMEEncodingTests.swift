@@ -77,6 +77,30 @@ struct MIMEEncodingTests {
         let ascii = wire(text: "x", subject: "Plain\nBcc: victim@example.org")
         #expect(ascii.contains("Subject: Plain Bcc: victim@example.org\r\n"))
     }
+
+    @Test("a long ASCII subject is folded at its spaces, not encoded, and Python's parser reads it back exactly")
+    func longASCIISubject() throws {
+        let folder = try TemporaryDirectory()
+        let long =
+            "Gazette: Germany, France, Japan, Brazil, the United Kingdom, India and Kenya (politics, economy, climate)"
+        let cases: [(subject: String, encoded: Bool)] = [
+            (long, false), (String(repeating: "word ", count: 60) + "end", false),
+            // A word too long for a line, or double spaces a fold would change: encoded words.
+            ("Headline " + String(repeating: "x", count: 80), true), ("Two  spaces " + long, true),
+        ]
+        for (index, (subject, encoded)) in cases.enumerated() {
+            let bytes = wire(text: "x", subject: subject)
+            let header = try #require(bytes.components(separatedBy: "\r\n").drop { !$0.hasPrefix("Subject:") }.first)
+            #expect(header.hasPrefix("Subject: =?utf-8?B?") == encoded, "\(subject)")
+            let lines = bytes.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
+            #expect(lines.allSatisfy { $0.utf8.count <= 78 }, "\(subject)")
+            let file = folder.file("\(index).eml")
+            try Data(bytes.utf8).write(to: file)
+            let parsed = try Peers.json(Peers.runScript("check_email.py", [file.path]))
+            #expect(parsed["subject"] as? String == subject)
+            #expect((parsed["defects"] as? [String]) == [])
+        }
+    }
 }
 
 @Suite("Quoted-printable at its limits")
