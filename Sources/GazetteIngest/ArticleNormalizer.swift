@@ -98,6 +98,9 @@ public struct ArticleNormalizer: Sendable {
         return (items, skipped)
     }
 
+    /// A feed's articles, and one message per item that had to be skipped.
+    public typealias Articles = (articles: [Article], skipped: [String])
+
     /// The source's articles, and one message per item that had to be skipped.
     public func articles(
         from feed: ParsedFeed,
