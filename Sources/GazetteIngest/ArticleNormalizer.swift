@@ -102,14 +102,7 @@ public struct ArticleNormalizer: Sendable {
     public typealias Articles = (articles: [Article], skipped: [String])
 
     /// The source's articles, and one message per item that had to be skipped.
-    public func articles(
-        from feed: ParsedFeed,
-        source: Source,
-        feedURL: String,
-        fetchedAt: Date
-    ) -> (
-        articles: [Article], skipped: [String]
-    ) {
+    public func articles(from feed: ParsedFeed, source: Source, feedURL: String, fetchedAt: Date) -> Articles {
         let (items, skipped) = items(from: feed, feedURL: feedURL, fetchedAt: fetchedAt)
         let articles = items.map { item in
             Article(

@@ -33,14 +33,13 @@ public struct WebRequestContext: RequestContext, RemoteAddressRequestContext {
     /// says it forwarded the request (a proxy on this machine connects from loopback too).
     func isLocalOperator(_ request: Request) -> Bool {
         let proxyHeaders: [HTTPField.Name] = [.xForwardedFor, .forwarded, .xRealIP, .via]
-        guard !proxyHeaders.contains(where: { request.headers[$0] != nil }), let address = remoteAddress else {
-            return false
-        }
-        switch address {
-        case .v4: return address.ipAddress?.hasPrefix("127.") == true
-        case .v6: return address.ipAddress == "::1"
-        case .unixDomainSocket: return false
-        }
+        guard !proxyHeaders.contains(where: { request.headers[$0] != nil }) else { return false }
+        return Self.isLoopback(remoteAddress?.ipAddress)
+    }
+
+    /// 127.0.0.0/8 or ::1, also IPv4-mapped (a server listening on `::`); nil (a Unix socket) is not.
+    static func isLoopback(_ address: String?) -> Bool {
+        address.flatMap(IPAddress.init)?.isLoopback ?? false
     }
 
     /// Loopback or a private network (RFC 1918, IPv6 unique-local): where a reverse proxy runs.

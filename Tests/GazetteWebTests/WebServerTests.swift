@@ -244,6 +244,12 @@ struct WebServerTests {
         for outside in ["198.51.100.7", "172.32.0.1", "2001:db8::1", "unknown"] {
             #expect(!WebRequestContext.isProxyAddress(outside), "\(outside)")
         }
+        for local in ["127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1"] {
+            #expect(WebRequestContext.isLoopback(local), "\(local)")
+        }
+        for remote in ["10.0.0.1", "::ffff:10.0.0.1", "128.0.0.1", "unknown", nil] as [String?] {
+            #expect(!WebRequestContext.isLoopback(remote), "\(remote ?? "nil")")
+        }
     }
 
     @Test("the rate limiter remembers at most maxClients addresses, a flood of new ones included")
