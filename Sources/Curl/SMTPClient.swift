@@ -127,8 +127,8 @@ public final class SMTPConnection: @unchecked Sendable {
 
     /// The same on the calling thread, which it blocks; never call it on Swift's cooperative
     /// pool. When the connection is idle it runs right there, with no hand-off to another thread.
-    /// - Parameter beforeEnd: asked once the message's bytes are out and before the final "."
-    ///   that makes the server take it; false abandons the message (no reply code).
+    /// - Parameter beforeEnd: asked once, as libcurl takes the message's last bytes: before
+    ///   the final "." that makes the server take it; false abandons the message (no reply code).
     public func sendBlocking(
         from sender: String,
         to recipient: String,
@@ -211,7 +211,7 @@ final class UploadSource {
     let bytes: [UInt8]
     var offset = 0
     var replyLines: [String] = []
-    /// Asked once, at the end of the message; false aborts the transfer.
+    /// Asked once, before the message's last bytes go to libcurl; false aborts the transfer.
     private var beforeEnd: (() -> Bool)?
 
     init(bytes: [UInt8], beforeEnd: (() -> Bool)? = nil) {
@@ -219,19 +219,25 @@ final class UploadSource {
         self.beforeEnd = beforeEnd
     }
 
+    /// The caller's condition for handing the message over, asked once; true when there is none.
+    func mayEnd() -> Bool {
+        guard let beforeEnd else { return true }
+        self.beforeEnd = nil
+        return beforeEnd()
+    }
+
     static let read: gazette_curl_data_callback = { buffer, size, count, userdata in
         guard let userdata, let buffer else { return 0 }
         let source = Unmanaged<UploadSource>.fromOpaque(userdata).takeUnretainedValue()
         let length = min(size * count, source.bytes.count - source.offset)
-        guard length > 0 else {
-            // End of data: libcurl sends the final "." next, and with its 250 the message is the
-            // server's. The caller's condition comes first.
-            if let beforeEnd = source.beforeEnd {
-                source.beforeEnd = nil
-                if !beforeEnd() { return 0x1000_0000 }  // CURL_READFUNC_ABORT
-            }
-            return 0
+        // The message's last bytes: once libcurl has them it sends the final "." and with its
+        // 250 the message is the server's, so the caller's condition comes first. Asked here,
+        // not when this callback would return 0: with the size known (CURLOPT_INFILESIZE_LARGE,
+        // which libcurl also offers the server as SIZE=) libcurl never asks for more.
+        if source.offset + length == source.bytes.count, !source.mayEnd() {
+            return 0x1000_0000  // CURL_READFUNC_ABORT
         }
+        guard length > 0 else { return 0 }
         source.bytes.withUnsafeBufferPointer { all in
             UnsafeMutableRawPointer(buffer).copyMemory(from: all.baseAddress! + source.offset, byteCount: length)
         }

@@ -50,8 +50,8 @@ public protocol MailTransport: Sendable {
     /// One message over connection `connection` (0..<parallelism), blocking the calling
     /// thread: for a delivery worker, a thread of its own per connection that sends, records
     /// and takes the next message without handing anything to another thread.
-    /// - Parameter beforeHandover: asked once the message is written and just before it is
-    ///   handed over for good (SMTP's final "."; the outbox's rename); false abandons it. The
+    /// - Parameter beforeHandover: asked once, as the message is written and before it is
+    ///   handed over for good (before SMTP's final "."; the outbox's rename); false abandons it. The
     ///   worker waits there for the previous message's ledger row.
     func deliverBlocking(
         _ message: [UInt8],

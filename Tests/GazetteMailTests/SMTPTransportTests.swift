@@ -101,6 +101,58 @@ struct SMTPTransportTests {
         #expect(outcome.replyCode == 451)
     }
 
+    /// `deliverBlocking` on a thread of its own, as a delivery worker calls it; `beforeHandover`
+    /// also sees whether the server had stored the message by then.
+    func sendBlocking(_ message: MailMessage, answer: Bool) async -> (TransportOutcome, [Bool]) {
+        let asked = HandoverLog()
+        let stored = mailbox.file("1.eml")
+        let outcome = await withCheckedContinuation { continuation in
+            Thread { [transport] in
+                continuation.resume(
+                    returning: transport.deliverBlocking(
+                        message.bytes(),
+                        messageID: message.messageID,
+                        from: message.from.address,
+                        to: message.to,
+                        connection: 0,
+                        beforeHandover: {
+                            asked.append(FileManager.default.fileExists(atPath: stored.path))
+                            return answer
+                        }
+                    )
+                )
+            }.start()
+        }
+        return (outcome, asked.entries)
+    }
+
+    @Test(
+        "the handover condition is asked once, before the server holds the message",
+        arguments: [1, 400]  // kilobytes: one read of libcurl's, and several
+    )
+    func handoverAsked(kilobytes: Int) async throws {
+        var message = message(to: "reader@example.org")
+        message.text = String(repeating: "All the news that fits.\n", count: kilobytes * 1_024 / 24)
+        let (outcome, asked) = await sendBlocking(message, answer: true)
+        #expect(outcome.replyCode == 250)
+        #expect(asked == [false], "asked once, while the server did not have the message yet")
+        #expect(try Data(contentsOf: mailbox.file("1.eml")) == Data(message.bytes()))
+    }
+
+    @Test("a handover condition that says no abandons the message: the server never takes it")
+    func handoverRefused() async throws {
+        let (outcome, asked) = await sendBlocking(message(to: "reader@example.org"), answer: false)
+        #expect(asked == [false])
+        #expect(outcome.status == .deferred)
+        #expect(outcome.replyCode == 0)
+        #expect(!FileManager.default.fileExists(atPath: mailbox.file("1.eml").path))
+        // The connection is usable again: the next message goes through.
+        #expect(await send(message(to: "reader2@example.org")).replyCode == 250)
+        let envelope =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: mailbox.file("1.json"))) as? [String: Any]
+        #expect(envelope?["to"] as? [String] == ["reader2@example.org"])
+    }
+
     @Test("no server at all is deferred with reply code 0 and libcurl's reason")
     func noServer() async {
         let nowhere = SMTPTransport(server: SMTPServer(url: URL(string: "smtp://127.0.0.1:1")!, timeoutSeconds: 5))
@@ -146,4 +198,14 @@ struct OutboxTransportTests {
         #expect(outcome.status == .deferred)
         #expect(outcome.detail.contains(folder.file("outbox").path))
     }
+}
+
+/// What a handover condition saw each time it was asked, from the worker's thread.
+private final class HandoverLog: @unchecked Sendable {
+    // @unchecked: `storage` is touched only with `lock` held.
+    private let lock = NSLock()
+    private var storage: [Bool] = []
+
+    func append(_ entry: Bool) { lock.withLock { storage.append(entry) } }
+    var entries: [Bool] { lock.withLock { storage } }
 }
