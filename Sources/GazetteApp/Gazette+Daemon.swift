@@ -136,9 +136,7 @@ struct IngestLoop: Service {
     let afterCycle: @Sendable () async -> Void
 
     func run() async throws {
-        while true {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(60)) }
-            if Task.isShuttingDownGracefully { return }
+        while await pause(.seconds(60)) {
             do {
                 let counts = try await gazette.ingestCycle()
                 if counts != CycleCounts() {
@@ -159,9 +157,9 @@ struct DeliveryLoop: Service {
     let afterCycle: @Sendable () async -> Void
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        while !stopping() {
             do {
-                let counts = try await gazette.deliveryCycle(transport: transport) { Task.isShuttingDownGracefully }
+                let counts = try await gazette.deliveryCycle(transport: transport) { stopping() }
                 if counts != CycleCounts() {
                     gazette.logger.info("delivery cycle", metadata: counts.metadata)
                     await afterCycle()
@@ -173,7 +171,20 @@ struct DeliveryLoop: Service {
             let now = gazette.now()
             let nextMinute = (now.timeIntervalSince1970 / 60).rounded(.down) * 60 + 60
             let wait = Duration.milliseconds(Int((nextMinute - now.timeIntervalSince1970) * 1_000))
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+            guard await pause(wait) else { return }
         }
     }
+}
+
+/// Whether a daemon loop should stop: a graceful shutdown (SIGTERM, SIGINT), or cancellation,
+/// which is how the service group ends the others when one fails (the web server's port taken).
+/// Checking only the first, a loop whose sleep was cancelled went round again at once, for ever.
+private func stopping() -> Bool {
+    Task.isShuttingDownGracefully || Task.isCancelled
+}
+
+/// Waits `duration`, or less when the loop must stop; whether it may go on.
+private func pause(_ duration: Duration) async -> Bool {
+    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    return !stopping()
 }

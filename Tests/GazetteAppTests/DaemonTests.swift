@@ -102,4 +102,49 @@ struct DaemonTests {
         #expect(rows.map { $0["status"] as? String } == ["delivered"])
         #expect(received() == 1, "nothing sent twice")
     }
+
+    @Test("a web server that cannot listen (its port taken) ends the daemon with that error, not a busy loop")
+    func portTaken() async throws {
+        let folder = try TemporaryDirectory()
+        // A server on a port the OS chose, serving the feed: the daemon's web server cannot listen there.
+        let web = try LoopbackHTTPServer()
+        try FileManager.default.copyItem(
+            at: Paths.samples.appendingPathComponent("feeds/northern-ledger.rss"),
+            to: web.folder.file("northern-ledger.rss")
+        )
+        let source: [String: Any] = [
+            "id": "ledger", "name": "The Northern Ledger", "country": "GB", "language": "en",
+            "feeds": [web.url("northern-ledger.rss")],
+        ]
+        let config: [String: Any] = [
+            "sources": [source],
+            "database": ["path": folder.file("gazette.sqlite").path],
+            "server": ["host": "127.0.0.1", "port": web.server.port],
+            "site": ["baseURL": "https://gazette.example"],
+            "delivery": ["from": "Gazette <digest@gazette.example>", "outboxDirectory": folder.file("outbox").path],
+        ]
+        try JSONSerialization.data(withJSONObject: config).write(to: folder.file("gazette.json"))
+        var environment = ProcessInfo.processInfo.environment
+        environment["GAZETTE_HOME"] = Paths.repository.path
+        let daemon = Process()
+        daemon.executableURL = Paths.gazetteExecutable
+        daemon.arguments = ["run", "--config", folder.file("gazette.json").path]
+        daemon.environment = environment
+        // A file, not a pipe: a daemon that logs in a loop would fill a pipe and block on it.
+        FileManager.default.createFile(atPath: folder.file("stderr.log").path, contents: nil)
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = try FileHandle(forWritingTo: folder.file("stderr.log"))
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        let stopBy = Date().addingTimeInterval(30)
+        while daemon.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!daemon.isRunning, "ended within 30 s")
+        if daemon.isRunning {
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+        }
+        #expect(daemon.terminationStatus != 0)
+        let stderr = try String(contentsOf: folder.file("stderr.log"), encoding: .utf8)
+        #expect(stderr.lowercased().contains("address already in use"), "the reason is said: \(stderr)")
+    }
 }
