@@ -39,6 +39,14 @@ final class FeedCache: Sendable {
         var entries: [String: Entry] = [:]
         var version: String?
         var checkedAt = ContinuousClock.now - .seconds(3_600)
+        /// Counts the times everything was dropped: a feed rendered before a drop is not kept
+        /// after it (its bytes may be older than the version the cache now stands for).
+        var generation = 0
+
+        mutating func dropAll() {
+            entries = [:]
+            generation += 1
+        }
     }
 
     // A lock, not an actor: a cached poll should cost a lookup, not a hop between executors.
@@ -67,21 +75,22 @@ final class FeedCache: Sendable {
     func entry(_ key: String, render: @Sendable () async throws -> FeedLookup) async throws -> Result<Entry, NotFound> {
         let now = ContinuousClock.now
         // One lock for the common case: the version was checked lately and the feed is here.
-        let (cached, check) = state.withLock { state -> (Entry?, Bool) in
-            guard now - state.checkedAt >= recheck else { return (state.entries[key], false) }
+        var (cached, check, generation) = state.withLock { state -> (Entry?, Bool, Int) in
+            guard now - state.checkedAt >= recheck else { return (state.entries[key], false, state.generation) }
             state.checkedAt = now
-            return (nil, true)
+            return (nil, true, state.generation)
         }
         if let cached { return .success(cached) }
         if check {
             let latest = try await currentVersion()
-            state.withLock { state in
+            (cached, generation) = state.withLock { state in
                 if latest != state.version {
-                    state.entries = [:]
+                    state.dropAll()
                     state.version = latest
                 }
+                return (state.entries[key], state.generation)
             }
-            if let entry = state.withLock({ $0.entries[key] }) { return .success(entry) }
+            if let cached { return .success(cached) }
         }
         let entry: Entry
         switch try await render() {
@@ -89,6 +98,9 @@ final class FeedCache: Sendable {
         case .notFound(let reason): return .failure(NotFound(reason: reason))
         }
         state.withLock { state in
+            // Dropped while this one was rendered (a new version seen, or `invalidate`): this
+            // request gets what it rendered, the next one renders again.
+            guard state.generation == generation else { return }
             if state.entries.count >= capacity { state.entries = [:] }
             state.entries[key] = entry
         }
@@ -104,7 +116,7 @@ final class FeedCache: Sendable {
     /// Drops everything now (the daemon calls this after an ingest or a delivery cycle).
     func invalidate() {
         state.withLock { state in
-            state.entries = [:]
+            state.dropAll()
             state.version = nil
         }
     }
