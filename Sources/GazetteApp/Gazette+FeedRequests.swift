@@ -47,7 +47,8 @@ extension Gazette {
         let description: String
         switch (parts.count, parts[0]) {
         case (2, "country"):
-            guard let country = Country(code: name), name == name.lowercased() else {
+            // Exactly the slug: "ıt" (dotless i) and "ﬁ" (a ligature) upper-case to IT and FI.
+            guard let country = Country(code: name), name == country.slug else {
                 return .notFound("\"\(name)\" is not a lower-case ISO 3166 country code such as de or jp")
             }
             query = feedQuery([country], [], until: generatedAt)
@@ -62,7 +63,7 @@ extension Gazette {
             title = "\(site): \(topic.slug)"
             description = "News on \(topic.slug) from every country, from \(site)"
         case (3, "country"):
-            guard let country = Country(code: parts[1]), parts[1] == parts[1].lowercased() else {
+            guard let country = Country(code: parts[1]), parts[1] == country.slug else {
                 return .notFound("\"\(parts[1])\" is not a lower-case ISO 3166 country code such as de or jp")
             }
             guard let topic = topic(name) else { return .notFound("\"\(name)\" is not a topic") }

@@ -132,6 +132,10 @@ extension Gazette {
             title: "\(configuration.site.title): your digest",
             description: "The editions mailed to \(record.subscriber.email.value)",
             path: Self.feedPath(folder: "s", name: token(for: record.subscriber, action: .feed), format: format),
+            // Its address is a signed token ("key.feed.0.handle.mac"): its first dot-separated
+            // part, the key's id, was every subscriber's feed id. The subscriber's number is theirs
+            // alone and stays when the signing key changes.
+            idPath: "feeds/s/subscriber-\(record.subscriber.id ?? 0)",
             entries: entries,
             siteURL: configuration.site.baseURL,
             updated: updated

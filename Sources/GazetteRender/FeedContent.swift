@@ -114,10 +114,13 @@ public struct FeedContent: Sendable {
     }
 
     /// A feed whose entries were made by the caller (a subscriber's editions).
+    /// - Parameter idPath: what the feed's id names (`feedID`, a tag URI), stable for as long
+    ///   as the feed is the same one: not its address, which holds a secret that may change.
     public init(
         title: String,
         description: String,
         path: String,
+        idPath: String,
         entries: [Entry],
         siteURL: URL,
         updated: Date
@@ -126,7 +129,6 @@ public struct FeedContent: Sendable {
         self.description = SafeText.line(description)
         self.siteURL = siteURL.absoluteString
         self.selfURL = siteURL.appendingPathComponent(path).absoluteString
-        let idPath = path.split(separator: ".").first.map(String.init) ?? path
         feedID = "tag:\(siteURL.host ?? "localhost"),2026:\(idPath)"
         updatedRFC822 = RFCDate.rfc822(updated)
         updatedRFC3339 = RFCDate.rfc3339(updated)

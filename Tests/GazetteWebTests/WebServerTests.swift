@@ -127,6 +127,9 @@ struct WebServerTests {
             for (path, says) in [
                 ("country/xx.atom", "not a lower-case ISO 3166 country code"),
                 ("country/JP.atom", "not a lower-case"),
+                // Letters that upper-case to a code's: "ıt" (dotless i) to IT, "ﬁ" (a ligature) to FI.
+                ("country/ıt.atom", "not a lower-case"), ("country/ﬁ.atom", "not a lower-case"),
+                ("country/ıt/climate.atom", "not a lower-case"),
                 ("topic/astrology.atom", "is not a topic"),
                 ("country/jp.html", "come as .rss, .atom or .json"),
                 ("s/0000.atom", "no such feed"),
@@ -149,6 +152,15 @@ struct WebServerTests {
                 #expect(other.status == .notFound, "a bare handle or another action's token is no feed address")
             }
             #expect(String(buffer: mine.body).contains("/archive/"), "the private feed links each edition's page")
+            // The feed's id is the subscriber's own, and holds nothing of the secret address.
+            let feedID = String(buffer: mine.body).firstRange(of: /<id>([^<]*)<\/id>/).map {
+                String(buffer: mine.body)[$0]
+            }
+            #expect(feedID?.hasSuffix(":feeds/s/subscriber-\(record.subscriber.id!)</id>") == true, "\(feedID ?? "")")
+            let token = gazette.token(for: record.subscriber, action: .feed)
+            for part in token.split(separator: ".") where part.count >= 8 {
+                #expect(feedID?.contains(part) == false, "no part of the address token in the id")
+            }
         }
     }
 
