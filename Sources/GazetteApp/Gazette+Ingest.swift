@@ -177,18 +177,25 @@ extension Gazette {
             }
         }
         let normalized: ArticleNormalizer.Articles
+        let recovered: Bool
         switch read {
         case .success(let (articles, warning)):
             normalized = articles
+            recovered = warning != nil
             if let warning {
                 logger.warning("feed not well-formed", metadata: ["feed.url": "\(url)", "reason": "\(warning)"])
             }
         case .failure(let error):
             throw FeedFetchError(url: url, reason: error.description)
         }
-        let counts = try await store.saveArticles(normalized.articles)
-        state.etag = validators.etag
-        state.lastModified = validators.lastModified
+        // A body read in recovery mode (cut short by a failing server, or broken) adds the new
+        // articles it holds but changes none already stored, and its validators are not kept:
+        // the next fetch gets the whole feed again instead of a 304 that would keep this one.
+        let counts = try await store.saveArticles(normalized.articles, existing: recovered ? .keep : .update)
+        if !recovered {
+            state.etag = validators.etag
+            state.lastModified = validators.lastModified
+        }
         return .stored(
             new: counts.new,
             updated: counts.updated,

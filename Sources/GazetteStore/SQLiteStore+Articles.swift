@@ -76,7 +76,12 @@ extension SQLiteStore: ArticleStore {
         }
     }
 
-    public func saveArticles(_ articles: [Article]) async throws -> ArticleSaveCounts {
+    public func saveArticles(
+        _ articles: [Article],
+        existing policy: StoredArticleUpdate
+    ) async throws
+        -> ArticleSaveCounts
+    {
         try await pool.write { db in
             var counts = ArticleSaveCounts(new: 0, updated: 0)
             for article in articles {
@@ -105,10 +110,20 @@ extension SQLiteStore: ArticleStore {
                     counts.new += 1
                     continue
                 }
+                guard policy == .update else { continue }
+                // What the feed no longer gives keeps its stored value: an item cut short, or a
+                // second feed of the source with excerpts only, never blanks a good article.
+                // Typed as optional: a stored NULL must read as nil, never be forced into a String.
+                let title = article.title.isEmpty ? (existing["title"] as String? ?? "") : article.title
+                let text = article.text.isEmpty ? (existing["text"] as String? ?? "") : article.text
+                let contentHTML = article.contentHTML ?? existing["contentHTML"] as String?
+                let url = article.url ?? existing["url"] as String?
+                let author = article.author ?? existing["author"] as String?
+                let imageURL = article.imageURL ?? existing["imageURL"] as String?
                 let unchanged =
-                    existing["title"] == article.title && existing["text"] == article.text
-                    && existing["contentHTML"] == article.contentHTML && existing["url"] == article.url
-                    && existing["author"] == article.author && existing["imageURL"] == article.imageURL
+                    existing["title"] == title && existing["text"] == text
+                    && existing["contentHTML"] == contentHTML && existing["url"] == url
+                    && existing["author"] == author && existing["imageURL"] == imageURL
                     && existing["topics"] == topics
                 if unchanged { continue }
                 try db.execute(
@@ -118,8 +133,8 @@ extension SQLiteStore: ArticleStore {
                         WHERE id = ?
                         """,
                     arguments: [
-                        article.title, article.text, article.contentHTML, article.url, article.author,
-                        article.imageURL, topics, article.fetchedAt, existing["id"] as Int64,
+                        title, text, contentHTML, url, author, imageURL, topics, article.fetchedAt,
+                        existing["id"] as Int64,
                     ]
                 )
                 counts.updated += 1

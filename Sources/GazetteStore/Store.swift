@@ -72,6 +72,15 @@ public struct ArticleQuery: Hashable, Sendable {
     }
 }
 
+/// What `saveArticles` does with an article it already holds.
+public enum StoredArticleUpdate: Sendable {
+    /// Updated where the feed's values changed.
+    case update
+    /// Left as it is: the feed was read in recovery mode (cut short or broken), so its values
+    /// for articles already held are not to be trusted over what is stored.
+    case keep
+}
+
 /// Sources, their feeds' state, and the articles read from them.
 public protocol ArticleStore: Sendable {
     /// Makes the stored sources match the configured ones (new ones added, changed ones updated).
@@ -82,9 +91,11 @@ public protocol ArticleStore: Sendable {
     /// Articles per source first seen at or after `since`.
     func articleCountsBySource(fetchedSince since: Date) async throws -> [String: Int]
     func saveFeedState(_ state: FeedState) async throws
-    /// Stores new articles and updates changed ones (same source and guid: title, text, content,
-    /// link, author or image changed; the first publication date is kept), in one transaction.
-    func saveArticles(_ articles: [Article]) async throws -> ArticleSaveCounts
+    /// Stores new articles and, with `.update`, updates changed ones (same source and guid:
+    /// title, text, content, link, author or image changed; the first publication date is
+    /// kept), in one transaction. An update never blanks a value: a title or text the feed now
+    /// gives empty, or a link, author, image or content it no longer gives, keeps what is stored.
+    func saveArticles(_ articles: [Article], existing: StoredArticleUpdate) async throws -> ArticleSaveCounts
     /// Newest first.
     func articles(matching query: ArticleQuery) async throws -> [Article]
     func articles(ids: [Int64]) async throws -> [Article]
@@ -250,4 +261,11 @@ public typealias GazetteStore = ArticleStore & SubscriberStore & EditionStore
 public struct StoreError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension ArticleStore {
+    /// New articles stored, changed ones updated.
+    public func saveArticles(_ articles: [Article]) async throws -> ArticleSaveCounts {
+        try await saveArticles(articles, existing: .update)
+    }
 }

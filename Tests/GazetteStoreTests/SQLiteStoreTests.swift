@@ -108,6 +108,46 @@ struct SQLiteStoreTests {
         #expect(second.publishedAt == article("2").publishedAt, "the first publication date is kept")
     }
 
+    @Test("an update never blanks a stored value; a feed read in recovery mode changes nothing stored")
+    func updatesNeverBlank() async throws {
+        try await store.saveSources([source("a", de)])
+        var full = article("1")
+        full.contentHTML = "<p>Text of 1.</p>"
+        full.author = "Priya Shah"
+        full.imageURL = "https://a.example/1.jpg"
+        _ = try await store.saveArticles([full])
+        func stored() async throws -> Article {
+            try #require(
+                try await store.articles(
+                    matching: ArticleQuery(countries: [de], since: .distantPast, until: .distantFuture, limit: 10)
+                ).first { $0.guid == "1" }
+            )
+        }
+        // The same item cut short: no text, link, content, author or image; a new title.
+        var cut = article("1")
+        cut.title = "Title 1, updated"
+        cut.text = ""
+        cut.url = nil
+        cut.contentHTML = nil
+        cut.author = nil
+        cut.imageURL = nil
+        #expect(try await store.saveArticles([cut]) == ArticleSaveCounts(new: 0, updated: 1))
+        var article = try await stored()
+        #expect(article.title == "Title 1, updated", "what the feed does give is taken")
+        #expect(article.text == full.text && article.url == full.url && article.contentHTML == full.contentHTML)
+        #expect(article.author == full.author && article.imageURL == full.imageURL)
+        // Nothing new in it at all: no update counted.
+        #expect(try await store.saveArticles([cut]) == ArticleSaveCounts(new: 0, updated: 0))
+
+        var changed = full
+        changed.title = "Title from a broken body"
+        changed.text = "Text of"
+        let counts = try await store.saveArticles([changed, self.article("2")], existing: .keep)
+        #expect(counts == ArticleSaveCounts(new: 1, updated: 0), "new articles only")
+        article = try await stored()
+        #expect(article.title == "Title 1, updated" && article.text == full.text)
+    }
+
     @Test("queries filter by country, topic and time, newest first")
     func query() async throws {
         try await store.saveSources([source("a", de), source("f", fr)])
