@@ -49,6 +49,8 @@ public struct ArticleNormalizer: Sendable {
     ) {
         var items: [NormalizedItem] = []
         var skipped: [String] = []
+        /// The items without a guid that take their link as identity, by link.
+        var identifiedByLink: [String: [Int]] = [:]
         let feedBase = URL(string: feedURL)
         for (index, item) in feed.items.enumerated() {
             let html = item.contentHTML ?? item.summaryHTML ?? ""
@@ -73,6 +75,7 @@ public struct ArticleNormalizer: Sendable {
             let content = extracted.html
             let published = plausibleDate(item.dateText, fetchedAt: fetchedAt)
             let categories = item.categories.filter { !$0.isEmpty }.map { String($0.prefix(100)) }
+            if item.guid?.isEmpty ?? true, let link { identifiedByLink[link, default: []].append(items.count) }
             items.append(
                 NormalizedItem(
                     guid: identity(of: item, link: link, title: title, text: text),
@@ -94,6 +97,11 @@ public struct ArticleNormalizer: Sendable {
                     )
                 )
             )
+        }
+        // Items with no guid that share a link (a section page, a live blog) are different
+        // articles: each takes the link and its title as identity, or they would all be one.
+        for (link, indices) in identifiedByLink where indices.count > 1 {
+            for index in indices { items[index].guid = link + "#" + StableHash.hex(items[index].title) }
         }
         return (items, skipped)
     }

@@ -46,6 +46,29 @@ struct ArticleNormalizerTests {
         #expect(try articles()[2].guid == all[2].guid)
     }
 
+    @Test("items with no guid that share one link are told apart by their titles; a unique link stays the identity")
+    func sharedLinks() {
+        let live = "https://f.example/live"
+        let feed = ParsedFeed(
+            format: .rss2,
+            title: nil,
+            items: [
+                FeedItem(link: live, title: "Polls close"), FeedItem(link: live, title: "First results"),
+                FeedItem(link: "https://f.example/a/1", title: "Elsewhere"),
+                FeedItem(guid: "g", link: live, title: "With a guid of its own"),
+            ]
+        )
+        let items = ArticleNormalizer().items(from: feed, feedURL: "https://f.example/", fetchedAt: fetchedAt).items
+        #expect(Set(items.map(\.guid)).count == 4, "four articles, not three")
+        #expect(items[0].guid.hasPrefix(live + "#") && items[1].guid.hasPrefix(live + "#"))
+        #expect(items[2].guid == "https://f.example/a/1")
+        #expect(items[3].guid == "g")
+        #expect(items.map(\.url) == [live, live, "https://f.example/a/1", live])
+        // The same item, the same identity, fetch after fetch.
+        let again = ArticleNormalizer().items(from: feed, feedURL: "https://f.example/", fetchedAt: fetchedAt).items
+        #expect(again.map(\.guid) == items.map(\.guid))
+    }
+
     @Test("javascript: links are dropped and far-future dates fall back to the fetch time")
     func hostile() throws {
         let dangerous = try articles()[3]
