@@ -27,10 +27,13 @@ public struct Source: Hashable, Sendable, Identifiable {
 /// URL, so that 150 feeds every 30 minutes make five fetches a minute rather than a burst of 150,
 /// and a restart does not fetch again what was fetched in the current interval.
 public enum FeedCadence {
+    /// Whether the feed's moment has come in an interval other than its last fetch's.
     public static func isDue(url: String, lastFetchedAt: Date?, interval: TimeInterval, now: Date) -> Bool {
         guard let lastFetchedAt, interval > 0 else { return true }
         let phase = Double(StableHash.fnv1a64(url) % UInt64(max(1, interval)))
         let slot = { (date: Date) in ((date.timeIntervalSince1970 - phase) / interval).rounded(.down) }
-        return slot(now) > slot(lastFetchedAt)
+        // A clock set back (a machine that booted fast, then NTP) counts too: with `>` alone,
+        // nothing was due until the clock caught up with the last fetch, a year later perhaps.
+        return slot(now) != slot(lastFetchedAt)
     }
 }

@@ -142,4 +142,15 @@ struct ScheduleTests {
         #expect(fetchesPerMinute.max()! <= 15, "spread over the interval: \(fetchesPerMinute)")
         #expect(FeedCadence.isDue(url: urls[0], lastFetchedAt: nil, interval: interval, now: start), "never fetched")
     }
+
+    @Test("a clock set back a year: feeds are due again at once, not when it catches up with the last fetch")
+    func feedCadenceAfterClockSetBack() {
+        let url = "https://outlet.example/feed.xml"
+        let interval: TimeInterval = 30 * 60
+        let fetchedInTheFuture = Self.utc("2027-11-29T00:00:00Z")
+        let now = Self.utc("2026-11-29T00:00:00Z")
+        #expect(FeedCadence.isDue(url: url, lastFetchedAt: fetchedInTheFuture, interval: interval, now: now))
+        // Fetched again now, it is on its usual cadence: not due again in the same interval.
+        #expect(!FeedCadence.isDue(url: url, lastFetchedAt: now, interval: interval, now: now.addingTimeInterval(1)))
+    }
 }
