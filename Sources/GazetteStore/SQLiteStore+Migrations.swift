@@ -231,6 +231,16 @@ extension SQLiteStore {
         migrator.registerMigration("v13: paused is not unsubscribed") { db in
             try db.execute(sql: "ALTER TABLE subscribers ADD COLUMN pausedAt DATETIME")
         }
+        migrator.registerMigration("v14: indexes for the data version and skipped editions") { db in
+            // dataVersion's MAX(updatedAt), which the web server reads every few seconds, read
+            // every article; a send's skipped editions of the day read every one ever recorded.
+            try db.execute(
+                sql: """
+                    CREATE INDEX articles_by_update ON articles (updatedAt);
+                    CREATE INDEX skipped_editions_by_period ON skippedEditions (period);
+                    """
+            )
+        }
         return migrator
     }()
 }

@@ -48,12 +48,27 @@ struct SQLiteStoreTests {
 
     @Test("the file is created, migrated and in WAL mode; reopening it keeps the data")
     func migrations() async throws {
-        #expect(try store.appliedMigrations().count == 13)
+        #expect(try store.appliedMigrations().count == 14)
         #expect(try store.journalMode == "wal")
         try await store.saveSources([source("a", de)])
         #expect(try await store.saveArticles([article("1")]).new == 1)
         let reopened = try SQLiteStore(path: folder.file("db/gazette.sqlite").path)
         #expect(try await reopened.articleCount() == 1)
+    }
+
+    @Test("the data version and a send's skipped editions are read through indexes, not by reading every row")
+    func hotQueriesUseIndexes() async throws {
+        let plans = try await store.pool.read { db in
+            try [
+                "SELECT MAX(updatedAt) FROM articles",
+                "SELECT subscriptionID, period FROM skippedEditions WHERE period IN ('2026-12-01', '2026-12-02')",
+            ].map { sql in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+                    .joined(separator: "; ")
+            }
+        }
+        #expect(plans[0].contains("INDEX articles_by_update"), "\(plans[0])")
+        #expect(plans[1].contains("INDEX skipped_editions_by_period"), "\(plans[1])")
     }
 
     @Test("editions stored before v11 keep their rendered message when it moves to a table of its own")
@@ -79,7 +94,7 @@ struct SQLiteStoreTests {
             }
         }
         let migrated = try SQLiteStore(path: path)
-        #expect(try migrated.appliedMigrations().count == 13)
+        #expect(try migrated.appliedMigrations().count == 14)
         let edition = try #require(try await migrated.edition(key: "key1"))
         #expect(edition.html == "<p>The HTML</p>" && edition.text == "The text" && edition.subject == "The subject")
         // And the lease, which reads through the new index and joins the bodies, still finds it.
