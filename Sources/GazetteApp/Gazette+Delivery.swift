@@ -34,7 +34,7 @@ extension Gazette {
         let batch = try await leaseBatch()
         // Nothing due, the daemon's usual minute: no subscriber list is read, no key file opened.
         guard !batch.isEmpty else { return [] }
-        let records: [Int64: SubscriberRecord]
+        var records: [Int64: SubscriberRecord]
         let suppressed: [String: String]
         let signers: [DKIMSigner]
         do {
@@ -62,6 +62,12 @@ extension Gazette {
                 return nil
             }
             seen.formUnion(batch.compactMap(\.id))
+            // A run can last hours: who unsubscribed or paused meanwhile gets nothing more.
+            let subscriptionIDs = batch.map(\.subscriptionID)
+            for id in subscriptionIDs { records[id] = nil }
+            for record in try await store.subscribers(subscriptionIDs: subscriptionIDs) {
+                if let id = record.subscription.id { records[id] = record }
+            }
             return batch
         }
         seen.formUnion(batch.compactMap(\.id))
@@ -69,7 +75,7 @@ extension Gazette {
             batch,
             nextBatch: nextBatch,
             transport: transport,
-            records: records,
+            record: { records[$0] },
             suppressed: suppressed,
             signers: signers,
             stopWhen: stopWhen,
@@ -100,7 +106,7 @@ extension Gazette {
         _ firstBatch: [Edition],
         nextBatch: () async throws -> [Edition]?,
         transport: any MailTransport,
-        records: [Int64: SubscriberRecord],
+        record: (Int64) -> SubscriberRecord?,
         suppressed: [String: String],
         signers: [DKIMSigner],
         stopWhen: @Sendable () -> Bool,
@@ -167,7 +173,7 @@ extension Gazette {
                 next += 1
                 // Unsubscribed or suppressed since it was queued, or nothing was rendered: it is not
                 // sent, and the ledger says why.
-                guard let record = records[edition.subscriptionID], record.subscriber.status == .active,
+                guard let record = record(edition.subscriptionID), record.subscriber.status == .active,
                     suppressed[record.subscriber.email.value] == nil, !edition.text.isEmpty
                 else {
                     let why =

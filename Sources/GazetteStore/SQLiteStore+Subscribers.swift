@@ -141,6 +141,16 @@ extension SQLiteStore: SubscriberStore {
         try await pool.read { db in try Self.fetchRecords(db, whereClause: "1", arguments: []) }
     }
 
+    public func subscribers(subscriptionIDs: [Int64]) async throws -> [SubscriberRecord] {
+        try await pool.read { db in
+            try Self.fetchRecords(
+                db,
+                whereClause: "p.id IN (SELECT value FROM json_each(?))",
+                arguments: [Self.jsonArray(subscriptionIDs)]
+            )
+        }
+    }
+
     public func activeSubscribers() async throws -> [SubscriberRecord] {
         try await pool.read { db in
             try Self.fetchRecords(

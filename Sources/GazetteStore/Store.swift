@@ -192,6 +192,8 @@ public protocol SubscriberStore: Sendable {
     func subscriber(token: String) async throws -> SubscriberRecord?
     /// Every subscriber, by address.
     func allSubscribers() async throws -> [SubscriberRecord]
+    /// The subscribers of these subscriptions as they are now (a send checks each batch again).
+    func subscribers(subscriptionIDs: [Int64]) async throws -> [SubscriberRecord]
     /// Subscribers whose status is active and whose address is not suppressed.
     func activeSubscribers() async throws -> [SubscriberRecord]
     /// Records that an edition fell due while nothing ran and was too late to send when it did.
