@@ -36,6 +36,8 @@ extension Gazette {
             }
         }
         let record = try await store.subscribe(email, preferences: preferences, status: .pending, now: date)
+        // Confirmed since the check above (their click raced this form): the store left it as it was.
+        if record.subscriber.status == .active { return .alreadyActive }
         var scope = preferences.countries.map(\.name).joined(separator: ", ")
         if !preferences.topics.isEmpty { scope += " (" + preferences.topics.map(\.slug).joined(separator: ", ") + ")" }
         let content = ConfirmationContent(

@@ -12,10 +12,15 @@ extension SQLiteStore: SubscriberStore {
         try await pool.write { db in
             if let existing = try Row.fetchOne(
                 db,
-                sql: "SELECT id FROM subscribers WHERE email = ?",
+                sql: "SELECT id, status FROM subscribers WHERE email = ?",
                 arguments: [email.value]
             ) {
                 let id: Int64 = existing["id"]
+                // Anyone can post the sign-up form for an address: only its owner's click on the
+                // confirmation link changes an active subscription.
+                if status == .pending, existing["status"] == Subscriber.Status.active.rawValue {
+                    return try Self.fetchRecords(db, whereClause: "s.id = ?", arguments: [id])[0]
+                }
                 try db.execute(
                     sql: "UPDATE subscribers SET status = ?, pausedAt = NULL WHERE id = ?",
                     arguments: [status.rawValue, id]

@@ -164,7 +164,9 @@ public struct SubscriptionPreferences: Hashable, Sendable {
 }
 
 public protocol SubscriberStore: Sendable {
-    /// Creates the subscriber, or updates an existing one's status and preferences.
+    /// Creates the subscriber, or updates an existing one's status and preferences. Pending
+    /// never replaces active: an active subscriber asked to become pending (a sign-up form
+    /// racing the confirmation) is returned as it is, unchanged, in the same transaction.
     func subscribe(
         _ email: EmailAddress,
         preferences: SubscriptionPreferences,

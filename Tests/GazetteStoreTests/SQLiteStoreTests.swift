@@ -234,6 +234,16 @@ struct SQLiteStoreTests {
         #expect(second.subscription.countries == [fr, de])
         #expect(second.subscription.timeZone.identifier == "Asia/Tokyo")
         #expect(try await store.allSubscribers().count == 1)
+        // A sign-up form posted for an active address (by anyone) changes nothing.
+        let posted = try await store.subscribe(
+            email,
+            preferences: SubscriptionPreferences(countries: [de]),
+            status: .pending,
+            now: now
+        )
+        #expect(posted.subscriber.status == .active)
+        #expect(try await store.subscriber(email)?.subscriber.status == .active)
+        #expect(try await store.subscriber(email)?.subscription.countries == [fr, de])
         #expect(try await store.unsubscribe(email))
         #expect(try await store.activeSubscribers().isEmpty)
         #expect(try await store.subscriber(email)?.subscriber.status == .unsubscribed)
