@@ -190,11 +190,16 @@ extension SQLiteStore: ArticleStore {
                 sql: """
                     SELECT (SELECT MAX(id) FROM articles) AS articles, (SELECT MAX(updatedAt) FROM articles) AS updated,
                            (SELECT MAX(id) FROM editions) AS editions,
-                           (SELECT value FROM metadata WHERE key = 'storiesVersion') AS stories
+                           (SELECT MAX(id) FROM deliveries) AS deliveries,
+                           (SELECT value FROM metadata WHERE key = 'storiesVersion') AS stories,
+                           (SELECT value FROM metadata WHERE key = 'subscribersVersion') AS subscribers
                     """
             )
+            // An edition delivered (a private feed shows it from then on) adds a delivery; a
+            // subscriber who leaves or pauses counts in subscribersVersion (a trigger, v15).
             // Whatever each value's type (an id, a date, a counter), its text is part of the version.
-            let parts: [DatabaseValue] = ["articles", "updated", "editions", "stories"].map {
+            let parts: [DatabaseValue] = ["articles", "updated", "editions", "deliveries", "stories", "subscribers"].map
+            {
                 row?[$0] ?? .null
             }
             return parts.map(\.description).joined(separator: "/")

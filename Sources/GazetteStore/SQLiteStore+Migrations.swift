@@ -241,6 +241,21 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v15: subscriber changes count in the data version") { db in
+            // Whatever process makes the change (the web server, `gazette unsubscribe`, the
+            // daemon), a subscriber who leaves or pauses changes the data version, and with it
+            // the cached private feed that must stop being served.
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER subscribers_version AFTER UPDATE OF status, pausedAt ON subscribers
+                    WHEN OLD.status IS NOT NEW.status OR OLD.pausedAt IS NOT NEW.pausedAt
+                    BEGIN
+                        INSERT INTO metadata (key, value) VALUES ('subscribersVersion', '1')
+                        ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1;
+                    END
+                    """
+            )
+        }
         return migrator
     }()
 }

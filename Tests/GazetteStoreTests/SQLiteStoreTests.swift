@@ -48,7 +48,7 @@ struct SQLiteStoreTests {
 
     @Test("the file is created, migrated and in WAL mode; reopening it keeps the data")
     func migrations() async throws {
-        #expect(try store.appliedMigrations().count == 14)
+        #expect(try store.appliedMigrations().count == 15)
         #expect(try store.journalMode == "wal")
         try await store.saveSources([source("a", de)])
         #expect(try await store.saveArticles([article("1")]).new == 1)
@@ -69,6 +69,54 @@ struct SQLiteStoreTests {
         }
         #expect(plans[0].contains("INDEX articles_by_update"), "\(plans[0])")
         #expect(plans[1].contains("INDEX skipped_editions_by_period"), "\(plans[1])")
+    }
+
+    @Test("the data version changes when an edition is delivered and when a subscriber leaves or pauses")
+    func dataVersion() async throws {
+        let email = EmailAddress("reader@example.org")!
+        let record = try await store.subscribe(
+            email,
+            preferences: SubscriptionPreferences(countries: [de]),
+            status: .active,
+            now: now
+        )
+        let (edition, _) = try await store.claimEdition(
+            Edition(
+                subscriptionID: record.subscription.id!,
+                period: "2026-11-29",
+                messageID: "m1@example.org",
+                articleIDs: [],
+                createdAt: now,
+                key: "2026-11-29-k",
+                subject: "s",
+                text: "t"
+            )
+        )
+        var version = try await store.dataVersion()
+        func changed() async throws -> Bool {
+            let latest = try await store.dataVersion()
+            defer { version = latest }
+            return latest != version
+        }
+        try await store.finishAttempt(
+            Delivery(
+                editionID: edition.id!,
+                recipient: email,
+                status: .delivered,
+                replyCode: 250,
+                replyText: "ok",
+                attemptedAt: now
+            ),
+            status: .delivered,
+            nextAttemptAt: nil
+        )
+        #expect(try await changed(), "delivered: the private feed shows it now")
+        #expect(try await store.pause(email, at: now))
+        #expect(try await changed(), "paused")
+        #expect(try await store.unsubscribe(email))
+        #expect(try await changed(), "unsubscribed (from paused)")
+        #expect(try await store.unsubscribe(email))
+        #expect(try await !changed(), "unsubscribing again changes nothing")
     }
 
     @Test("editions stored before v11 keep their rendered message when it moves to a table of its own")
@@ -94,7 +142,7 @@ struct SQLiteStoreTests {
             }
         }
         let migrated = try SQLiteStore(path: path)
-        #expect(try migrated.appliedMigrations().count == 14)
+        #expect(try migrated.appliedMigrations().count == 15)
         let edition = try #require(try await migrated.edition(key: "key1"))
         #expect(edition.html == "<p>The HTML</p>" && edition.text == "The text" && edition.subject == "The subject")
         // And the lease, which reads through the new index and joins the bodies, still finds it.
