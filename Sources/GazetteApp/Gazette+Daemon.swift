@@ -130,12 +130,13 @@ extension Gazette {
 }
 
 /// Each minute, fetches the feeds whose moment in their interval has come (`FeedCadence`), then
-/// forms stories; a failed cycle is logged and the next one comes as usual.
+/// forms stories; a failed cycle is logged and the next one comes as usual. Once a day, prunes.
 struct IngestLoop: Service {
     let gazette: Gazette
     let afterCycle: @Sendable () async -> Void
 
     func run() async throws {
+        var prunedAt: Date?
         while await pause(.seconds(60)) {
             do {
                 let counts = try await gazette.ingestCycle()
@@ -145,6 +146,16 @@ struct IngestLoop: Service {
                 }
             } catch {
                 gazette.logger.error("ingest cycle failed", metadata: ["error": "\(error)"])
+            }
+            // Once a day (and in the first minute): what `retention` no longer keeps.
+            let now = gazette.now()
+            if prunedAt.map({ abs(now.timeIntervalSince($0)) >= 86_400 }) ?? true {
+                prunedAt = now
+                do {
+                    _ = try await gazette.prune()
+                } catch {
+                    gazette.logger.error("prune failed", metadata: ["error": "\(error)"])
+                }
             }
         }
     }

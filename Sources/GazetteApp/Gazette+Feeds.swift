@@ -101,9 +101,9 @@ extension Gazette {
     func privateFeedEntries(_ record: SubscriberRecord) async throws -> ([FeedContent.Entry], Date)? {
         guard let id = record.subscription.id else { return nil }
         let base = configuration.site.baseURL
-        // Only what was mailed: the feed mirrors the reader's inbox.
+        // Only what was mailed: the feed mirrors the reader's inbox, as far as it is kept (`prune`).
         let editions = try await store.editions(subscriptionID: id, limit: configuration.feeds.maxEntries)
-            .filter { $0.status == .delivered }
+            .filter { $0.status == .delivered && ($0.html != nil || !$0.text.isEmpty) }
         guard let newest = editions.first else { return nil }
         let entries = editions.map { edition in
             FeedContent.Entry(

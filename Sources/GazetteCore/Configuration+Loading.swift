@@ -116,6 +116,14 @@ extension GazetteConfiguration {
             try reader.rejectUnknownKeys()
         }
 
+        var retention = Retention()
+        if var reader = try root.object("retention") {
+            // A week at least: digests and stories look back a few days, weekly digests a week.
+            retention.articleDays = try reader.int("articleDays", in: 7...36_500) ?? retention.articleDays
+            retention.editionDays = try reader.int("editionDays", in: 1...36_500) ?? retention.editionDays
+            try reader.rejectUnknownKeys()
+        }
+
         var server = Server()
         if var reader = try root.object("server") {
             server.host = try reader.string("host") ?? server.host
@@ -149,6 +157,7 @@ extension GazetteConfiguration {
         configuration.topicRules = topicRules
         configuration.digest = digest
         configuration.scheduling = scheduling
+        configuration.retention = retention
         configuration.server = server
         configuration.templatesDirectory = templatesDirectory
         return configuration

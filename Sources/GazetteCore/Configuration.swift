@@ -154,6 +154,20 @@ public struct GazetteConfiguration: Sendable {
         public init() {}
     }
 
+    /// How long Gazette keeps what it no longer needs; `gazette prune` and the daemon (once a
+    /// day) delete what is older.
+    public struct Retention: Sendable {
+        /// Articles first seen and published longer ago than this many days are deleted.
+        public var articleDays: Int = 90
+        /// The rendered message of an edition delivered or failed longer ago than this many days
+        /// is deleted (its archive page then says so); the edition's ledger entry stays.
+        public var editionDays: Int = 60
+        public init(articleDays: Int = 90, editionDays: Int = 60) {
+            self.articleDays = articleDays
+            self.editionDays = editionDays
+        }
+    }
+
     public struct Digest: Sendable {
         /// The most stories one edition shows, across all its countries.
         public var maxStories: Int = 10
@@ -203,6 +217,7 @@ public struct GazetteConfiguration: Sendable {
     public var ingest: Ingest
     public var digest: Digest = Digest()
     public var scheduling: Scheduling = Scheduling()
+    public var retention: Retention = Retention()
     public var server: Server = Server()
     /// A folder of Mustache templates replacing the bundled `templates/`; nil: the bundled ones.
     public var templatesDirectory: String?

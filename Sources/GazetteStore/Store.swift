@@ -259,7 +259,28 @@ public protocol EditionStore: Sendable {
 }
 
 /// Everything Gazette stores. SQLite implements it now; PostgreSQL can follow.
-public typealias GazetteStore = ArticleStore & SubscriberStore & EditionStore
+/// What `prune` deleted.
+public struct PruneCounts: Hashable, Sendable {
+    public var articles: Int
+    public var editionBodies: Int
+    public var skippedEditions: Int
+
+    public init(articles: Int, editionBodies: Int, skippedEditions: Int) {
+        self.articles = articles
+        self.editionBodies = editionBodies
+        self.skippedEditions = skippedEditions
+    }
+}
+
+/// Deleting what is kept no longer.
+public protocol RetentionStore: Sendable {
+    /// Deletes articles first seen and published before `articlesBefore`; the rendered message
+    /// of editions delivered or failed, and the skipped-edition records, from before
+    /// `editionsBefore`. Editions and their deliveries stay: the ledger keeps its history.
+    func prune(articlesBefore: Date, editionsBefore: Date) async throws -> PruneCounts
+}
+
+public typealias GazetteStore = ArticleStore & SubscriberStore & EditionStore & RetentionStore
 
 /// A store failure that names what was being done.
 public struct StoreError: Error, CustomStringConvertible {

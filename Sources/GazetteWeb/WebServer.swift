@@ -196,6 +196,10 @@ public struct WebServer: Sendable {
             guard let edition = try await gazette.store.edition(key: key) else {
                 return page(.notFound, title: "Not found", ["There is no edition at this address."])
             }
+            guard edition.html != nil || !edition.text.isEmpty else {
+                let days = gazette.configuration.retention.editionDays
+                return page(.gone, title: "No longer kept", ["Editions are kept for \(days) days; this one is older."])
+            }
             var headers = HTTPFields()
             headers[.cacheControl] = "private, max-age=3600"
             if let html = edition.html {

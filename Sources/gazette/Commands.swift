@@ -305,3 +305,26 @@ struct Sources: AsyncParsableCommand {
         }
     }
 }
+
+struct Prune: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Delete what `retention` no longer keeps: old articles and old editions' messages.",
+        discussion: """
+            Articles first seen and published more than retention.articleDays ago (default 90), and \
+            the rendered message of editions delivered or failed more than retention.editionDays ago \
+            (default 60). Editions and their deliveries stay in the ledger. `gazette run` does this \
+            once a day.
+            """
+    )
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        let gazette = try await options.openGazette()
+        let counts = try await gazette.prune()
+        print(
+            "deleted \(counts.articles) articles, \(counts.editionBodies) edition messages, "
+                + "\(counts.skippedEditions) skipped-edition records"
+        )
+    }
+}

@@ -14,7 +14,8 @@ struct GazetteCommand: AsyncParsableCommand {
             Init.self, Run.self, Serve.self, Status.self, ScheduleCommand.self, Ingest.self, Subscribe.self,
             Unsubscribe.self,
             Subscribers.self, Digest.self, Send.self,
-            Deliveries.self, Resend.self, Feeds.self, Sources.self, Stories.self, Parse.self, Summarize.self,
+            Deliveries.self, Resend.self, Feeds.self, Sources.self, Prune.self, Stories.self, Parse.self,
+            Summarize.self,
             Cluster.self, Demo.self,
         ]
     )

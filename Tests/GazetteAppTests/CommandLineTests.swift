@@ -47,12 +47,28 @@ struct CommandLineTests {
     @Test("--version and --help on every command")
     func help() throws {
         #expect(try gazette(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
-        for command in ["init", "ingest", "subscribe", "unsubscribe", "subscribers", "digest", "send", "feeds", "demo"]
-        {
+        for command in [
+            "init", "ingest", "subscribe", "unsubscribe", "subscribers", "digest", "send", "feeds", "prune", "demo",
+        ] {
             let output = try gazette([command, "--help"])
             #expect(output.status == 0, "\(command)")
             #expect(output.stdout.contains("USAGE: gazette \(command)"), "\(command)")
         }
+    }
+
+    @Test("gazette prune deletes what retention no longer keeps and says how much")
+    func prune() throws {
+        let path = try writeConfig()
+        #expect(try gazette(["ingest", "--config", path]).status == 0)
+        let output = try gazette(["prune", "--config", path])
+        #expect(output.status == 0, "\(output.stderr)")
+        // How many depends on today's date and the samples' (November 2026): the sentence does not.
+        #expect(
+            output.stdout.contains(
+                /^deleted \d+ articles, \d+ edition messages, \d+ skipped-edition records$/.anchorsMatchLineEndings()
+            ),
+            "\(output.stdout)"
+        )
     }
 
     @Test("a config with a misspelt key fails before anything runs, naming the key path")

@@ -119,6 +119,17 @@ struct ConfigurationTests {
         #expect(bad?.description.contains("Mars/Olympus") == true)
     }
 
+    @Test("retention: 90 and 60 days by default, values within their ranges, errors with their paths")
+    func retention() throws {
+        let defaults = try parse()
+        #expect(defaults.retention.articleDays == 90 && defaults.retention.editionDays == 60)
+        let set = try parse { $0["retention"] = ["articleDays": 30, "editionDays": 400] }
+        #expect(set.retention.articleDays == 30 && set.retention.editionDays == 400)
+        #expect(error { $0["retention"] = ["articleDays": 3] }?.path == "retention.articleDays")
+        #expect(error { $0["retention"] = ["editionDays": 0] }?.path == "retention.editionDays")
+        #expect(error { $0["retention"] = ["articlesDays": 30] }?.path == "retention.articlesDays")
+    }
+
     @Test("a misspelt key is reported with its path")
     func unknownKey() {
         let failure = error { $0["delivery"] = ["from": "a@b.org", "outboxDir": "x"] }

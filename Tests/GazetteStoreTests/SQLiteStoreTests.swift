@@ -119,6 +119,75 @@ struct SQLiteStoreTests {
         #expect(try await !changed(), "unsubscribing again changes nothing")
     }
 
+    @Test("prune deletes old articles, the messages of old editions that are done, and old skip records")
+    func prune() async throws {
+        try await store.saveSources([source("a", de)])
+        let day: TimeInterval = 86_400
+        var old = article("old", hoursAgo: 100 * 24)
+        old.fetchedAt = now.addingTimeInterval(-100 * day)
+        var oldButNew = article("old-published-new-seen", hoursAgo: 100 * 24)  // fetched now
+        oldButNew.fetchedAt = now
+        _ = try await store.saveArticles([old, oldButNew, article("recent")])
+        let record = try await store.subscribe(
+            EmailAddress("reader@example.org")!,
+            preferences: SubscriptionPreferences(countries: [de]),
+            status: .active,
+            now: now
+        )
+        func edition(_ period: String, daysAgo: Double) -> Edition {
+            Edition(
+                subscriptionID: record.subscription.id!,
+                period: period,
+                messageID: "\(period)@example.org",
+                articleIDs: [],
+                createdAt: now.addingTimeInterval(-daysAgo * day),
+                key: "\(period)-k",
+                subject: "s",
+                html: "<p>\(period)</p>",
+                text: period
+            )
+        }
+        var ids: [String: Int64] = [:]
+        for (period, daysAgo) in [("delivered-old", 70.0), ("queued-old", 70), ("delivered-new", 1)] {
+            ids[period] = try await store.claimEdition(edition(period, daysAgo: daysAgo)).edition.id!
+        }
+        for period in ["delivered-old", "delivered-new"] {
+            try await store.finishAttempt(
+                Delivery(
+                    editionID: ids[period]!,
+                    recipient: record.subscriber.email,
+                    status: .delivered,
+                    replyCode: 250,
+                    replyText: "ok",
+                    attemptedAt: now
+                ),
+                status: .delivered,
+                nextAttemptAt: nil
+            )
+        }
+        try await store.recordSkipped(
+            subscriptionID: record.subscription.id!,
+            period: "skipped-old",
+            dueAt: now.addingTimeInterval(-70 * day),
+            now: now.addingTimeInterval(-70 * day)
+        )
+
+        let counts = try await store.prune(
+            articlesBefore: now.addingTimeInterval(-90 * day),
+            editionsBefore: now.addingTimeInterval(-60 * day)
+        )
+        #expect(counts == PruneCounts(articles: 1, editionBodies: 1, skippedEditions: 1))
+        let left = try await store.articles(
+            matching: ArticleQuery(countries: [de], since: .distantPast, until: .distantFuture, limit: 10)
+        )
+        #expect(Set(left.map(\.guid)) == ["old-published-new-seen", "recent"])
+        let pruned = try #require(try await store.edition(key: "delivered-old-k"))
+        #expect(pruned.html == nil && pruned.text.isEmpty && pruned.status == .delivered, "the ledger entry stays")
+        #expect(try await store.edition(key: "queued-old-k")?.text == "queued-old", "not done: still to send")
+        #expect(try await store.edition(key: "delivered-new-k")?.text == "delivered-new")
+        #expect(try await store.skippedEditions(periods: ["skipped-old"]).isEmpty)
+    }
+
     @Test("editions stored before v11 keep their rendered message when it moves to a table of its own")
     func editionBodiesMigration() async throws {
         let path = folder.file("old/gazette.sqlite").path

@@ -301,6 +301,12 @@ struct WebServerTests {
             #expect(String(buffer: page.body) == edition.html)
             let missing = try await client.execute(uri: "/archive/2026-11-28-0000000000000000", method: .get)
             #expect(missing.status == .notFound)
+            // Past `retention.editionDays`, the message is deleted: the page says so.
+            #expect(edition.status == .delivered)
+            _ = try await gazette.store.prune(articlesBefore: .distantPast, editionsBefore: .distantFuture)
+            let pruned = try await client.execute(uri: "/archive/\(edition.key)", method: .get)
+            #expect(pruned.status == .gone)
+            #expect(String(buffer: pruned.body).contains("Editions are kept for 60 days"))
         }
     }
 
