@@ -48,6 +48,9 @@ extension GazetteConfiguration {
             throw ConfigurationError(path: "sources", message: "must list at least one source")
         }
         var sources: [Source] = []
+        // A feed's state (validators, failures) is kept by URL: a URL listed twice would have its
+        // articles stored under one source and its 304s answer the other's fetches.
+        var feedPaths: [String: String] = [:]
         for (index, value) in sourceValues.enumerated() {
             let source = try parseSource(value, path: "sources[\(index)]", ingest: ingest, relativeTo: folder)
             if let earlier = sources.firstIndex(where: { $0.id == source.id }) {
@@ -55,6 +58,13 @@ extension GazetteConfiguration {
                     path: "sources[\(index)].id",
                     message: "\"\(source.id)\" is already used by sources[\(earlier)]"
                 )
+            }
+            for (feedIndex, feed) in source.feeds.enumerated() {
+                let path = "sources[\(index)].feeds[\(feedIndex)]"
+                if let earlier = feedPaths[feed] {
+                    throw ConfigurationError(path: path, message: "\(feed) is already listed at \(earlier)")
+                }
+                feedPaths[feed] = path
             }
             sources.append(source)
         }

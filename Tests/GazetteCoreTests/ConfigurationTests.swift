@@ -203,6 +203,30 @@ struct ConfigurationTests {
         #expect(configuration.sources[0].feeds == ["file:///srv/gazette/feeds/s.rss"])
     }
 
+    @Test("a feed URL listed twice, in one source or two, is refused with both places")
+    func duplicateFeeds() {
+        let failure = error {
+            $0["sources"] = [
+                ["id": "a", "name": "A", "country": "FR", "language": "fr", "feeds": ["https://x.example/rss"]],
+                [
+                    "id": "b", "name": "B", "country": "FR", "language": "fr",
+                    "feeds": ["https://y.example/rss", "https://x.example/rss"],
+                ],
+            ]
+        }
+        #expect(failure?.path == "sources[1].feeds[1]")
+        #expect(failure?.description.contains("already listed at sources[0].feeds[0]") == true)
+        let twice = error {
+            $0["sources"] = [
+                [
+                    "id": "a", "name": "A", "country": "FR", "language": "fr",
+                    "feeds": ["https://x.example/rss", "https://x.example/rss"],
+                ]
+            ]
+        }
+        #expect(twice?.path == "sources[0].feeds[1]")
+    }
+
     @Test("a feed URL with another scheme is refused")
     func otherSchemes() {
         let failure = error {
