@@ -21,7 +21,7 @@ struct FeedReply {
         let notModified: Bool
         if let tags = requestHeaders[.ifNoneMatch] {
             notModified = EntityTag.list(tags, matches: entry.etag)
-        } else if let since = requestHeaders[.ifModifiedSince].flatMap(HTTPDate.parse) {
+        } else if let since = requestHeaders[.ifModifiedSince].flatMap { HTTPDate.parse($0) } {
             notModified = entry.lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
         } else {
             notModified = false

@@ -233,9 +233,17 @@ struct WebServerTests {
         ] {
             #expect(FeedReply.acceptsGzip(header) == gzip, "\(header)")
         }
-        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") != nil)
+        // RFC 9110 5.6.7's three forms of the same instant.
+        let instant = Date(timeIntervalSince1970: 784_111_777)
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == instant)
+        #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT", now: instant) == instant)
+        #expect(HTTPDate.parse("Sun Nov  6 08:49:37 1994") == instant)
+        #expect(HTTPDate.parse(HTTPDate.format(instant)) == instant)
+        #expect(HTTPDate.parse("Tue, 29 Feb 2028 00:00:00 GMT") != nil, "a leap day")
         for invalid in [
             "Sun, 45 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 99:49:37 GMT", "Sun, 06 Nov 1994 08:61:37 GMT",
+            "Mon, 30 Feb 2026 00:00:00 GMT", "Thu, 29 Feb 2027 00:00:00 GMT", "Sun, 06 Nov 1994 08:49 GMT",
+            "Sunday, 06-Nov-1994 08:49:37 GMT", "Sun Nov 6 08:49:37", "Sun, 06 Nov 1994 08:49:37 UTC",
         ] {
             #expect(HTTPDate.parse(invalid) == nil, "\(invalid)")
         }
