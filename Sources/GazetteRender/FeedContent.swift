@@ -70,8 +70,8 @@ public struct FeedContent: Sendable {
     /// - Parameters:
     ///   - path: the feed's path under the site, e.g. `feeds/country/de.atom`.
     ///   - generatedAt: used as the feed's update time only when it has no articles.
-    /// One entry per story: its lead article's title, link and id (stable as the story grows),
-    /// the story's summary, and the other outlets that covered it.
+    /// One entry per story: its lead article's title and link, an id that stays the story's
+    /// (see below), the story's summary, and the other outlets that covered it.
     public init(
         title: String,
         description: String,
@@ -100,8 +100,12 @@ public struct FeedContent: Sendable {
                 let outlets = story.takes.map { "\(sourceNames[$0.sourceID] ?? $0.sourceID) (\($0.country.name))" }
                 summary += " Also covered by: " + Array(Set(outlets)).sorted().joined(separator: ", ") + "."
             }
+            // The story's first stored article names the entry, not the lead: the lead changes
+            // when older articles leave the feed's window or an earlier-dated one joins, and a
+            // new id would show the story again as new in every reader.
+            let first = ([article] + story.takes).min { ($0.id ?? .max) < ($1.id ?? .max) } ?? article
             return Entry(
-                id: "tag:\(host),2026:article/\(article.sourceID)/\(StableHash.hex(article.guid))",
+                id: "tag:\(host),2026:article/\(first.sourceID)/\(StableHash.hex(first.guid))",
                 title: article.title,
                 url: article.url,
                 summary: summary,

@@ -18,6 +18,27 @@ struct FeedRenderTests {
         )
     }
 
+    @Test("a story's entry id is its first stored article's, whichever article leads it now")
+    func entryIDFollowsTheStory() {
+        func entryID(lead: Article, takes: [Article]) -> String {
+            FeedContent(
+                title: "Gazette: Germany",
+                description: "News from Germany",
+                path: "feeds/country/de.atom",
+                stories: [DigestContent.Story(lead: lead, takes: takes)],
+                sourceNames: RenderFixtures.sourceNames,
+                siteURL: URL(string: "https://news.example.org")!,
+                generatedAt: RenderFixtures.now
+            ).entries[0].id
+        }
+        let (first, second) = (RenderFixtures.articles[0], RenderFixtures.articles[1])
+        #expect(first.id! < second.id!)
+        let alone = entryID(lead: first, takes: [])
+        #expect(entryID(lead: first, takes: [second]) == alone, "a take joining changes nothing")
+        #expect(entryID(lead: second, takes: [first]) == alone, "nor another article leading it")
+        #expect(entryID(lead: second, takes: []) != alone, "another story, another id")
+    }
+
     @Test("RSS and Atom are accepted by feedparser without bozo, with every entry and hostile text intact")
     func feedparser() async throws {
         let renderer = try await RenderFixtures.renderer()
