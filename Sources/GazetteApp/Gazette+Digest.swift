@@ -39,6 +39,7 @@ extension Gazette {
         let window: TimeInterval = subscription.frequency == .weekly ? 7 * 86_400 : 86_400
         var since = end.addingTimeInterval(-window)
         let period = Self.period(of: subscription, at: end)
+        var shownBefore: Set<Int64> = []
         // The previous edition that reached the reader or may still: one refused for good did not,
         // so its stories are still news.
         if let id = subscription.id,
@@ -46,7 +47,13 @@ extension Gazette {
                 $0.period != period && $0.status != .failed
             })
         {
-            since = max(previous.createdAt, end.addingTimeInterval(-Self.longestCatchUp))
+            // An article is stamped first seen when its feed's fetch begins, and stored when the
+            // fetch ends: one whose fetch straddled the previous edition was stored too late for
+            // it and stamped too early for this one. So this edition looks back as far as a fetch
+            // can take, and leaves out what the previous edition did show.
+            let fetchesInFlight = TimeInterval(configuration.ingest.timeoutSeconds + 60)
+            since = max(previous.createdAt - fetchesInFlight, end.addingTimeInterval(-Self.longestCatchUp))
+            shownBefore = Set(previous.articleIDs)
         }
         var candidates: [Article] = []
         for country in subscription.countries {
@@ -71,7 +78,9 @@ extension Gazette {
             ranked: true,
             reads: reads
         )
-        let fresh = stories.filter { story in ([story.lead] + story.takes).allSatisfy { $0.fetchedAt >= since } }
+        let fresh = stories.filter { story in
+            ([story.lead] + story.takes).allSatisfy { $0.fetchedAt >= since && !shownBefore.contains($0.id ?? -1) }
+        }
         return Array(fresh.prefix(configuration.digest.maxStories))
     }
 

@@ -114,6 +114,24 @@ struct EditionSelectionTests {
         #expect(titles == ["Harbour: harbour"], "\(titles)")
     }
 
+    @Test("an article whose fetch began before the previous edition but was stored after it is in the next one")
+    func fetchStraddlingAnEdition() async throws {
+        let day1 = start
+        let first = try await open(at: day1)
+        _ = try await subscribe(first)
+        // Seen 10 s before the edition was made, and in it.
+        _ = try await first.store.saveArticles([article("storm", seen: day1.addingTimeInterval(-10))])
+        try await first.updateStories()
+        let sent = try await first.send(force: true, transport: OutboxTransport(directory: outbox.url))
+        #expect(sent.map(\.articleCount) == [1])
+        // Stamped when its fetch began, 20 s before the edition; stored once the fetch ended, after it.
+        let second = try await open(at: day1.addingTimeInterval(86_400))
+        _ = try await second.store.saveArticles([article("ferry", seen: day1.addingTimeInterval(-20))])
+        try await second.updateStories()
+        let titles = try await leadTitles(second)
+        #expect(titles == ["Ferry: ferry"], "not lost, and the storm not shown twice: \(titles)")
+    }
+
     @Test("digests built with the store reads shared, as a send builds them, are the digests built alone")
     func sharedReads() async throws {
         let gazette = try await open(at: start)
