@@ -9,6 +9,25 @@ import Testing
 /// database, and stops on SIGTERM with exit 0 and a consistent ledger.
 @Suite("gazette run")
 struct DaemonTests {
+    /// The environment the executable runs in: the templates are this checkout's.
+    static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GAZETTE_HOME"] = Paths.repository.path
+        return environment
+    }
+
+    /// `gazette run --config CONFIG`, started; standard output is discarded.
+    static func run(config: URL, standardError: FileHandle = .nullDevice) throws -> Process {
+        let daemon = Process()
+        daemon.executableURL = Paths.gazetteExecutable
+        daemon.arguments = ["run", "--config", config.path]
+        daemon.environment = environment
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = standardError
+        try daemon.run()
+        return daemon
+    }
+
     @Test("delivers the due edition, refuses a second scheduler, exits 0 on SIGTERM with nothing left half-sent")
     func liveRun() async throws {
         let folder = try TemporaryDirectory()
@@ -57,15 +76,7 @@ struct DaemonTests {
             )
         }
 
-        var environment = ProcessInfo.processInfo.environment
-        environment["GAZETTE_HOME"] = Paths.repository.path
-        let daemon = Process()
-        daemon.executableURL = Paths.gazetteExecutable
-        daemon.arguments = ["run", "--config", config.path]
-        daemon.environment = environment
-        daemon.standardOutput = FileHandle.nullDevice
-        daemon.standardError = FileHandle.nullDevice
-        try daemon.run()
+        let daemon = try Self.run(config: config)
         defer { if daemon.isRunning { daemon.terminate() } }
 
         // Wait (at most a minute) for the digest to reach the SMTP server.
@@ -82,7 +93,7 @@ struct DaemonTests {
         let second = try Peers.run(
             Paths.gazetteExecutable.path,
             ["run", "--once", "--config", config.path],
-            environment: environment
+            environment: Self.environment
         )
         #expect(second.status == 1)
         #expect(second.stderr.contains("another `gazette run` is already scheduling"))
@@ -96,7 +107,7 @@ struct DaemonTests {
         let ledger = try Peers.run(
             Paths.gazetteExecutable.path,
             ["deliveries", "--json", "--config", config.path],
-            environment: environment
+            environment: Self.environment
         )
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(ledger.stdout.utf8)) as? [[String: Any]])
         #expect(rows.map { $0["status"] as? String } == ["delivered"])
@@ -124,17 +135,12 @@ struct DaemonTests {
             "delivery": ["from": "Gazette <digest@gazette.example>", "outboxDirectory": folder.file("outbox").path],
         ]
         try JSONSerialization.data(withJSONObject: config).write(to: folder.file("gazette.json"))
-        var environment = ProcessInfo.processInfo.environment
-        environment["GAZETTE_HOME"] = Paths.repository.path
-        let daemon = Process()
-        daemon.executableURL = Paths.gazetteExecutable
-        daemon.arguments = ["run", "--config", folder.file("gazette.json").path]
-        daemon.environment = environment
         // A file, not a pipe: a daemon that logs in a loop would fill a pipe and block on it.
-        FileManager.default.createFile(atPath: folder.file("stderr.log").path, contents: nil)
-        daemon.standardOutput = FileHandle.nullDevice
-        daemon.standardError = try FileHandle(forWritingTo: folder.file("stderr.log"))
-        try daemon.run()
+        #expect(FileManager.default.createFile(atPath: folder.file("stderr.log").path, contents: nil))
+        let daemon = try Self.run(
+            config: folder.file("gazette.json"),
+            standardError: try FileHandle(forWritingTo: folder.file("stderr.log"))
+        )
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         let stopBy = Date().addingTimeInterval(30)
         while daemon.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(20)) }

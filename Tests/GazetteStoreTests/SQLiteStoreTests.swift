@@ -46,6 +46,22 @@ struct SQLiteStoreTests {
         )
     }
 
+    /// Records the edition as delivered with a 250, as a send does.
+    func delivered(_ editionID: Int64, to recipient: EmailAddress) async throws {
+        try await store.finishAttempt(
+            Delivery(
+                editionID: editionID,
+                recipient: recipient,
+                status: .delivered,
+                replyCode: 250,
+                replyText: "ok",
+                attemptedAt: now
+            ),
+            status: .delivered,
+            nextAttemptAt: nil
+        )
+    }
+
     @Test("the file is created, migrated and in WAL mode; reopening it keeps the data")
     func migrations() async throws {
         #expect(try store.appliedMigrations().count == 15)
@@ -98,18 +114,7 @@ struct SQLiteStoreTests {
             defer { version = latest }
             return latest != version
         }
-        try await store.finishAttempt(
-            Delivery(
-                editionID: edition.id!,
-                recipient: email,
-                status: .delivered,
-                replyCode: 250,
-                replyText: "ok",
-                attemptedAt: now
-            ),
-            status: .delivered,
-            nextAttemptAt: nil
-        )
+        try await delivered(edition.id!, to: email)
         #expect(try await changed(), "delivered: the private feed shows it now")
         #expect(try await store.pause(email, at: now))
         #expect(try await changed(), "paused")
@@ -152,18 +157,7 @@ struct SQLiteStoreTests {
             ids[period] = try await store.claimEdition(edition(period, daysAgo: daysAgo)).edition.id!
         }
         for period in ["delivered-old", "delivered-new"] {
-            try await store.finishAttempt(
-                Delivery(
-                    editionID: ids[period]!,
-                    recipient: record.subscriber.email,
-                    status: .delivered,
-                    replyCode: 250,
-                    replyText: "ok",
-                    attemptedAt: now
-                ),
-                status: .delivered,
-                nextAttemptAt: nil
-            )
+            try await delivered(ids[period]!, to: record.subscriber.email)
         }
         try await store.recordSkipped(
             subscriptionID: record.subscription.id!,
