@@ -25,11 +25,12 @@ public struct TemplateSet: Sendable {
     }
 
     private let library: MustacheLibrary
-    /// The same templates with each story partial standing for a stored fragment.
+    /// The same templates with each story partial standing for a stored fragment, and the
+    /// digest templates' parts (see `CompiledDigest`).
     private let fragmentedLibrary: MustacheLibrary
     let storyFragments: StoryFragments
-    /// The digest templates whose stories are rendered as fragments (see `StoryTemplates`).
-    private let fragmentedDigests: Set<Name>
+    /// The digest templates taken apart, where they allow it.
+    private let compiledDigests: [Name: CompiledDigest]
 
     public init(directory: URL) async throws {
         // Before parsing: `{{% CONTENT_TYPE: HTML}}` is resolved when a template is parsed.
@@ -43,9 +44,9 @@ public struct TemplateSet: Sendable {
             throw RenderError("template \(name.rawValue).mustache is missing from \(directory.path)")
         }
         var fragmented = library
+        var compiled: [Name: CompiledDigest] = [:]
         var cacheable: Set<String> = []
         var placeIndependent: Set<String> = []
-        var fragmentedDigests: Set<Name> = []
         func source(_ name: Name) -> String? {
             try? String(contentsOf: directory.appendingPathComponent(name.rawValue + ".mustache"), encoding: .utf8)
         }
@@ -56,36 +57,43 @@ public struct TemplateSet: Sendable {
             // the fragments stand in for one partial at a time.
             guard let digestSource = source(digest), let partialSource = source(partial),
                 !digestSource.contains(other.rawValue),
-                StoryTemplates.standsAlone(partialSource),
-                StoryTemplates.includesAlone(digestSource, partial: partial.rawValue)
+                let digestCompiled = CompiledDigest.compile(
+                    digest: digest.rawValue,
+                    source: digestSource,
+                    partial: partial.rawValue,
+                    partialSource: partialSource,
+                    in: &fragmented
+                )
             else { continue }
-            try fragmented.register(StoryFragments.template, named: partial.rawValue)
-            cacheable.insert(partial.rawValue)
-            if StoryTemplates.isPlaceIndependent(partialSource) { placeIndependent.insert(partial.rawValue) }
-            fragmentedDigests.insert(digest)
-        }
-        fragmentedLibrary = fragmented
-        self.fragmentedDigests = fragmentedDigests
-        storyFragments = StoryFragments(partials: cacheable, placeIndependent: placeIndependent)
-    }
-
-    /// Whether `digest` renders each story once, as a stored fragment (see `StoryTemplates`).
-    func rendersStoriesOnce(_ digest: Name) -> Bool { fragmentedDigests.contains(digest) }
-
-    /// A digest template with its stories rendered once each through `storyFragments`, where
-    /// the templates allow it; otherwise as any template.
-    func render(_ digest: Name, story partial: Name, _ content: DigestContent) -> String {
-        guard fragmentedDigests.contains(digest) else { return render(digest, content) }
-        let fragments = content.sections.map { section in
-            section.articles.map { item in
-                storyFragments.fragment(partial.rawValue, item) { render(partial, $0) }
+            compiled[digest] = digestCompiled
+            cacheable.formUnion([partial.rawValue, digestCompiled.articlesBlock])
+            if StoryTemplates.isPlaceIndependent(partialSource) {
+                placeIndependent.insert(partial.rawValue)
+                if digestCompiled.articlesBlockIsPlaceIndependent {
+                    placeIndependent.insert(digestCompiled.articlesBlock)
+                }
             }
         }
-        return fragmentedLibrary.render(
-            FragmentedDigest(content: content, fragments: fragments),
-            withTemplate: digest.rawValue
-        )
-            ?? ""
+        fragmentedLibrary = fragmented
+        compiledDigests = compiled
+        storyFragments = StoryFragments(templates: cacheable, placeIndependent: placeIndependent)
+    }
+
+    /// Whether `digest` renders each story once, as a stored fragment (see `CompiledDigest`).
+    func rendersStoriesOnce(_ digest: Name) -> Bool { compiledDigests[digest] != nil }
+
+    /// A digest template taken apart (see `CompiledDigest`), with its stories rendered once
+    /// each through `storyFragments`, where the templates allow it; otherwise as any template.
+    func render(_ digest: Name, story partial: Name, _ content: DigestContent) -> String {
+        guard let compiled = compiledDigests[digest],
+            let rendered = compiled.render(
+                content,
+                stories: storyFragments,
+                library: fragmentedLibrary,
+                renderPartial: { render(partial, $0) }
+            )
+        else { return render(digest, content) }
+        return rendered
     }
 
     func render(_ name: Name, _ object: Any) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import GazetteCore
+import Mustache
 import TestSupport
 import Testing
 
@@ -208,26 +209,137 @@ struct TemplateTests {
         #expect(!StoryTemplates.standsAlone("{{> other}}"))
         #expect(!StoryTemplates.standsAlone("{{$block}}x{{/block}}"))
         #expect(!StoryTemplates.standsAlone("{{=<% %>=}}<%title%>"), "changed delimiters")
-        #expect(StoryTemplates.includesAlone("{{#articles}}\n{{> story.txt}}\n{{/articles}}", partial: "story.txt"))
-        #expect(!StoryTemplates.includesAlone("{{#articles}}\n  {{> story.txt}}\n{{/articles}}", partial: "story.txt"))
-        // Only where the story is the innermost context: the stand-in renders the context.
-        #expect(!StoryTemplates.includesAlone("a\n{{> story.txt}}\nb", partial: "story.txt"))
-        #expect(!StoryTemplates.includesAlone("{{^articles}}\n{{> story.txt}}\n{{/articles}}", partial: "story.txt"))
-        // Another template could include the partial anywhere; and a digest without it has no stories to stand for.
+        // A block is cut out only where its tags stand alone on lines of their own, and only
+        // where the template names it nowhere else.
+        let block = TemplateBlock(cutting: "articles", from: "a\n  {{#articles}}\n{{> story.txt}}\n{{/articles}}\nb")
+        #expect(block?.body == "{{> story.txt}}\n")
+        #expect(block?.remainder == "a\n{{#articles}}{{{.}}}\n{{/articles}}\nb")
+        #expect(TemplateBlock(cutting: "articles", from: "{{#articles}}{{title}}{{/articles}}") == nil)
         #expect(
-            !StoryTemplates.includesAlone(
-                "{{#articles}}\n{{> story.txt}}\n{{/articles}}{{#takes}}{{> mine}}{{/takes}}",
-                partial: "story.txt"
-            )
+            TemplateBlock(cutting: "articles", from: "{{#articles}}\nx\n{{/articles}}\n{{^articles}}none{{/articles}}")
+                == nil
         )
-        #expect(!StoryTemplates.includesAlone("{{#articles}}{{title}}{{/articles}}", partial: "story.txt"))
+        #expect(TemplateBlock(cutting: "articles", from: "{{#articles}}\n{{articles.0.title}}\n{{/articles}}") == nil)
+        #expect(TemplateBlock(cutting: "articles", from: "{{#articles}}\n{{/articles}}") == nil, "an empty block")
+        func compiles(_ digest: String, partial: String = "{{title}}\n") -> Bool {
+            var library = MustacheLibrary()
+            return CompiledDigest.compile(
+                digest: "d",
+                source: "{{% CONTENT_TYPE: TEXT}}\n" + digest,
+                partial: "story.txt",
+                partialSource: partial,
+                in: &library
+            ) != nil
+        }
+        let digest =
+            "{{siteTitle}}\n{{#sections}}\n{{heading}}\n{{#articles}}\n{{titleWrapped}}\n{{> story.txt}}\n{{/articles}}\n{{/sections}}\n{{recipient}}\n"
+        #expect(compiles(digest))
+        #expect(!compiles(digest, partial: "{{recipient}}\n"), "a partial that shows a digest-level name")
         #expect(
-            !StoryTemplates.includesAlone(
-                "{{#articles}}{{#url}}\n{{> story.txt}}\n{{/url}}{{/articles}}",
-                partial: "story.txt"
-            )
+            !compiles(digest.replacingOccurrences(of: "\n{{> story.txt}}", with: "\n  {{> story.txt}}")),
+            "indented"
         )
-        #expect(!StoryTemplates.includesAlone("{{<story.txt}}{{$x}}y{{/x}}{{/story.txt}}", partial: "story.txt"))
+        #expect(
+            !compiles(digest.replacingOccurrences(of: "{{titleWrapped}}", with: "{{scopeLabel}}")),
+            "a digest-level name among the stories"
+        )
+        #expect(
+            !compiles(digest.replacingOccurrences(of: "{{heading}}", with: "{{scopeLabel}}")),
+            "and among the sections"
+        )
+        #expect(
+            !compiles(digest.replacingOccurrences(of: "{{recipient}}", with: "{{> footer}}")),
+            "another template included"
+        )
+        #expect(
+            !compiles(digest.replacingOccurrences(of: "{{recipient}}", with: "{{uppercased(recipient)}}")),
+            "a transform"
+        )
+        #expect(!compiles(digest + "{{#sections}}{{heading}}{{/sections}}"), "the sections listed twice")
+        #expect(!compiles(digest.replacingOccurrences(of: "{{titleWrapped}}", with: "{{.}}")), "the story itself")
+        #expect(
+            !compiles(
+                digest.replacingOccurrences(of: "\n{{#articles}}\n", with: "\n{{#articles}}{{#url}}\n")
+                    .replacingOccurrences(of: "\n{{/articles}}", with: "\n{{/url}}{{/articles}}")
+            ),
+            "the partial inside another section"
+        )
+        #expect(!compiles(digest.replacingOccurrences(of: "\n", with: "\r\n")), "CRLF line ends")
+    }
+
+    @Test("a digest taken apart renders exactly what its template renders in place, for any values and templates")
+    func compiledDigests() async throws {
+        let marker = "\u{E000}0&amp;\u{E001} \u{E000}1&\u{E001} \u{E000}"
+        var contents = [
+            RenderFixtures.digest(stories: RenderFixtures.storyWithTakes),
+            RenderFixtures.digest(stories: RenderFixtures.hostileStories),
+            RenderFixtures.digest(stories: RenderFixtures.hostileStories + RenderFixtures.storyWithTakes),
+            RenderFixtures.digest(stories: []),
+            RenderFixtures.digest(),
+        ]
+        // Values that look like the markers, escaping and Mustache; a feed link; no sections.
+        var odd = contents[2]
+        odd.siteTitle = marker + " <&> \"'"
+        odd.recipient = "{{recipient}} " + marker
+        odd.feedURL = "https://news.example.org/feeds/country/fr.atom?a=1&b=" + marker
+        odd.sections[0].heading = marker + " & <b>"
+        contents.append(odd)
+        var empty = contents[0]
+        empty.sections = []
+        contents.append(empty)
+
+        func check(_ templates: TemplateSet, _ variant: String) {
+            for (index, content) in contents.enumerated() {
+                // Twice: from nothing, then from the stored stories.
+                for _ in 0..<2 {
+                    #expect(
+                        templates.render(.digestHTML, story: .storyHTML, content)
+                            == templates.render(.digestHTML, content),
+                        "\(variant): digest \(index), HTML"
+                    )
+                    #expect(
+                        templates.render(.digestText, story: .storyText, content)
+                            == templates.render(.digestText, content),
+                        "\(variant): digest \(index), text"
+                    )
+                }
+            }
+        }
+
+        // Each change keeps the digest taken apart (true) or not (false); either way the same
+        // text. The last leaves the story partial without a last line end: taken apart, but
+        // each such digest rendered in place.
+        let folder = try operatorCopy()
+        let changes: [(file: String, text: String, replacement: String, compiles: Bool)] = [
+            ("digest.txt", "{{#articles}}\n", "  {{#articles}}  \n", true),
+            (
+                "digest.txt", "== {{heading}} ==",
+                "== {{heading}} == {{{heading}}} {{#heading}}[{{heading}}]{{/heading}}", true
+            ),
+            (
+                "digest.txt", "Unsubscribe: {{unsubscribeURL}}",
+                "{{#feedURL}}Feed: {{feedURL}}{{/feedURL}}{{^feedURL}}no feed{{/feedURL}} {{{siteTitle}}} {{hasStories}} {{nothing}}",
+                true
+            ),
+            ("digest.html", "{{% CONTENT_TYPE: HTML}}\n", "", false),
+            (
+                "digest.html", "<title>{{title}}</title>",
+                "<title>{{title}}</title>{{#sections}}<li>{{heading}}</li>{{/sections}}", false
+            ),
+            ("story.txt", "{{/takes}}\n{{/hasTakes}}\n", "{{/takes}}\n{{/hasTakes}}\nEnd of story.", true),
+        ]
+        for change in changes {
+            let file = folder.file(change.file + ".mustache")
+            let original = try String(contentsOf: file, encoding: .utf8)
+            try edit(file, replacing: change.text, with: change.replacement)
+            let templates = try await TemplateSet(directory: folder.url)
+            let digest: TemplateSet.Name = change.file == "digest.html" ? .digestHTML : .digestText
+            #expect(templates.rendersStoriesOnce(digest) == change.compiles, "\(change.replacement)")
+            check(templates, change.file + ": " + change.replacement)
+            try original.write(to: file, atomically: true, encoding: .utf8)
+        }
+        check(try await TemplateSet(directory: Paths.templates), "bundled")
+
     }
 
     @Test("an operator's copy of templates/ is used, and a broken template is an error naming its file and line")
