@@ -20,14 +20,34 @@ enum RFCDate {
 
     private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
-    private static func components(
+    /// The UTC calendar fields of `date` (its second rounded down), by arithmetic on the days
+    /// since 1970 (Howard Hinnant's `civil_from_days`), not a `Calendar`: making one per date
+    /// was a few percent of a digest's whole rendering.
+    static func components(
         _ date: Date
     ) -> (
         year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, weekday: Int
     ) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-        return (c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, c.weekday!)
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let (days, secondOfDay) = floorDivision(seconds, 86_400)
+        // Days from 0000-03-01, in 400-year eras of 146,097 days; March first, so that the leap
+        // day is the last day of a year.
+        let shifted = days + 719_468
+        let era = floorDivision(shifted, 146_097).quotient
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        // 1970-01-01 was a Thursday: weekday 5, counting Sunday as 1.
+        let weekday = floorDivision(days + 4, 7).remainder + 1
+        return (year, month, day, secondOfDay / 3_600, secondOfDay % 3_600 / 60, secondOfDay % 60, weekday)
+    }
+
+    private static func floorDivision(_ value: Int, _ divisor: Int) -> (quotient: Int, remainder: Int) {
+        let remainder = (value % divisor + divisor) % divisor
+        return ((value - remainder) / divisor, remainder)
     }
 }

@@ -22,32 +22,31 @@ final class StoryFragments: Sendable {
     /// several dynamic casts in swift-mustache.
     static let template = "{{{.}}}"
 
-    private let placeIndependent: Set<String>
     /// One cache per template (partial or block): one template's stories (per place, if it
     /// shows the place) never push out another's.
-    private let caches: [String: MemoCache<DigestContent.Item, String>]
+    private let caches: [String: (stories: MemoCache<DigestContent.Item, String>, placeIndependent: Bool)]
 
     /// `templates`: the names of the partials and blocks that may be cached; `placeIndependent`:
     /// those of them that never show the story's place.
     init(templates: Set<String>, placeIndependent: Set<String>) {
-        self.placeIndependent = placeIndependent
-        caches = Dictionary(uniqueKeysWithValues: templates.map { ($0, MemoCache()) })
+        caches = Dictionary(
+            uniqueKeysWithValues: templates.map { ($0, (MemoCache(), placeIndependent.contains($0))) }
+        )
     }
 
     /// Forgets every fragment (for benchmarks that measure rendering from nothing).
     func removeAll() {
-        for cache in caches.values { cache.removeAll() }
+        for cache in caches.values { cache.stories.removeAll() }
     }
 
     /// `template` rendered for `item`, from the cache when an equal story was rendered before.
     func fragment(_ template: String, _ item: DigestContent.Item, render: (DigestContent.Item) -> String) -> String {
         guard let cache = caches[template] else { return render(item) }
+        guard cache.placeIndependent else { return cache.stories.value(item) { render(item) } }
         var compared = item
-        if placeIndependent.contains(template) {
-            compared.number = 0
-            compared.titleWrapped = ""
-        }
-        return cache.value(compared) { render(item) }
+        compared.number = 0
+        compared.titleWrapped = ""
+        return cache.stories.value(compared) { render(item) }
     }
 }
 

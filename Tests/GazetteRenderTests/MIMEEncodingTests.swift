@@ -69,6 +69,32 @@ struct MIMEEncodingTests {
         #expect(wire(text: "x").contains("Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"))
     }
 
+    @Test("dates are the UTC calendar's fields: leap days, century years, before 1970, fractions of a second")
+    func dateFields() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var random = SplitMix(seed: 17)
+        let edges: [TimeInterval] = [
+            0, -0.5, -1, -86_400, 951_782_400, 951_868_799.75, 4_107_456_000, 4_107_542_400, -2_208_988_800,
+            1_795_900_000,
+        ]
+        let dates =
+            (edges
+            + (0..<3_000).map { _ in TimeInterval(Int64.random(in: -5_000_000_000...7_000_000_000, using: &random)) })
+            .map(Date.init(timeIntervalSince1970:))
+        for date in dates {
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+            let fields = RFCDate.components(date)
+            #expect(
+                [fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second, fields.weekday]
+                    == [c.year, c.month, c.day, c.hour, c.minute, c.second, c.weekday],
+                "\(date.timeIntervalSince1970)"
+            )
+        }
+        #expect(RFCDate.rfc3339(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
+        #expect(RFCDate.rfc822(Date(timeIntervalSince1970: -1)) == "Wed, 31 Dec 1969 23:59:59 +0000")
+    }
+
     @Test("a non-ASCII subject becomes encoded words; CR and LF in it can never start a new header")
     func subject() {
         let bytes = wire(text: "x", subject: "Zürich\r\nBcc: victim@example.org")
