@@ -34,6 +34,10 @@ public struct Gazette: Sendable {
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.configuration = configuration
+        sourceNames = Dictionary(
+            configuration.sources.map { ($0.id, $0.name) },
+            uniquingKeysWith: { first, _ in first }
+        )
         self.store = store
         self.renderer = renderer
         self.logger = logger
@@ -77,9 +81,8 @@ public struct Gazette: Sendable {
         )
     }
 
-    var sourceNames: [String: String] {
-        Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.id, $0.name) })
-    }
+    /// The outlets' names by their ids, made once: every digest and feed looks them up.
+    let sourceNames: [String: String]
 
     /// Where a public feed is published under the site, e.g. `feeds/country/de.atom`.
     public static func feedPath(folder: String, name: String, format: String) -> String {

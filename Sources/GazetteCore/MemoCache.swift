@@ -38,8 +38,16 @@ public struct TextDigest: Hashable, Sendable {
     public var hash: Int
     public var length: Int
 
+    /// By its UTF-8 bytes: `String`'s own hash normalizes non-ASCII text scalar by scalar, and
+    /// a send hashes every article's text once per digest that shows it. (Two spellings of the
+    /// same text are two keys: the value is made twice, never mixed up.)
     public init(_ text: String) {
-        hash = text.hashValue
-        length = text.utf8.count
+        var text = text
+        var hasher = Hasher()
+        length = text.withUTF8 { bytes in
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            return bytes.count
+        }
+        hash = hasher.finalize()
     }
 }

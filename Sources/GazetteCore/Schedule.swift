@@ -85,10 +85,18 @@ public struct Schedule: Sendable {
         switch subscription.frequency {
         case .daily, .weekdays:
             let c = calendar.dateComponents([.year, .month, .day], from: date)
-            return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+            return "\(Self.digits(c.year!, 4))-\(Self.digits(c.month!, 2))-\(Self.digits(c.day!, 2))"
         case .weekly:
             let c = calendar.dateComponents([.yearForWeekOfYear, .weekOfYear], from: date)
-            return String(format: "%04d-W%02d", c.yearForWeekOfYear!, c.weekOfYear!)
+            return "\(Self.digits(c.yearForWeekOfYear!, 4))-W\(Self.digits(c.weekOfYear!, 2))"
         }
+    }
+
+    /// `value` zero-padded to `width` digits, as `%0*d` would (not `String(format:)`, which
+    /// cost more than the rest of a digest's period).
+    private static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value.magnitude)
+        return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - text.count - (value < 0 ? 1 : 0)))
+            + text
     }
 }

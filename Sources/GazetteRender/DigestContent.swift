@@ -275,7 +275,7 @@ public struct DigestContent: Sendable {
 
 /// Date formatters by format and time zone, made once: making one costs far more than using it,
 /// and every digest needs three. DateFormatter is not safe to share between threads, so each is
-/// used under the lock.
+/// used under the lock. Each keeps its last date's text too: a send's digests share their date.
 final class DateFormats: Sendable {
     static let shared = DateFormats()
 
@@ -284,20 +284,29 @@ final class DateFormats: Sendable {
         var zone: String
     }
 
-    private let formatters = Mutex<[Key: DateFormatter]>([:])
+    private struct Entry {
+        let formatter: DateFormatter
+        var last: (date: Date, text: String)?
+    }
+
+    private let formatters = Mutex<[Key: Entry]>([:])
 
     func string(_ date: Date, _ format: String, _ zone: TimeZone) -> String {
         formatters.withLock { formatters in
             let key = Key(format: format, zone: zone.identifier)
-            if let formatter = formatters[key] { return formatter.string(from: date) }
-            // A bounded cache: formats are a handful, zones the subscribers' (at most a few hundred).
-            if formatters.count >= 1_024 { formatters.removeAll() }
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = zone
-            formatter.dateFormat = format
-            formatters[key] = formatter
-            return formatter.string(from: date)
+            if let last = formatters[key]?.last, last.date == date { return last.text }
+            if formatters[key] == nil {
+                // A bounded cache: formats are a handful, zones the subscribers' (at most a few hundred).
+                if formatters.count >= 1_024 { formatters.removeAll() }
+                let formatter = DateFormatter()
+                formatter.locale = Locale(identifier: "en_US_POSIX")
+                formatter.timeZone = zone
+                formatter.dateFormat = format
+                formatters[key] = Entry(formatter: formatter)
+            }
+            let text = formatters[key]!.formatter.string(from: date)
+            formatters[key]!.last = (date, text)
+            return text
         }
     }
 }
