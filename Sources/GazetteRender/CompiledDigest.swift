@@ -52,11 +52,13 @@ struct CompiledDigest: Sendable {
             let outerTags = StoryTemplates.tags(sections.remainder)
         else { return nil }
         // The stories render alone (`StoryTemplates.standsAlone`), the partial alone on its
-        // lines; `.` in the block would be the stand-in, not the story.
+        // lines and outside any section of the block (its stand-in renders the innermost
+        // context, which must be the story); `.` in the block would be the stand-in too.
         guard StoryTemplates.standsAlone(articles.body, including: partial),
             !articlesTags.contains(where: { $0.name == "." }),
+            Self.includesAtTopLevel(articlesTags, partial: partial),
             articles.body.split(separator: "\n").allSatisfy({ line in
-                !line.contains(partial) || line.trimmingSuffix(while: \.isWhitespace) == "{{> \(partial)}}"
+                !line.contains(partial) || line.trimmingSuffix(while: { $0 == " " || $0 == "\t" }) == "{{> \(partial)}}"
             }),
             // The sections block holds the articles block's stand-in and looks up its heading.
             sections.body.contains(TemplateBlock.standIn("articles")),
@@ -93,6 +95,20 @@ struct CompiledDigest: Sendable {
             sections: FilledTemplate(name: sectionsBlock, tags: sectionsTags, escapesHTML: html),
             outer: FilledTemplate(name: outerName, tags: outerTags, escapesHTML: html)
         )
+    }
+
+    /// Whether every include of `partial` is outside the sections the tags open.
+    static func includesAtTopLevel(_ tags: [(sigil: Character?, name: String)], partial: String) -> Bool {
+        var depth = 0
+        for tag in tags {
+            switch tag.sigil {
+            case "#", "^", "$": depth += 1
+            case "/": depth -= 1
+            case ">" where tag.name == partial && depth != 0: return false
+            default: break
+            }
+        }
+        return true
     }
 
     /// The digest; nil when a stored rendering does not end a line as the stand-ins assume (a
@@ -146,7 +162,8 @@ struct TemplateBlock {
         let uses = tags.filter { $0.name.split(separator: ".").first.map(String.init) == name }
         guard uses.map(\.sigil) == ["#", "/"], uses.allSatisfy({ $0.name == name }) else { return nil }
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        let isAlone = { (line: Substring, tag: String) in line.trimmingCharacters(in: .whitespaces) == tag }
+        // Standalone as Mustache has it: only spaces and tabs around the tag.
+        let isAlone = { (line: Substring, tag: String) in line.trimmingCharacters(in: Self.spacesAndTabs) == tag }
         guard let open = lines.firstIndex(where: { isAlone($0, "{{#\(name)}}") }),
             let close = lines.firstIndex(where: { isAlone($0, "{{/\(name)}}") }), open + 1 < close
         else { return nil }
@@ -154,6 +171,8 @@ struct TemplateBlock {
         let standIn = Self.standIn(name).split(separator: "\n", omittingEmptySubsequences: false)
         remainder = (lines[..<open] + standIn + lines[(close + 1)...]).joined(separator: "\n")
     }
+
+    private static let spacesAndTabs = CharacterSet(charactersIn: " \t")
 
     static func standIn(_ name: String) -> String { "{{#\(name)}}" + StoryFragments.template + "\n{{/\(name)}}" }
 

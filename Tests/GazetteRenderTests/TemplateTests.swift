@@ -257,13 +257,19 @@ struct TemplateTests {
         )
         #expect(!compiles(digest + "{{#sections}}{{heading}}{{/sections}}"), "the sections listed twice")
         #expect(!compiles(digest.replacingOccurrences(of: "{{titleWrapped}}", with: "{{.}}")), "the story itself")
-        #expect(
-            !compiles(
-                digest.replacingOccurrences(of: "\n{{#articles}}\n", with: "\n{{#articles}}{{#url}}\n")
-                    .replacingOccurrences(of: "\n{{/articles}}", with: "\n{{/url}}{{/articles}}")
-            ),
-            "the partial inside another section"
-        )
+        // Inside another section the partial's stand-in would render that section's value,
+        // not the story: a link, a take, or the empty list an inverted section pushes.
+        for section in ["#url", "#takes", "^takes"] {
+            let inside = digest.replacingOccurrences(
+                of: "{{> story.txt}}\n",
+                with: "{{\(section)}}\n{{> story.txt}}\n{{/\(section.dropFirst())}}\n"
+            )
+            #expect(inside.contains("{{\(section)}}\n{{> story.txt}}"))
+            #expect(!compiles(inside), "the partial inside {{\(section)}}")
+        }
+        // Standalone as Mustache has it: a no-break space after a tag keeps its line.
+        #expect(TemplateBlock(cutting: "articles", from: "{{#articles}}\u{00A0}\nx\n{{/articles}}") == nil)
+        #expect(TemplateBlock(cutting: "articles", from: " \t{{#articles}}\t\nx\n{{/articles}}") != nil)
         #expect(!compiles(digest.replacingOccurrences(of: "\n", with: "\r\n")), "CRLF line ends")
     }
 
@@ -307,8 +313,8 @@ struct TemplateTests {
         }
 
         // Each change keeps the digest taken apart (true) or not (false); either way the same
-        // text. The last leaves the story partial without a last line end: taken apart, but
-        // each such digest rendered in place.
+        // text. The one to story.txt leaves the partial without a last line end: taken apart,
+        // but each such digest rendered in place.
         let folder = try operatorCopy()
         let changes: [(file: String, text: String, replacement: String, compiles: Bool)] = [
             ("digest.txt", "{{#articles}}\n", "  {{#articles}}  \n", true),
@@ -327,6 +333,8 @@ struct TemplateTests {
                 "<title>{{title}}</title>{{#sections}}<li>{{heading}}</li>{{/sections}}", false
             ),
             ("story.txt", "{{/takes}}\n{{/hasTakes}}\n", "{{/takes}}\n{{/hasTakes}}\nEnd of story.", true),
+            ("digest.txt", "{{> story.txt}}\n", "{{#url}}\n{{> story.txt}}\n{{/url}}\n", false),
+            ("digest.html", "{{#articles}}\n", "{{#articles}}\u{00A0}\n", false),
         ]
         for change in changes {
             let file = folder.file(change.file + ".mustache")
