@@ -99,31 +99,36 @@ enum MIMEEncoding {
     }
 
     /// Where the run of bytes that quoted-printable leaves as they are (printable ASCII but
-    /// "=", space and tab) starting at `start` ends, at `limit` at most. Eight bytes at a time
-    /// while they are all printable ASCII but "=" (a digest is mostly such bytes), then byte by
-    /// byte.
+    /// "=", space and tab) starting at `start` ends, at `limit` at most. Eight bytes at a time:
+    /// a word with any other byte (a tab too, which the careful path then takes) ends the run
+    /// at its first such byte; the last few bytes before `limit` one at a time.
     @inline(__always)
     private static func runEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> Int {
         let base = UnsafeRawPointer(bytes.baseAddress!)
         var stop = start
-        while stop + 8 <= limit, isPrintableWord(base.loadUnaligned(fromByteOffset: stop, as: UInt64.self)) {
+        while stop + 8 <= limit {
+            let others = otherBytes(base.loadUnaligned(fromByteOffset: stop, as: UInt64.self))
+            // Little-endian: the lowest set bit is the first such byte's.
+            if others != 0 { return stop + others.trailingZeroBitCount / 8 }
             stop += 8
         }
         while stop < limit, isRunByte(bytes[stop]) { stop += 1 }
         return stop
     }
 
-    /// Whether all eight bytes of `word` are printable ASCII (0x20 to 0x7E) and none is "="
-    /// (the classic bit tricks: a byte below n, above n, or equal to n sets its top bit).
+    /// The top bit of each byte of `word` that is not printable ASCII (0x20 to 0x7E) or is "="
+    /// (the classic bit tricks: a byte below n, above n, or equal to n sets its top bit). A
+    /// borrow or carry can also mark a byte after a marked one, never one before it: the
+    /// lowest mark is exact.
     @inline(__always)
-    private static func isPrintableWord(_ word: UInt64) -> Bool {
+    private static func otherBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let below = (word &- ones &* 0x20) & ~word  // a byte below 0x20
         let above = (word &+ ones) | word  // a byte of 0x7F or more
         let equals = word ^ (ones &* 0x3D)
         let isEquals = (equals &- ones) & ~equals  // a byte that is "="
-        return (below | above | isEquals) & highs == 0
+        return (below | above | isEquals) & highs
     }
 
     /// Bytes that quoted-printable leaves as they are inside a line: printable ASCII but "=",
