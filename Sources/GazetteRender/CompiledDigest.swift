@@ -275,7 +275,7 @@ final class FilledTemplate: Sendable {
     func render(library: MustacheLibrary, values lookUp: (String) -> Value) -> String? {
         let values = names.map(lookUp)
         let shape = values.map(\.shape)
-        guard !shape.contains(6), let segments = skeleton(shape, values, library) else { return nil }
+        guard !shape.contains(Value.other.shape), let segments = skeleton(shape, values, library) else { return nil }
         var output = ""
         for segment in segments {
             switch segment {

@@ -294,18 +294,22 @@ final class DateFormats: Sendable {
     func string(_ date: Date, _ format: String, _ zone: TimeZone) -> String {
         formatters.withLock { formatters in
             let key = Key(format: format, zone: zone.identifier)
-            if let last = formatters[key]?.last, last.date == date { return last.text }
-            if formatters[key] == nil {
+            var entry: Entry
+            if let known = formatters[key] {
+                if let last = known.last, last.date == date { return last.text }
+                entry = known
+            } else {
                 // A bounded cache: formats are a handful, zones the subscribers' (at most a few hundred).
                 if formatters.count >= 1_024 { formatters.removeAll() }
                 let formatter = DateFormatter()
                 formatter.locale = Locale(identifier: "en_US_POSIX")
                 formatter.timeZone = zone
                 formatter.dateFormat = format
-                formatters[key] = Entry(formatter: formatter)
+                entry = Entry(formatter: formatter)
             }
-            let text = formatters[key]!.formatter.string(from: date)
-            formatters[key]!.last = (date, text)
+            let text = entry.formatter.string(from: date)
+            entry.last = (date, text)
+            formatters[key] = entry
             return text
         }
     }

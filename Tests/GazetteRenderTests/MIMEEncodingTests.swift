@@ -69,6 +69,15 @@ struct MIMEEncodingTests {
         #expect(wire(text: "x").contains("Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"))
     }
 
+    @Test("a date label is the date asked for, not the last one a formatter kept")
+    func dateLabels() {
+        let zone = TimeZone(identifier: "Asia/Tokyo")!
+        let first = Date(timeIntervalSince1970: 1_795_900_000)
+        let next = first.addingTimeInterval(86_400)
+        let labels = [first, first, next, first].map { DateFormats.shared.string($0, "d MMM yyyy HH:mm", zone) }
+        #expect(labels == ["29 Nov 2026 06:06", "29 Nov 2026 06:06", "30 Nov 2026 06:06", "29 Nov 2026 06:06"])
+    }
+
     @Test("dates are the UTC calendar's fields: leap days, century years, before 1970, fractions of a second")
     func dateFields() {
         var calendar = Calendar(identifier: .gregorian)
