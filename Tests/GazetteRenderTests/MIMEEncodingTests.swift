@@ -93,7 +93,7 @@ struct MIMEEncodingTests {
             .map(Date.init(timeIntervalSince1970:))
         for date in dates {
             let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-            let fields = RFCDate.components(date)
+            let fields = UTCFields(date)
             #expect(
                 [fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second, fields.weekday]
                     == [c.year, c.month, c.day, c.hour, c.minute, c.second, c.weekday],
