@@ -90,9 +90,17 @@ extension SQLiteStore: EditionStore {
         }
     }
 
-    /// The condition of the `editions_to_send` index (migration v10); a query must repeat it
-    /// word for word for SQLite to use that index.
-    static let editionsToSend = "status IN ('queued', 'deferred', 'sending')"
+    /// What a lease and an attempt do to an edition: once for each message sent.
+    static let leaseEdition =
+        "UPDATE editions SET status = 'sending', leaseUntil = ?, attempts = attempts + 1 WHERE id = ?"
+    static let finishEdition = """
+        UPDATE editions SET status = ?, nextAttemptAt = ?, leaseUntil = NULL, lastReplyCode = ?, lastReplyText = ?
+        WHERE id = ?
+        """
+
+    /// The condition of the `editions_to_send` index (migration v16): queued, deferred or
+    /// sending. A query must repeat it word for word for SQLite to use that index.
+    static let editionsToSend = "status <> 'delivered' AND status <> 'failed'"
 
     public func leaseDueEditions(now: Date, leaseUntil: Date, limit: Int) async throws -> [Edition] {
         try await pool.write { db in
@@ -103,17 +111,16 @@ extension SQLiteStore: EditionStore {
                         OR (status = 'deferred' AND (nextAttemptAt IS NULL OR nextAttemptAt <= ?))
                         OR (status = 'sending' AND leaseUntil < ?))
                     """,
-                [now, now],
+                [StoredDate.text(now), StoredDate.text(now)],
                 limit: limit,
                 oldestFirst: true,
                 // Named, so a change that stops it fitting fails loudly instead of sorting
                 // every queued edition for each lease.
                 index: "editions_to_send"
             )
-            let lease = try db.cachedStatement(
-                sql: "UPDATE editions SET status = 'sending', leaseUntil = ?, attempts = attempts + 1 WHERE id = ?"
-            )
-            for edition in due { try lease.execute(arguments: [leaseUntil, edition.id]) }
+            let lease = try db.cachedStatement(sql: Self.leaseEdition)
+            let until = StoredDate.text(leaseUntil)
+            for edition in due { try lease.execute(arguments: [until, edition.id]) }
             return due.map { edition in
                 var leased = edition
                 leased.status = .sending
@@ -132,9 +139,18 @@ extension SQLiteStore: EditionStore {
         _ attempts: [(attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?)]
     ) throws {
         // GRDB runs a synchronous write on the calling thread when the writer is free: no hop.
-        try pool.write { db in
-            for (attempt, status, nextAttemptAt) in attempts {
-                try Self.finishAttempt(db, attempt, status: status, nextAttemptAt: nextAttemptAt)
+        // Its `write` prepares BEGIN and COMMIT anew for each transaction, and the ledger
+        // commits once for each message sent: here they are prepared once per connection.
+        try pool.writeWithoutTransaction { db in
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+            do {
+                for (attempt, status, nextAttemptAt) in attempts {
+                    try Self.finishAttempt(db, attempt, status: status, nextAttemptAt: nextAttemptAt)
+                }
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK TRANSACTION") }
+                throw error
             }
         }
     }
@@ -153,16 +169,11 @@ extension SQLiteStore: EditionStore {
                 """
         ).execute(arguments: [
             attempt.editionID, attempt.recipient.value, attempt.status.rawValue, attempt.replyCode,
-            attempt.replyText, attempt.queueID, attempt.attemptedAt,
+            attempt.replyText, attempt.queueID, StoredDate.text(attempt.attemptedAt),
         ])
-        try db.cachedStatement(
-            sql: """
-                UPDATE editions SET status = ?, nextAttemptAt = ?, leaseUntil = NULL,
-                                    lastReplyCode = ?, lastReplyText = ?
-                WHERE id = ?
-                """
-        ).execute(arguments: [
-            status.rawValue, nextAttemptAt, attempt.replyCode, attempt.replyText, attempt.editionID,
+        try db.cachedStatement(sql: Self.finishEdition).execute(arguments: [
+            status.rawValue, nextAttemptAt.map(StoredDate.text), attempt.replyCode, attempt.replyText,
+            attempt.editionID,
         ])
     }
 

@@ -256,6 +256,18 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v16: editions to send, without an IN list") { db in
+            // The same editions as v10's condition (the CHECK on status allows five values), but
+            // SQLite tests an IN list through a temporary b-tree, built and dropped twice (old
+            // row, new row) by every update of an edition's status: twice for each message sent.
+            try db.execute(
+                sql: """
+                    DROP INDEX editions_to_send;
+                    CREATE INDEX editions_to_send ON editions (createdAt)
+                    WHERE status <> 'delivered' AND status <> 'failed';
+                    """
+            )
+        }
         return migrator
     }()
 }
