@@ -23,9 +23,13 @@ extension Gazette {
         // Only what was due when the run began: an edition deferred during the run waits for
         // the next one instead of coming back to the front of the queue.
         let runStart = now()
-        let batchSize = transport.parallelism * 8
+        // Eight a connection at first, so that a short run leases little more than it sends;
+        // twice as many each time after, up to 64 a connection, so that a long run spends few
+        // transactions on leasing (and on reading its readers again, once a batch).
+        var batchSize = transport.parallelism * 8
         func leaseBatch() async throws -> [Edition] {
-            try await store.leaseDueEditions(
+            defer { batchSize = min(batchSize * 2, transport.parallelism * 64) }
+            return try await store.leaseDueEditions(
                 now: runStart,
                 leaseUntil: now().addingTimeInterval(Self.lease),
                 limit: batchSize
