@@ -1,0 +1,83 @@
+/* libcurl alone: the ceiling of any sender built on libcurl's SMTP the way Gazette is (one easy
+ * handle per connection, each on a thread of its own, connections reused), with no ledger,
+ * no rendering and no signing. bench/smtp runs it beside smtp-source and Gazette.
+ *
+ * Usage: smtp-curl PORT MESSAGES BYTES CONNECTIONS    (prints msgs/s)
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static char *message;
+static size_t message_length;
+static char url[64];
+static int per_connection;
+
+struct upload { size_t position; };
+
+static size_t read_message(char *buffer, size_t size, size_t count, void *context) {
+    struct upload *upload = context;
+    size_t left = message_length - upload->position;
+    size_t chunk = left < size * count ? left : size * count;
+    memcpy(buffer, message + upload->position, chunk);
+    upload->position += chunk;
+    return chunk;
+}
+
+static void *send_all(void *unused) {
+    (void)unused;
+    CURL *curl = curl_easy_init();
+    struct curl_slist *recipients = curl_slist_append(NULL, "<reader@example.org>");
+    struct upload upload;
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, "<digest@news.example.org>");
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_message);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)message_length);
+    for (int i = 0; i < per_connection; i++) {
+        upload.position = 0;
+        CURLcode code = curl_easy_perform(curl);
+        if (code != CURLE_OK) {
+            fprintf(stderr, "smtp-curl: %s\n", curl_easy_strerror(code));
+            exit(1);
+        }
+    }
+    curl_slist_free_all(recipients);
+    curl_easy_cleanup(curl);
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 5) {
+        fprintf(stderr, "usage: smtp-curl PORT MESSAGES BYTES CONNECTIONS\n");
+        return 2;
+    }
+    int port = atoi(argv[1]), messages = atoi(argv[2]), bytes = atoi(argv[3]), connections = atoi(argv[4]);
+    if (port <= 0 || messages <= 0 || bytes <= 0 || connections <= 0) return 2;
+    per_connection = messages / connections;
+    snprintf(url, sizeof url, "smtp://127.0.0.1:%d", port);
+    const char *headers = "From: digest@news.example.org\r\nTo: reader@example.org\r\nSubject: benchmark\r\n\r\n";
+    const char *line = "All the news that fits, in seventy-two columns or fewer.\r\n";
+    message = malloc((size_t)bytes + strlen(headers) + strlen(line));
+    strcpy(message, headers);
+    message_length = strlen(headers);
+    while (message_length < (size_t)bytes) {
+        memcpy(message + message_length, line, strlen(line));
+        message_length += strlen(line);
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    pthread_t threads[connections];
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (int i = 0; i < connections; i++) pthread_create(&threads[i], NULL, send_all, NULL);
+    for (int i = 0; i < connections; i++) pthread_join(threads[i], NULL);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+    printf("%.0f\n", per_connection * connections / seconds);
+    return 0;
+}
