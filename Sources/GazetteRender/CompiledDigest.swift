@@ -119,16 +119,16 @@ struct CompiledDigest: Sendable {
         library: MustacheLibrary,
         renderPartial: (DigestContent.Item) -> String
     ) -> String? {
-        var sectionsText = ""
+        var sectionTexts: [String] = []
+        sectionTexts.reserveCapacity(content.sections.count)
         for section in content.sections {
-            var articles = ""
-            for item in section.articles {
-                articles += stories.fragment(articlesBlock, item) { item in
+            let blocks = section.articles.map { item in
+                stories.fragment(articlesBlock, item) { item in
                     let story = stories.fragment(partial, item, render: renderPartial)
                     return library.render(StoredRendering(story, item: item), withTemplate: articlesBlock) ?? ""
                 }
             }
-            guard let articles = TemplateBlock.standInValue(articles),
+            guard let articles = TemplateBlock.standInValue(joining: blocks),
                 let text = sections.render(
                     library: library,
                     values: { name in
@@ -136,9 +136,9 @@ struct CompiledDigest: Sendable {
                     }
                 )
             else { return nil }
-            sectionsText += text
+            sectionTexts.append(text)
         }
-        guard let sectionsText = TemplateBlock.standInValue(sectionsText) else { return nil }
+        guard let sectionsText = TemplateBlock.standInValue(joining: sectionTexts) else { return nil }
         return outer.render(library: library) { name in
             name == "sections" ? sectionsText : .init(content.child(named: name))
         }
@@ -176,14 +176,19 @@ struct TemplateBlock {
 
     static func standIn(_ name: String) -> String { "{{#\(name)}}" + StoryFragments.template + "\n{{/\(name)}}" }
 
-    /// What the stand-in is given for a block's renderings joined: none (an empty list: the
-    /// stand-in renders nothing) for no text, the text less its last line end otherwise; nil
-    /// when the text does not end a line.
-    static func standInValue(_ joined: String) -> FilledTemplate.Value? {
-        if joined.isEmpty { return .rendering(nil) }
-        guard joined.utf8.last == UInt8(ascii: "\n") else { return nil }
+    /// What the stand-in is given for a block's renderings: none (an empty list: the stand-in
+    /// renders nothing) for no text, the texts joined less their last line end otherwise; nil
+    /// when they do not end a line. Joined into one string of the right size at once: these
+    /// are most of a digest's bytes.
+    static func standInValue(joining renderings: [String]) -> FilledTemplate.Value? {
+        guard let last = renderings.lastIndex(where: { !$0.isEmpty }) else { return .rendering(nil) }
         // By its bytes: a `Character` could join the "\n" to a "\r" before it.
-        return .rendering(String(Substring(joined.utf8.dropLast())))
+        guard renderings[last].utf8.last == UInt8(ascii: "\n") else { return nil }
+        var joined = ""
+        joined.reserveCapacity(renderings.reduce(0) { $0 + $1.utf8.count })
+        for rendering in renderings[..<last] { joined += rendering }
+        joined += Substring(renderings[last].utf8.dropLast())
+        return .rendering(joined)
     }
 }
 
@@ -277,6 +282,15 @@ final class FilledTemplate: Sendable {
         let shape = values.map(\.shape)
         guard !shape.contains(Value.other.shape), let segments = skeleton(shape, values, library) else { return nil }
         var output = ""
+        // One allocation for the digest (escaping may still grow it a little).
+        output.reserveCapacity(
+            segments.reduce(0) { size, segment in
+                switch segment {
+                case .text(let text): size + text.utf8.count
+                case .value(let index, _): size + values[index].filling.utf8.count
+                }
+            }
+        )
         for segment in segments {
             switch segment {
             case .text(let text): output += text
