@@ -42,21 +42,64 @@ public struct DigestContent: Sendable {
     public struct Item: Sendable, Hashable {
         /// 1, 2, 3… across the whole digest, for the text part.
         public var number: Int
-        public var title: String
         /// "* title", wrapped at 72 columns, for the text part.
         public var titleWrapped: String
-        public var url: String?
-        public var sourceName: String
-        public var publishedLabel: String
-        public var summary: String
+        /// Every other value, shared by the copies of a story's item: an item is copied for
+        /// each digest and each cache lookup, and a copy costs one count, not one per text.
+        let values: Values
+
+        final class Values: Sendable, Equatable {
+            let title: String
+            let url: String?
+            let sourceName: String
+            let publishedLabel: String
+            let summary: String
+            let summaryWrapped: String
+            let summaryParts: [SummaryPart]
+            let takes: [Take]
+
+            init(
+                title: String,
+                url: String?,
+                sourceName: String,
+                publishedLabel: String,
+                summary: String,
+                summaryWrapped: String,
+                summaryParts: [SummaryPart],
+                takes: [Take]
+            ) {
+                self.title = title
+                self.url = url
+                self.sourceName = sourceName
+                self.publishedLabel = publishedLabel
+                self.summary = summary
+                self.summaryWrapped = summaryWrapped
+                self.summaryParts = summaryParts
+                self.takes = takes
+            }
+
+            static func == (lhs: Values, rhs: Values) -> Bool {
+                lhs === rhs
+                    || (lhs.title == rhs.title && lhs.url == rhs.url && lhs.sourceName == rhs.sourceName
+                        && lhs.publishedLabel == rhs.publishedLabel && lhs.summary == rhs.summary
+                        && lhs.summaryWrapped == rhs.summaryWrapped && lhs.summaryParts == rhs.summaryParts
+                        && lhs.takes == rhs.takes)
+            }
+        }
+
+        public var title: String { values.title }
+        public var url: String? { values.url }
+        public var sourceName: String { values.sourceName }
+        public var publishedLabel: String { values.publishedLabel }
+        public var summary: String { values.summary }
         /// The summary wrapped at 72 columns and indented, for the text part.
-        public var summaryWrapped: String
+        public var summaryWrapped: String { values.summaryWrapped }
         /// The summary sentence by sentence with citations, when it draws on several articles.
-        public var summaryParts: [SummaryPart]
-        public var hasSummaryParts: Bool
+        public var summaryParts: [SummaryPart] { values.summaryParts }
+        public var hasSummaryParts: Bool { !values.summaryParts.isEmpty }
         /// Other outlets' articles on the same story: the alternative takes.
-        public var takes: [Take]
-        public var hasTakes: Bool
+        public var takes: [Take] { values.takes }
+        public var hasTakes: Bool { !values.takes.isEmpty }
 
         /// A few short values, not all of them: a story's rendering is looked up by its values
         /// for every digest it goes to, and hashing its summaries and takes cost more than the
@@ -236,17 +279,17 @@ public struct DigestContent: Sendable {
         }
         return Item(
             number: 0,
-            title: SafeText.line(article.title),
             titleWrapped: "",
-            url: SafeText.webURL(article.url),
-            sourceName: SafeText.line(sourceName(article)),
-            publishedLabel: DateFormats.shared.string(article.publishedAt, "d MMM, HH:mm zzz", zone),
-            summary: summary,
-            summaryWrapped: TextWrap.wrap(summary, width: 72, indent: "  "),
-            summaryParts: parts,
-            hasSummaryParts: !parts.isEmpty,
-            takes: takes,
-            hasTakes: !takes.isEmpty
+            values: Item.Values(
+                title: SafeText.line(article.title),
+                url: SafeText.webURL(article.url),
+                sourceName: SafeText.line(sourceName(article)),
+                publishedLabel: DateFormats.shared.string(article.publishedAt, "d MMM, HH:mm zzz", zone),
+                summary: summary,
+                summaryWrapped: TextWrap.wrap(summary, width: 72, indent: "  "),
+                summaryParts: parts,
+                takes: takes
+            )
         )
     }
 
