@@ -167,7 +167,10 @@ extension Gazette {
                         leasedAll = true
                         break
                     }
-                    editions += batch
+                    // What was taken is the workers' now: kept here, every message of a long
+                    // run (tens of KB each) would stay in memory until its end.
+                    editions = batch
+                    next = 0
                 }
                 if stopWhen() {
                     halt = ("shutting down; the rest goes out on the next run", false)

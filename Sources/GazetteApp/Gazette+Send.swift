@@ -76,7 +76,8 @@ extension Gazette {
     /// again; one refused for good is not retried unless `gazette resend --failed` queues it.
     /// - Parameter stopWhen: asked before each message; once it says stop, nothing new starts
     ///   and what was leased goes back untried (the daemon's graceful shutdown).
-    /// - Parameter progress: hears the number of messages attempted so far, as each one ends.
+    /// - Parameter progress: hears the number of messages attempted so far, each time more
+    ///   are leased (every 8 to 64 messages a connection) and at the end.
     public func send(
         force: Bool = false,
         transport: any MailTransport,
