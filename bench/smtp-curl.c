@@ -6,6 +6,7 @@
  */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 static char *message;
 static size_t message_length;
 static char url[64];
-static int per_connection;
+static int messages, connections;
 
 struct upload { size_t position; };
 
@@ -27,10 +28,15 @@ static size_t read_message(char *buffer, size_t size, size_t count, void *contex
     return chunk;
 }
 
-static void *send_all(void *unused) {
-    (void)unused;
+/* Connection `index` sends its share: MESSAGES split evenly, the remainder to the first ones. */
+static void *send_all(void *index) {
+    int share = messages / connections + ((intptr_t)index < messages % connections ? 1 : 0);
     CURL *curl = curl_easy_init();
     struct curl_slist *recipients = curl_slist_append(NULL, "<reader@example.org>");
+    if (curl == NULL || recipients == NULL) {
+        fprintf(stderr, "smtp-curl: out of memory\n");
+        exit(1);
+    }
     struct upload upload;
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_MAIL_FROM, "<digest@news.example.org>");
@@ -39,7 +45,7 @@ static void *send_all(void *unused) {
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_message);
     curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
     curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)message_length);
-    for (int i = 0; i < per_connection; i++) {
+    for (int i = 0; i < share; i++) {
         upload.position = 0;
         CURLcode code = curl_easy_perform(curl);
         if (code != CURLE_OK) {
@@ -57,9 +63,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: smtp-curl PORT MESSAGES BYTES CONNECTIONS\n");
         return 2;
     }
-    int port = atoi(argv[1]), messages = atoi(argv[2]), bytes = atoi(argv[3]), connections = atoi(argv[4]);
-    if (port <= 0 || messages <= 0 || bytes <= 0 || connections <= 0) return 2;
-    per_connection = messages / connections;
+    int port = atoi(argv[1]), bytes = atoi(argv[3]);
+    messages = atoi(argv[2]);
+    connections = atoi(argv[4]);
+    if (port <= 0 || messages <= 0 || bytes <= 0 || connections <= 0 || connections > 256) return 2;
     snprintf(url, sizeof url, "smtp://127.0.0.1:%d", port);
     const char *headers = "From: digest@news.example.org\r\nTo: reader@example.org\r\nSubject: benchmark\r\n\r\n";
     const char *line = "All the news that fits, in seventy-two columns or fewer.\r\n";
@@ -74,10 +81,15 @@ int main(int argc, char **argv) {
     pthread_t threads[connections];
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    for (int i = 0; i < connections; i++) pthread_create(&threads[i], NULL, send_all, NULL);
+    for (int i = 0; i < connections; i++) {
+        if (pthread_create(&threads[i], NULL, send_all, (void *)(intptr_t)i) != 0) {
+            fprintf(stderr, "smtp-curl: cannot start a thread\n");
+            return 1;
+        }
+    }
     for (int i = 0; i < connections; i++) pthread_join(threads[i], NULL);
     clock_gettime(CLOCK_MONOTONIC, &end);
     double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
-    printf("%.0f\n", per_connection * connections / seconds);
+    printf("%.0f\n", messages / seconds);
     return 0;
 }

@@ -282,9 +282,10 @@ final class FilledTemplate: Sendable {
         let shape = values.map(\.shape)
         guard !shape.contains(Value.other.shape), let segments = skeleton(shape, values, library) else { return nil }
         var output = ""
-        // One allocation for the digest (escaping may still grow it a little).
+        // One allocation for the digest, with room for the few values that escaping lengthens
+        // (a reallocation would copy it all and double it).
         output.reserveCapacity(
-            segments.reduce(0) { size, segment in
+            segments.reduce(256) { size, segment in
                 switch segment {
                 case .text(let text): size + text.utf8.count
                 case .value(let index, _): size + values[index].filling.utf8.count

@@ -46,6 +46,28 @@ struct SQLiteStoreTests {
         )
     }
 
+    /// An active reader of Germany and their edition of 2026-11-29 (key "2026-11-29-k"), queued.
+    func readerWithEdition(_ email: EmailAddress) async throws -> Edition {
+        let record = try await store.subscribe(
+            email,
+            preferences: SubscriptionPreferences(countries: [de]),
+            status: .active,
+            now: now
+        )
+        return try await store.claimEdition(
+            Edition(
+                subscriptionID: record.subscription.id!,
+                period: "2026-11-29",
+                messageID: "m1@example.org",
+                articleIDs: [],
+                createdAt: now,
+                key: "2026-11-29-k",
+                subject: "s",
+                text: "t"
+            )
+        ).edition
+    }
+
     /// Records the edition as delivered with a 250, as a send does.
     func delivered(_ editionID: Int64, to recipient: EmailAddress) async throws {
         try await store.finishAttempt(
@@ -107,24 +129,7 @@ struct SQLiteStoreTests {
     @Test("the attempts the ledger writes together are committed together or not at all")
     func ledgerBatchIsAtomic() async throws {
         let email = EmailAddress("reader@example.org")!
-        let record = try await store.subscribe(
-            email,
-            preferences: SubscriptionPreferences(countries: [de]),
-            status: .active,
-            now: now
-        )
-        let (edition, _) = try await store.claimEdition(
-            Edition(
-                subscriptionID: record.subscription.id!,
-                period: "2026-11-29",
-                messageID: "m1@example.org",
-                articleIDs: [],
-                createdAt: now,
-                key: "2026-11-29-k",
-                subject: "s",
-                text: "t"
-            )
-        )
+        let edition = try await readerWithEdition(email)
         let leased = try await store.leaseDueEditions(now: now, leaseUntil: now.addingTimeInterval(900), limit: 8)
         #expect(leased.map(\.id) == [edition.id])
         func attempt(_ editionID: Int64) -> (attempt: Delivery, status: Edition.Status, nextAttemptAt: Date?) {
@@ -151,24 +156,7 @@ struct SQLiteStoreTests {
     @Test("the data version changes when an edition is delivered and when a subscriber leaves or pauses")
     func dataVersion() async throws {
         let email = EmailAddress("reader@example.org")!
-        let record = try await store.subscribe(
-            email,
-            preferences: SubscriptionPreferences(countries: [de]),
-            status: .active,
-            now: now
-        )
-        let (edition, _) = try await store.claimEdition(
-            Edition(
-                subscriptionID: record.subscription.id!,
-                period: "2026-11-29",
-                messageID: "m1@example.org",
-                articleIDs: [],
-                createdAt: now,
-                key: "2026-11-29-k",
-                subject: "s",
-                text: "t"
-            )
-        )
+        let edition = try await readerWithEdition(email)
         var version = try await store.dataVersion()
         func changed() async throws -> Bool {
             let latest = try await store.dataVersion()
