@@ -45,7 +45,8 @@ public struct DigestContent: Sendable {
         /// "* title", wrapped at 72 columns, for the text part.
         public var titleWrapped: String
         /// Every other value, shared by the copies of a story's item: an item is copied for
-        /// each digest and each cache lookup, and a copy costs one count, not one per text.
+        /// each digest and each cache lookup, and a copy costs two counts (this and the wrapped
+        /// title), not one for each of nine texts and lists.
         let values: Values
 
         final class Values: Sendable, Equatable {
