@@ -103,7 +103,8 @@ extension SQLiteStore: EditionStore {
     static let editionsToSend = "status <> 'delivered' AND status <> 'failed'"
 
     public func leaseDueEditions(now: Date, leaseUntil: Date, limit: Int) async throws -> [Edition] {
-        try await pool.write { db in
+        let nowText = StoredDate.text(now)
+        return try await pool.write { db in
             let due = try Self.fetchEditions(
                 db,
                 where: """
@@ -111,7 +112,7 @@ extension SQLiteStore: EditionStore {
                         OR (status = 'deferred' AND (nextAttemptAt IS NULL OR nextAttemptAt <= ?))
                         OR (status = 'sending' AND leaseUntil < ?))
                     """,
-                [StoredDate.text(now), StoredDate.text(now)],
+                [nowText, nowText],
                 limit: limit,
                 oldestFirst: true,
                 // Named, so a change that stops it fitting fails loudly instead of sorting

@@ -11,11 +11,11 @@ enum StoredDate {
         // As Foundation's DateFormatter does (CFDateFormatter): the milliseconds since 1970 plus
         // half of one, which ICU then rounds down; to the nearest millisecond, that is.
         let millis = (date.timeIntervalSinceReferenceDate + 978_307_200) * 1_000 + 0.5
-        guard millis.isFinite, abs(millis) < 1e15 else { return GRDBText(date) }
+        guard millis.isFinite, abs(millis) < 1e15 else { return grdbText(date) }
         let (seconds, millisecond) = UTCFields.floorDivision(Int(millis.rounded(.down)), 1_000)
         let fields = UTCFields(secondsSince1970: seconds)
         // Before 1600 ICU counts in the Julian calendar, after 9999 in more digits.
-        guard (1_600...9_999).contains(fields.year) else { return GRDBText(date) }
+        guard (1_600...9_999).contains(fields.year) else { return grdbText(date) }
         return String(unsafeUninitializedCapacity: 23) { buffer in
             var index = 0
             func put(_ value: Int, digits: Int, then separator: UInt8?) {
@@ -43,7 +43,7 @@ enum StoredDate {
     }
 
     /// GRDB's own text, for the dates a `DateFormatter` writes its own way.
-    private static func GRDBText(_ date: Date) -> String {
+    private static func grdbText(_ date: Date) -> String {
         String.fromDatabaseValue(date.databaseValue) ?? ""
     }
 }
