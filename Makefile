@@ -1,6 +1,6 @@
 # Gazette: the two commands a fresh Debian/Ubuntu machine needs are `make demo` and `make test`.
 
-SYSTEM_PACKAGES := libcurl4-openssl-dev libxml2-dev libsqlite3-dev zlib1g-dev python3-venv
+SYSTEM_PACKAGES := libcurl4-openssl-dev libxml2-dev libsqlite3-dev zlib1g-dev libjemalloc-dev python3-venv
 # The consumers the tests check Gazette's output with: xmllint (RELAX NG), trang (the RFC's
 # compact schema to XML syntax), newsboat (a feed reader, run headless), Chromium and its
 # driver (the sign-up form in a real browser, through Selenium).
@@ -25,7 +25,7 @@ test: deps test-deps $(VENV)/.ready lint
 	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip "$(HEAVY_TESTS)"
 	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip-build --no-parallel --filter "$(HEAVY_TESTS)"
 
-## The system libraries Gazette links (libcurl, libxml2, SQLite), when they are missing.
+## The system libraries Gazette links (libcurl, libxml2, SQLite, zlib, jemalloc), when they are missing.
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -15,6 +15,7 @@
 #include <libxml/entities.h>
 #include <libxml/parserInternals.h>
 #include <string.h>
+#include <pthread.h>
 
 // xmlFree is a global function pointer variable, which Swift 6 refuses to call.
 static inline void gazette_xml_free(void *pointer) {
@@ -31,32 +32,47 @@ static inline void gazette_xml_install_refusing_loader(void) {
     xmlSetExternalEntityLoader(gazette_xml_refusing_loader);
 }
 
+// Each thread keeps one HTML parser context and reuses it: a new context per fragment (its
+// dictionary, its stacks, its SAX handler) costs a tenth of the parse of a typical description.
+// The caller owns the thread-specific key (a header cannot hold one static for all its
+// importers); its destructor, gazette_html_context_free, frees a thread's context when the
+// thread ends.
+static inline void gazette_html_context_free(void *context) {
+    htmlFreeParserCtxt((htmlParserCtxtPtr) context);
+}
+
+// A context's dictionary keeps every element and attribute name it has read: past this many,
+// the context is replaced, so that hostile names cannot grow it without bound.
+#define GAZETTE_HTML_CONTEXT_MAX_NAMES 4096
+
 // Parses an HTML fragment as htmlReadMemory(buffer, size, NULL, "UTF-8", options) would, but
 // hands the elements and text to `handler` (SAX1 callbacks) instead of building a tree: no node
 // to allocate, walk and free. The callbacks get the parser context, with `user_data` in its
 // _private field, so that they can stop the parse (xmlStopParser). The explicit UTF-8 also
-// means a <meta charset> inside the fragment cannot switch the encoding mid-parse.
-static inline void gazette_html_sax_parse(const char *buffer, int size, int options,
+// means a <meta charset> inside the fragment cannot switch the encoding mid-parse. Not
+// reentrant: a callback must not start another parse on the same thread.
+static inline void gazette_html_sax_parse(pthread_key_t contexts, const char *buffer, int size, int options,
                                           const htmlSAXHandler *handler, void *user_data) {
-    htmlParserCtxtPtr ctxt = htmlCreateMemoryParserCtxt(buffer, size);
-    if (ctxt == NULL) return;
+    htmlParserCtxtPtr ctxt = (htmlParserCtxtPtr) pthread_getspecific(contexts);
+    if (ctxt != NULL && (ctxt->dict == NULL || xmlDictSize(ctxt->dict) > GAZETTE_HTML_CONTEXT_MAX_NAMES)) {
+        htmlFreeParserCtxt(ctxt);
+        ctxt = NULL;
+    }
+    if (ctxt == NULL) {
+        ctxt = htmlNewParserCtxt();
+        pthread_setspecific(contexts, ctxt);
+        if (ctxt == NULL) return;
+    }
     if (ctxt->sax != NULL) memcpy(ctxt->sax, handler, sizeof(xmlSAXHandlerV1));
     ctxt->userData = ctxt;
     ctxt->_private = user_data;
-    htmlCtxtUseOptions(ctxt, options);
-    ctxt->html = 1;
-    xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");
-    if (utf8 != NULL && ctxt->input != NULL) {
-        xmlSwitchToEncoding(ctxt, utf8);
-        if (ctxt->input->encoding != NULL) xmlFree((xmlChar *) ctxt->input->encoding);
-        ctxt->input->encoding = xmlStrdup(BAD_CAST "UTF-8");
-    }
-    htmlParseDocument(ctxt);
-    if (ctxt->myDoc != NULL) {
-        xmlFreeDoc(ctxt->myDoc);
-        ctxt->myDoc = NULL;
-    }
-    htmlFreeParserCtxt(ctxt);
+    // Resets the context (also after a stop), copies the buffer into a new input, switches it
+    // to UTF-8 and parses; with no startDocument callback, no document is built.
+    htmlDocPtr document = htmlCtxtReadMemory(ctxt, buffer, size, NULL, "UTF-8", options);
+    if (document != NULL) xmlFreeDoc(document);
+    ctxt->_private = NULL;
+    // Lets go of the input's copy of the fragment now rather than at the next parse.
+    htmlCtxtReset(ctxt);
 }
 
 #endif

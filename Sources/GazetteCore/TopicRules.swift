@@ -200,9 +200,11 @@ struct WordList {
 
     init(_ text: String) {
         var source = text
-        var bytes: [UInt8] = []
-        var spans: [Range<Int>] = []
-        source.withUTF8 { input in
+        // The arrays live inside the closure: captured from outside, every append would go
+        // through the closure's box.
+        (bytes, spans) = source.withUTF8 { input in
+            var bytes: [UInt8] = []
+            var spans: [Range<Int>] = []
             bytes.reserveCapacity(input.count)
             var wordStart = 0
             // Set when the word holds a letter the two-byte table cannot lower-case.
@@ -254,9 +256,8 @@ struct WordList {
                 }
                 index += 1
             }
+            return (bytes, spans)
         }
-        self.bytes = bytes
-        self.spans = spans
     }
 
     /// Unicode's lower-case mapping of U+0080…U+07FF (indexed from U+0080), 0 where it is more
@@ -338,19 +339,34 @@ struct KeywordIndex: Sendable {
         for position in 0..<words.count {
             let word = words[position]
             let wordHash = Self.hash(word)
-            var candidates = isPresent(wordHash) ? exact[wordHash] ?? [] : []
+            // The two groups one at a time: joining them would allocate for every word.
+            if isPresent(wordHash), let group = exact[wordHash] {
+                collect(group, word: word, at: position, in: words, into: &found)
+            }
             if word.count >= 3 {
                 let prefixHash = Self.hash(word.prefix(3))
-                if isPresent(prefixHash), let group = prefixes[prefixHash] { candidates += group }
-            }
-            for id in candidates {
-                let entry = entries[id]
-                guard entry.first.matches(word), restMatches(entry.rest, words, after: position) else { continue }
-                let match = Match(topic: entry.topic, keyword: id)
-                if !found.contains(match) { found.append(match) }
+                if isPresent(prefixHash), let group = prefixes[prefixHash] {
+                    collect(group, word: word, at: position, in: words, into: &found)
+                }
             }
         }
         return found
+    }
+
+    /// The keywords of `candidates` that match at `position`, added to `found` once each.
+    private func collect(
+        _ candidates: [Int],
+        word: ArraySlice<UInt8>,
+        at position: Int,
+        in words: WordList,
+        into found: inout [Match]
+    ) {
+        for id in candidates {
+            let entry = entries[id]
+            guard entry.first.matches(word), restMatches(entry.rest, words, after: position) else { continue }
+            let match = Match(topic: entry.topic, keyword: id)
+            if !found.contains(match) { found.append(match) }
+        }
     }
 
     private func restMatches(_ rest: [Pattern], _ words: WordList, after position: Int) -> Bool {

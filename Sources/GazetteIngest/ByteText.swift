@@ -10,9 +10,11 @@ enum ByteText {
     /// One line per input line, runs of spaces collapsed, empty lines dropped, at most `limit`
     /// characters (cut on a character boundary).
     static func collapseLines(_ bytes: [UInt8], limit: Int) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(min(bytes.count, limit * 4))
-        bytes.withUnsafeBufferPointer { bytes in
+        // The output lives inside the closure: captured from outside, every append would go
+        // through the closure's box.
+        var output = bytes.withUnsafeBufferPointer { bytes in
+            var output: [UInt8] = []
+            output.reserveCapacity(min(bytes.count, limit * 4))
             var pendingSpace = false
             var lineHasText = false
             var index = 0
@@ -44,6 +46,7 @@ enum ByteText {
                 }
                 index += 1
             }
+            return output
         }
         if output.last == 0x0A { output.removeLast() }
         let text = String(decoding: output, as: UTF8.self)

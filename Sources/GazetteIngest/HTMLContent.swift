@@ -43,6 +43,15 @@ enum HTMLContent {
         return table
     }()
 
+    /// Each thread's reusable HTML parser context (see `gazette_html_sax_parse`), freed when
+    /// the thread ends.
+    private static let parserContexts: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { context in context.map(gazette_html_context_free) }
+        precondition(status == 0, "pthread_key_create failed (\(status))")
+        return key
+    }()
+
     /// - Parameters:
     ///   - baseURL: what relative links resolve against; asked for only when there is one.
     ///   - sanitize: whether to build the HTML too (titles only need the text).
@@ -104,6 +113,7 @@ enum HTMLContent {
             bytes.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) {
                     gazette_html_sax_parse(
+                        parserContexts,
                         $0.baseAddress,
                         Int32(clamping: $0.count),
                         options,

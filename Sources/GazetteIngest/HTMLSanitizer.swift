@@ -16,7 +16,8 @@ public enum HTMLSanitizer {
 
     static let voidElements: Set<String> = ["br", "hr", "img"]
 
-    private static let allowedAttributes: [String: Set<String>] = [
+    /// In the order they are checked; at most 32 an element.
+    private static let allowedAttributes: [String: [String]] = [
         "a": ["href", "title"], "img": ["src", "alt", "title", "width", "height"], "abbr": ["title"],
         "blockquote": ["cite"], "q": ["cite"], "del": ["cite"], "ins": ["cite"], "time": ["datetime"],
         "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"],
@@ -33,7 +34,9 @@ public enum HTMLSanitizer {
     }
 
     /// Appends the opening tag with its safe attributes; false (and nothing appended) when the
-    /// element must go: a tracking pixel, or an image without a safe source.
+    /// element must go: a tracking pixel, or an image without a safe source. The attributes are
+    /// copied from libxml2's bytes straight into `output`: no string per name or value, except
+    /// for the URLs that need checking.
     /// - Parameter attributes: libxml2's name, value, name, value… list, ending in nil.
     static func appendOpenTag(
         _ name: String,
@@ -41,59 +44,76 @@ public enum HTMLSanitizer {
         baseURL: () -> URL?,
         to output: inout [UInt8]
     ) -> Bool {
-        var attributes: [(String, String)] = []
+        let start = output.count
+        output.append(UInt8(ascii: "<"))
+        output += name.utf8
+        var hasSource = false
+        var hasHref = false
+        var isPixel = false
         if var pair = rawAttributes, let allowed = allowedAttributes[name] {
+            /// The allowed attributes written so far, by their index in `allowed`.
+            var written: UInt32 = 0
             while let rawName = pair[0] {
                 // A value-less attribute (`<a href>`) reads as empty, as in libxml2's tree.
                 let rawValue = pair[1]
                 pair += 2
-                let attribute = HTMLContent.elementName(rawName)
-                // libxml2 drops repeated attributes; the first one counts, as in its tree.
-                guard allowed.contains(attribute), !attributes.contains(where: { $0.0 == attribute }) else { continue }
+                // libxml2 drops repeated attributes; the first one written counts, as in its tree.
+                guard
+                    let index = allowed.firstIndex(where: { Self.equalsIgnoringASCIICase($0, ByteText.buffer(rawName)) }
+                    ),
+                    written & (1 << index) == 0
+                else { continue }
+                let attribute = allowed[index]
                 let valueBytes = ByteText.buffer(rawValue)
                 // No title, alt or link needs more; a longer one only inflates the output.
                 guard valueBytes.count <= maxAttributeBytes else { continue }
-                var value = String(decoding: valueBytes, as: UTF8.self)
+                var safe: String?
                 if urlAttributes.contains(attribute) {
-                    guard let safe = safeURL(value, baseURL: baseURL()) else { continue }
-                    value = safe
+                    safe = safeURL(String(decoding: valueBytes, as: UTF8.self), baseURL: baseURL())
+                    guard safe != nil else { continue }
+                    hasSource = hasSource || attribute == "src"
+                    hasHref = hasHref || attribute == "href"
+                } else if attribute == "width" || attribute == "height" {
+                    // A tracking pixel: either side a pixel or none, read as browsers read `1px` or ` 1`.
+                    if let pixels = pixels(valueBytes), pixels <= 1 { isPixel = true }
                 }
-                attributes.append((attribute, value))
+                written |= 1 << index
+                output.append(UInt8(ascii: " "))
+                output += attribute.utf8
+                output += "=\"".utf8
+                if var safe {
+                    safe.withUTF8 { ByteText.appendEscaped($0, to: &output) }
+                } else {
+                    ByteText.appendEscaped(valueBytes, to: &output)
+                }
+                output.append(UInt8(ascii: "\""))
             }
         }
-        if name == "img" {
-            guard attributes.contains(where: { $0.0 == "src" }) else { return false }
-            // A tracking pixel: either side a pixel or none, read as browsers read `1px` or ` 1`.
-            let sizes = ["width", "height"].compactMap { key in
-                attributes.first { $0.0 == key }.flatMap { pixels($0.1) }
-            }
-            if sizes.contains(where: { $0 <= 1 }) { return false }
+        if name == "img", !hasSource || isPixel {
+            output.removeSubrange(start...)
+            return false
         }
-        if name == "a", attributes.contains(where: { $0.0 == "href" }) {
-            attributes.append(("rel", "noopener noreferrer nofollow"))
-        }
-        output.append(UInt8(ascii: "<"))
-        output += name.utf8
-        for (attribute, value) in attributes {
-            output.append(UInt8(ascii: " "))
-            output += attribute.utf8
-            output += "=\"".utf8
-            var value = value
-            value.withUTF8 { ByteText.appendEscaped($0, to: &output) }
-            output.append(UInt8(ascii: "\""))
-        }
+        if name == "a", hasHref { output += " rel=\"noopener noreferrer nofollow\"".utf8 }
         output.append(UInt8(ascii: ">"))
         return true
     }
 
+    /// Whether libxml2's attribute name is `name` (lower-case ASCII), whatever its case.
+    private static func equalsIgnoringASCIICase(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        name.utf8.count == bytes.count
+            && zip(name.utf8, bytes).allSatisfy { $0 == ((0x41...0x5A).contains($1) ? $1 + 32 : $1) }
+    }
+
     /// A width or height in pixels as HTML's dimension rules read it: leading whitespace, then
     /// the digits, whatever follows (`1px`, `1.5`); nil for a percentage or no number at all.
-    static func pixels(_ value: String) -> Int? {
-        let bytes = value.utf8.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0C || $0 == 0x0D }
+    static func pixels(_ value: String) -> Int? { pixels(value.utf8) }
+
+    static func pixels<Bytes: Collection<UInt8>>(_ value: Bytes) -> Int? {
+        let bytes = value.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0C || $0 == 0x0D }
         let digits = bytes.prefix { (0x30...0x39).contains($0) }
         guard !digits.isEmpty, bytes.dropFirst(digits.count).first != UInt8(ascii: "%") else { return nil }
         // A number too long for an Int is no pixel.
-        return Int(String(decoding: digits.prefix(9), as: UTF8.self))
+        return digits.prefix(9).reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
     /// http, https and mailto URLs, absolute; nil for anything else, however it is disguised.
