@@ -105,6 +105,22 @@ struct SanitizerTests {
         #expect((200...256).contains(opened), "read down to libxml2's depth limit, not beyond")
     }
 
+    @Test("a thread's reused parser context starts clean: after a parse stopped at the depth limit, and once replaced")
+    func reusedParserContext() {
+        // One synchronous test: every parse below runs on the same thread, with the same context.
+        let sample = "<p>A <a href=\"/x\">link</a> &amp; <b>bold</b></p>"
+        let expected =
+            "<p>A <a href=\"https://news.example.org/x\" rel=\"noopener noreferrer nofollow\">link</a> &amp; <b>bold</b></p>"
+        #expect(clean(sample) == expected)
+        // The depth limit stops the parser mid-document; the next parse must not inherit the stop.
+        #expect(!clean(String(repeating: "<div>", count: 20_000) + "deep").isEmpty)
+        #expect(clean(sample) == expected)
+        // 5,000 element names, more than a context keeps: the next parse gets a new context.
+        let names = (0..<5_000).map { "<x\($0)>t</x\($0)>" }.joined()
+        #expect(clean(names) == String(repeating: "t", count: 5_000))
+        #expect(clean(sample) == expected)
+    }
+
     @Test("mismatched end tags under deep nesting finish at once (libxml2 searches every open element per end tag)")
     func deepMismatchedEndTags() {
         // Without the depth limit this took quadratic time: 8 s for 50,000 in a release build.
