@@ -7,6 +7,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The executables allocate with jemalloc instead of glibc's malloc: parsing feeds allocates many
+/// small strings and arrays on both cores, and glibc's allocator cost a tenth of `gazette
+/// parse`'s time (bench/parse). Linking it is enough: the executable's malloc comes first.
+let executableLinkerSettings: [LinkerSetting] = [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
+
 let package = Package(
     name: "gazette",
     platforms: [.macOS(.v14)],
@@ -120,10 +125,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings,
-            // jemalloc instead of glibc's malloc: parsing feeds allocates many small strings and
-            // arrays on both cores, and glibc's allocator cost a tenth of `gazette parse`'s time
-            // (bench/parse). Linking it is enough: the executable's malloc comes first.
-            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
+            linkerSettings: executableLinkerSettings
         ),
 
         // Throughput figures at reference scale, for bench/render; not part of the user's CLI.
@@ -133,7 +135,9 @@ let package = Package(
                 "GazetteApp", "GazetteCore", "GazetteStore", "GazetteRender",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // Measures what `gazette` does, so allocates as `gazette` does.
+            linkerSettings: executableLinkerSettings
         ),
 
         .testTarget(name: "GazetteCoreTests", dependencies: ["GazetteCore"], swiftSettings: swiftSettings),
