@@ -10,45 +10,52 @@ enum ByteText {
     /// One line per input line, runs of spaces collapsed, empty lines dropped, at most `limit`
     /// characters (cut on a character boundary).
     static func collapseLines(_ bytes: [UInt8], limit: Int) -> String {
-        // The output lives inside the closure: captured from outside, every append would go
-        // through the closure's box.
-        var output = bytes.withUnsafeBufferPointer { bytes in
-            var output: [UInt8] = []
-            output.reserveCapacity(min(bytes.count, limit * 4))
-            var pendingSpace = false
-            var lineHasText = false
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte > 0x20 && byte != 0xC2 {
-                    // A run of word bytes goes in one copy.
-                    var end = index + 1
-                    while end < bytes.count, bytes[end] > 0x20, bytes[end] != 0xC2 { end += 1 }
-                    if pendingSpace { output.append(0x20) }
-                    pendingSpace = false
-                    lineHasText = true
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
-                    index = end
-                    continue
+        // Collapsing only removes bytes (each space or line feed written stands for at least one
+        // read, a no-break space's two bytes become one): the output fits in the input's length,
+        // and is written in place, without an append's checks for every word.
+        let output = [UInt8](unsafeUninitializedCapacity: bytes.count) { output, written in
+            bytes.withUnsafeBufferPointer { bytes in
+                var count = 0
+                var pendingSpace = false
+                var lineHasText = false
+                var index = 0
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if byte > 0x20 && byte != 0xC2 {
+                        if pendingSpace {
+                            output[count] = 0x20
+                            count += 1
+                        }
+                        pendingSpace = false
+                        lineHasText = true
+                        output[count] = byte
+                        count += 1
+                    } else if byte == 0x0A {
+                        if lineHasText {
+                            output[count] = 0x0A
+                            count += 1
+                        }
+                        lineHasText = false
+                        pendingSpace = false
+                    } else if isSpace(byte) || (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) {
+                        if byte == 0xC2 { index += 1 }
+                        pendingSpace = lineHasText
+                    } else {
+                        if pendingSpace {
+                            output[count] = 0x20
+                            count += 1
+                        }
+                        pendingSpace = false
+                        lineHasText = true
+                        output[count] = byte
+                        count += 1
+                    }
+                    index += 1
                 }
-                if byte == 0x0A {
-                    if lineHasText { output.append(0x0A) }
-                    lineHasText = false
-                    pendingSpace = false
-                } else if isSpace(byte) || (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) {
-                    if byte == 0xC2 { index += 1 }
-                    pendingSpace = lineHasText
-                } else {
-                    if pendingSpace { output.append(0x20) }
-                    pendingSpace = false
-                    lineHasText = true
-                    output.append(byte)
-                }
-                index += 1
+                if count > 0, output[count - 1] == 0x0A { count -= 1 }
+                written = count
             }
-            return output
         }
-        if output.last == 0x0A { output.removeLast() }
         let text = String(decoding: output, as: UTF8.self)
         return text.utf8.count <= limit ? text : String(text.prefix(limit))
     }

@@ -67,8 +67,15 @@ enum FeedBytes {
     /// scalars past U+10FFFF), and without C2 80–C2 9F, which `demoronize` would replace.
     static func isValidUTF8WithoutC1Controls(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = bytes.count
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
         var index = 0
         while index < count {
+            // Feeds are mostly ASCII: eight bytes at a time while none has its high bit set.
+            while index + 8 <= count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                index += 8
+            }
+            guard index < count else { break }
             let lead = bytes[index]
             if lead < 0x80 {
                 index += 1

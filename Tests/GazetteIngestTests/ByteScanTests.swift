@@ -1,0 +1,57 @@
+import Testing
+
+@testable import GazetteIngest
+
+@Suite("Byte scans")
+struct ByteScanTests {
+    /// What the UTF-8 check must answer: valid for Swift, and no C1 control (U+0080–U+009F).
+    static func reference(_ bytes: [UInt8]) -> Bool {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return false }
+        return !text.unicodeScalars.contains { (0x80...0x9F).contains($0.value) }
+    }
+
+    static func check(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { FeedBytes.isValidUTF8WithoutC1Controls($0) }
+    }
+
+    @Test("the UTF-8 check agrees with Swift's validation for every kind of sequence, wherever it falls in a word")
+    func utf8CheckEdgeCases() {
+        let sequences: [[UInt8]] = [
+            Array("café €😀".utf8), [0xC2, 0x85], [0xC2, 0xA0], [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xC0, 0xAF],
+            [0xE0, 0x80, 0xAF], [0xE0, 0xA0, 0x80], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x8F, 0xBF, 0xBF],
+            [0xF4, 0x90, 0x80, 0x80], [0xFF], [0x80], [0xE2, 0x82], [0xF0, 0x9F, 0x98],
+        ]
+        // The check reads eight ASCII bytes at a time: move each sequence across that boundary,
+        // and end the input inside and after it.
+        for sequence in sequences {
+            for offset in 0...9 {
+                for tail in [0, 3, 8] {
+                    let bytes = [UInt8](repeating: 0x61, count: offset) + sequence + [UInt8](repeating: 0x62, count: tail)
+                    #expect(Self.check(bytes) == Self.reference(bytes), "\(bytes)")
+                }
+            }
+        }
+    }
+
+    @Test("the UTF-8 check agrees with Swift's validation on 5,000 mixed byte strings")
+    func utf8CheckSweep() {
+        // A fixed linear congruential generator: the same strings every run.
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        var valid = 0
+        for _ in 0..<5_000 {
+            let length = Int(next() % 40)
+            let bytes = (0..<length).map { _ -> UInt8 in
+                // Mostly ASCII, as feeds are, with lead and continuation bytes mixed in.
+                next() % 4 == 0 ? UInt8(0x80 + next() % 0x80) : UInt8(0x20 + next() % 0x5F)
+            }
+            let expected = Self.reference(bytes)
+            if expected { valid += 1 }
+            #expect(Self.check(bytes) == expected, "\(bytes)")
+        }
+        #expect(valid > 100 && valid < 4_900, "the sweep covers both answers")
+    }
+}
