@@ -200,8 +200,6 @@ struct WordList {
 
     init(_ text: String) {
         var source = text
-        // The arrays live inside the closure: captured from outside, every append would go
-        // through the closure's box.
         (bytes, spans) = source.withUTF8 { input in
             var bytes: [UInt8] = []
             var spans: [Range<Int>] = []
