@@ -28,8 +28,14 @@ enum ByteText {
                         }
                         pendingSpace = false
                         lineHasText = true
+                        // The rest of the word in a tight loop: one branch a byte, rarely mispredicted.
                         output[count] = byte
                         count += 1
+                        while index + 1 < bytes.count, bytes[index + 1] > 0x20, bytes[index + 1] != 0xC2 {
+                            index += 1
+                            output[count] = bytes[index]
+                            count += 1
+                        }
                     } else if byte == 0x0A {
                         if lineHasText {
                             output[count] = 0x0A

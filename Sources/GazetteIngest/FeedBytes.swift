@@ -72,7 +72,9 @@ enum FeedBytes {
         var index = 0
         while index < count {
             // Feeds are mostly ASCII: eight bytes at a time while none has its high bit set.
-            while index + 8 <= count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            while index + 8 <= count,
+                raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+            {
                 index += 8
             }
             guard index < count else { break }

@@ -26,7 +26,8 @@ struct ByteScanTests {
         for sequence in sequences {
             for offset in 0...9 {
                 for tail in [0, 3, 8] {
-                    let bytes = [UInt8](repeating: 0x61, count: offset) + sequence + [UInt8](repeating: 0x62, count: tail)
+                    let bytes =
+                        [UInt8](repeating: 0x61, count: offset) + sequence + [UInt8](repeating: 0x62, count: tail)
                     #expect(Self.check(bytes) == Self.reference(bytes), "\(bytes)")
                 }
             }
