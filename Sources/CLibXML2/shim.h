@@ -33,31 +33,42 @@ static inline void gazette_xml_install_refusing_loader(void) {
 }
 
 // Each thread keeps one HTML parser context and reuses it: a new context per fragment (its
-// dictionary, its stacks, its SAX handler) costs a tenth of the parse of a typical description.
-// The caller owns the thread-specific key (a header cannot hold one static for all its
-// importers); its destructor, gazette_html_context_free, frees a thread's context when the
-// thread ends.
+// dictionary, its stacks, its SAX handler) cost about a tenth of the HTML parser's time on
+// bench/parse's feeds (perf). The caller owns the thread-specific key (a header cannot hold one
+// static for all its importers); its destructor, gazette_html_context_free, frees a thread's
+// context when the thread ends.
 static inline void gazette_html_context_free(void *context) {
     htmlFreeParserCtxt((htmlParserCtxtPtr) context);
 }
 
-// A context's dictionary keeps every element and attribute name it has read: past this many,
-// the context is replaced, so that hostile names cannot grow it without bound.
+// A context's dictionary keeps every name it has read: elements, attributes, entity references.
+// Once it holds this many names, or its string pools this many bytes (an entity name is as long
+// as the fragment allows, and libxml2 sizes a pool at four times the name), the context is freed
+// after the parse, so that hostile names cannot grow it without bound.
 #define GAZETTE_HTML_CONTEXT_MAX_NAMES 4096
+#define GAZETTE_HTML_CONTEXT_MAX_NAME_BYTES (1 << 20)
+
+static inline int gazette_html_context_is_spent(htmlParserCtxtPtr ctxt) {
+    return ctxt->dict == NULL || xmlDictSize(ctxt->dict) > GAZETTE_HTML_CONTEXT_MAX_NAMES
+        || xmlDictGetUsage(ctxt->dict) > GAZETTE_HTML_CONTEXT_MAX_NAME_BYTES;
+}
+
+// The bytes this thread's context's dictionary holds (0 without a context): for tests.
+static inline size_t gazette_html_context_name_bytes(pthread_key_t contexts) {
+    htmlParserCtxtPtr ctxt = (htmlParserCtxtPtr) pthread_getspecific(contexts);
+    return ctxt == NULL || ctxt->dict == NULL ? 0 : xmlDictGetUsage(ctxt->dict);
+}
 
 // Parses an HTML fragment as htmlReadMemory(buffer, size, NULL, "UTF-8", options) would, but
 // hands the elements and text to `handler` (SAX1 callbacks) instead of building a tree: no node
 // to allocate, walk and free. The callbacks get the parser context, with `user_data` in its
 // _private field, so that they can stop the parse (xmlStopParser). The explicit UTF-8 also
 // means a <meta charset> inside the fragment cannot switch the encoding mid-parse. Not
-// reentrant: a callback must not start another parse on the same thread.
+// reentrant: a callback must not start another parse on the same thread. `options` must be the
+// same on every call: htmlCtxtUseOptions adds to a reused context's options, never clears them.
 static inline void gazette_html_sax_parse(pthread_key_t contexts, const char *buffer, int size, int options,
                                           const htmlSAXHandler *handler, void *user_data) {
     htmlParserCtxtPtr ctxt = (htmlParserCtxtPtr) pthread_getspecific(contexts);
-    if (ctxt != NULL && (ctxt->dict == NULL || xmlDictSize(ctxt->dict) > GAZETTE_HTML_CONTEXT_MAX_NAMES)) {
-        htmlFreeParserCtxt(ctxt);
-        ctxt = NULL;
-    }
     if (ctxt == NULL) {
         ctxt = htmlNewParserCtxt();
         pthread_setspecific(contexts, ctxt);
@@ -71,8 +82,13 @@ static inline void gazette_html_sax_parse(pthread_key_t contexts, const char *bu
     htmlDocPtr document = htmlCtxtReadMemory(ctxt, buffer, size, NULL, "UTF-8", options);
     if (document != NULL) xmlFreeDoc(document);
     ctxt->_private = NULL;
-    // Lets go of the input's copy of the fragment now rather than at the next parse.
+    // Lets go of the input's copy of the fragment now rather than at the next parse, and of a
+    // spent context: nothing a hostile fragment made it hold outlives the parse.
     htmlCtxtReset(ctxt);
+    if (gazette_html_context_is_spent(ctxt)) {
+        htmlFreeParserCtxt(ctxt);
+        pthread_setspecific(contexts, NULL);
+    }
 }
 
 #endif

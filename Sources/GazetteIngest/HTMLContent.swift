@@ -47,10 +47,13 @@ enum HTMLContent {
     /// the thread ends.
     private static let parserContexts: pthread_key_t = {
         var key = pthread_key_t()
-        let status = pthread_key_create(&key) { context in context.map(gazette_html_context_free) }
+        let status = pthread_key_create(&key) { gazette_html_context_free($0) }
         precondition(status == 0, "pthread_key_create failed (\(status))")
         return key
     }()
+
+    /// The bytes of names that this thread's reused parser context holds, for tests of its bound.
+    static var parserContextNameBytes: Int { gazette_html_context_name_bytes(parserContexts) }
 
     /// - Parameters:
     ///   - baseURL: what relative links resolve against; asked for only when there is one.

@@ -16,12 +16,16 @@ public enum HTMLSanitizer {
 
     static let voidElements: Set<String> = ["br", "hr", "img"]
 
-    /// In the order they are checked; at most 32 an element.
-    private static let allowedAttributes: [String: [String]] = [
-        "a": ["href", "title"], "img": ["src", "alt", "title", "width", "height"], "abbr": ["title"],
-        "blockquote": ["cite"], "q": ["cite"], "del": ["cite"], "ins": ["cite"], "time": ["datetime"],
-        "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"],
-    ]
+    /// In the order they are checked; at most 32 an element (`appendOpenTag` keeps one bit each).
+    private static let allowedAttributes: [String: [String]] = {
+        let table: [String: [String]] = [
+            "a": ["href", "title"], "img": ["src", "alt", "title", "width", "height"], "abbr": ["title"],
+            "blockquote": ["cite"], "q": ["cite"], "del": ["cite"], "ins": ["cite"], "time": ["datetime"],
+            "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"],
+        ]
+        precondition(table.values.allSatisfy { $0.count <= 32 }, "appendOpenTag's mask holds 32 attributes")
+        return table
+    }()
 
     static let maxAttributeBytes = 2_000
 

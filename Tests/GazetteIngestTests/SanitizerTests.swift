@@ -115,10 +115,24 @@ struct SanitizerTests {
         // The depth limit stops the parser mid-document; the next parse must not inherit the stop.
         #expect(!clean(String(repeating: "<div>", count: 20_000) + "deep").isEmpty)
         #expect(clean(sample) == expected)
-        // 5,000 element names, more than a context keeps: the next parse gets a new context.
+        // 5,000 element names, more than a context keeps: it is freed, and the next parse gets a new one.
         let names = (0..<5_000).map { "<x\($0)>t</x\($0)>" }.joined()
         #expect(clean(names) == String(repeating: "t", count: 5_000))
         #expect(clean(sample) == expected)
+    }
+
+    @Test("long entity names cannot grow a thread's reused parser context without bound")
+    func reusedParserContextBoundedInBytes() {
+        // One synchronous test, one thread: each fragment names an entity of 200 KB of its own,
+        // and libxml2's dictionary keeps every name it reads.
+        var largest = 0
+        for index in 0..<20 {
+            let name = "e\(index)" + String(repeating: "x", count: 200_000)
+            #expect(clean("<p>a &\(name); b</p>").hasPrefix("<p>a &amp;e\(index)x"))
+            largest = max(largest, HTMLContent.parserContextNameBytes)
+        }
+        #expect(largest > 200_000, "the names did reach the dictionary")
+        #expect(largest <= 1 << 20, "a context whose names pass a megabyte is freed after the parse")
     }
 
     @Test("mismatched end tags under deep nesting finish at once (libxml2 searches every open element per end tag)")
