@@ -14,7 +14,11 @@ struct FeedReply {
     init(_ entry: FeedCache.Entry, requestHeaders: HTTPFields, head: Bool) {
         headers = HTTPFields()
         headers.reserveCapacity(7)
-        headers[.eTag] = entry.etag
+        let gzipped = entry.gzippedBuffer.flatMap { Self.acceptsGzip(requestHeaders[.acceptEncoding]) ? $0 : nil }
+        // The gzip bytes are another representation, and a strong tag names one byte sequence
+        // (RFC 9110, 8.8.3): theirs is the weak form of the same tag, as nginx gives. If-None-Match
+        // compares weakly, so a reader that kept either form gets its 304.
+        headers[.eTag] = gzipped == nil ? entry.etag : "W/" + entry.etag
         headers[.lastModified] = entry.lastModifiedText
         headers[.cacheControl] = "public, max-age=300"
         headers[.vary] = "Accept-Encoding"
@@ -34,7 +38,7 @@ struct FeedReply {
         status = .ok
         headers[.contentType] = entry.contentType
         var bytes = entry.bodyBuffer
-        if let gzipped = entry.gzippedBuffer, Self.acceptsGzip(requestHeaders[.acceptEncoding]) {
+        if let gzipped {
             headers[.contentEncoding] = "gzip"
             bytes = gzipped
         }
