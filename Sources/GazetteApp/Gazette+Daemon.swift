@@ -102,10 +102,10 @@ extension Gazette {
             )
         }
         defer { withExtendedLifetime(lock) {} }
-        // One ingest before anything is scheduled, so that the first delivery pass has today's news.
-        var counts = try await ingestCycle()
-        logger.info("ingest cycle", metadata: counts.metadata)
         if once {
+            // One ingest before the delivery pass, so that it has today's news.
+            var counts = try await ingestCycle()
+            logger.info("ingest cycle", metadata: counts.metadata)
             let delivery = try await deliveryCycle(transport: transport)
             counts.delivered = delivery.delivered
             counts.deferred = delivery.deferred
@@ -115,10 +115,14 @@ extension Gazette {
             logger.info("cycle done", metadata: counts.metadata)
             return
         }
+        // The first ingest runs inside the group, where SIGTERM and SIGINT are handled: one that
+        // came before the group ran killed the process mid-ingest. The delivery loop waits for
+        // it, so that its first pass has today's news.
+        let (firstIngest, firstIngestOver) = AsyncStream<Void>.makeStream()
         let group = ServiceGroup(
             services: [
-                IngestLoop(gazette: self, afterCycle: afterCycle),
-                DeliveryLoop(gazette: self, transport: transport, afterCycle: afterCycle),
+                IngestLoop(gazette: self, afterCycle: afterCycle, firstCycleOver: firstIngestOver),
+                DeliveryLoop(gazette: self, transport: transport, afterCycle: afterCycle, firstIngest: firstIngest),
             ] + services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
@@ -129,13 +133,24 @@ extension Gazette {
     }
 }
 
-/// Each minute, fetches the feeds whose moment in their interval has come (`FeedCadence`), then
-/// forms stories; a failed cycle is logged and the next one comes as usual. Once a day, prunes.
+/// At once and then each minute, fetches the feeds whose moment in their interval has come
+/// (`FeedCadence`), then forms stories; a failed cycle is logged and the next one comes as usual,
+/// except the first: a store that fails at start-up ends `gazette run` with its error. Once a
+/// day, prunes.
 struct IngestLoop: Service {
     let gazette: Gazette
     let afterCycle: @Sendable () async -> Void
+    /// Finished when the first cycle is over, however it ended.
+    let firstCycleOver: AsyncStream<Void>.Continuation
 
     func run() async throws {
+        let first: CycleCounts
+        do {
+            defer { firstCycleOver.finish() }
+            first = try await gazette.ingestCycle()
+        }
+        gazette.logger.info("ingest cycle", metadata: first.metadata)
+        if first != CycleCounts() { await afterCycle() }
         var prunedAt: Date?
         while await pause(.seconds(60)) {
             do {
@@ -161,13 +176,16 @@ struct IngestLoop: Service {
     }
 }
 
-/// Queues and delivers what is due, at the start of every minute.
+/// Queues and delivers what is due, at the start of every minute, from the end of the first ingest.
 struct DeliveryLoop: Service {
     let gazette: Gazette
     let transport: any MailTransport
     let afterCycle: @Sendable () async -> Void
+    /// Finishes when the ingest loop's first cycle is over (or the group is cancelled).
+    let firstIngest: AsyncStream<Void>
 
     func run() async throws {
+        for await _ in firstIngest {}
         while !stopping() {
             do {
                 let counts = try await gazette.deliveryCycle(transport: transport) { stopping() }

@@ -114,6 +114,48 @@ struct DaemonTests {
         #expect(received() == 1, "nothing sent twice")
     }
 
+    @Test("SIGTERM during the first ingest stops the daemon gracefully: exit 0, not killed by the signal")
+    func sigtermDuringFirstIngest() async throws {
+        let folder = try TemporaryDirectory()
+        // The only feed sends a byte a second: the first ingest is still fetching it when the signal comes.
+        let web = try LoopbackHTTPServer()
+        let source: [String: Any] = [
+            "id": "drip", "name": "The Slow Drip", "country": "GB", "language": "en", "feeds": [web.url("drip")],
+        ]
+        let config: [String: Any] = [
+            "sources": [source],
+            "database": ["path": folder.file("gazette.sqlite").path],
+            "ingest": ["timeoutSeconds": 3],
+            "server": ["host": "127.0.0.1", "port": 0],
+            "site": ["baseURL": "https://gazette.example"],
+            "delivery": ["from": "Gazette <digest@gazette.example>", "outboxDirectory": folder.file("outbox").path],
+        ]
+        try JSONSerialization.data(withJSONObject: config).write(to: folder.file("gazette.json"))
+        let daemon = try Self.run(config: folder.file("gazette.json"))
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        // The server logs each request line: the fetch has begun once /drip is in it.
+        let requests = web.folder.file(".requests")
+        let fetchingBy = Date().addingTimeInterval(30)
+        while !((try? String(contentsOf: requests, encoding: .utf8)) ?? "").contains("/drip"), daemon.isRunning,
+            Date() < fetchingBy
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(
+            ((try? String(contentsOf: requests, encoding: .utf8)) ?? "").contains("/drip"),
+            "the first ingest began"
+        )
+        kill(daemon.processIdentifier, SIGTERM)
+        let stopBy = Date().addingTimeInterval(40)
+        while daemon.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!daemon.isRunning, "stopped once the fetch under way ended (its timeout is 3 s)")
+        if daemon.isRunning {
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+        }
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+    }
+
     @Test("a web server that cannot listen (its port taken) ends the daemon with that error, not a busy loop")
     func portTaken() async throws {
         let folder = try TemporaryDirectory()
