@@ -34,11 +34,15 @@ public struct CycleCounts: Sendable, Equatable {
 }
 
 extension Gazette {
-    /// One ingest: every feed that is due, then stories for what is new.
-    public func ingestCycle(onlyDue: Bool = true) async throws -> CycleCounts {
+    /// One ingest: every feed that is due (none started once `stopWhen` says so), then stories
+    /// for what is new.
+    public func ingestCycle(
+        onlyDue: Bool = true,
+        stopWhen: @escaping @Sendable () -> Bool = { false }
+    ) async throws -> CycleCounts {
         var counts = CycleCounts()
         let start = now()
-        for report in try await ingest(onlyDue: onlyDue) {
+        for report in try await ingest(onlyDue: onlyDue, stopWhen: stopWhen) {
             switch report.outcome {
             case .stored(let new, _, _, _):
                 counts.fetched += 1
@@ -135,26 +139,25 @@ extension Gazette {
 
 /// At once and then each minute, fetches the feeds whose moment in their interval has come
 /// (`FeedCadence`), then forms stories; a failed cycle is logged and the next one comes as usual,
-/// except the first: a store that fails at start-up ends `gazette run` with its error. Once a
-/// day, prunes.
+/// except the first: a store that fails at start-up ends `gazette run` with its error. A
+/// graceful shutdown starts no more fetches. Once a day, prunes.
 struct IngestLoop: Service {
     let gazette: Gazette
     let afterCycle: @Sendable () async -> Void
-    /// Finished when the first cycle is over, however it ended.
+    /// Finished when the first cycle is over.
     let firstCycleOver: AsyncStream<Void>.Continuation
 
     func run() async throws {
-        let first: CycleCounts
-        do {
-            defer { firstCycleOver.finish() }
-            first = try await gazette.ingestCycle()
-        }
+        // Finished only when the cycle ended without an error: after an error the group is
+        // cancelled, which ends the delivery loop's wait without a delivery pass.
+        let first = try await gazette.ingestCycle { stopping() }
+        firstCycleOver.finish()
         gazette.logger.info("ingest cycle", metadata: first.metadata)
         if first != CycleCounts() { await afterCycle() }
         var prunedAt: Date?
         while await pause(.seconds(60)) {
             do {
-                let counts = try await gazette.ingestCycle()
+                let counts = try await gazette.ingestCycle { stopping() }
                 if counts != CycleCounts() {
                     gazette.logger.info("ingest cycle", metadata: counts.metadata)
                     await afterCycle()
@@ -185,7 +188,9 @@ struct DeliveryLoop: Service {
     let firstIngest: AsyncStream<Void>
 
     func run() async throws {
-        for await _ in firstIngest {}
+        // The wait gives way to a graceful shutdown too: the group stops this loop before the
+        // ingest loop, and a wait that held on would hold the ingest loop's stop back.
+        try? await cancelWhenGracefulShutdown { for await _ in firstIngest {} }
         while !stopping() {
             do {
                 let counts = try await gazette.deliveryCycle(transport: transport) { stopping() }

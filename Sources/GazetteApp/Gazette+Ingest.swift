@@ -36,12 +36,15 @@ extension Gazette {
     /// reported and recorded in its feed state; the others go on, and nothing stored is touched.
     /// Feeds that are backing off or disabled are skipped unless `retry` is set. With `onlyDue`
     /// (the daemon), a feed fetched earlier in its current interval is left alone and not reported.
-    /// `progress` hears (feeds done, feeds in all) as each feed ends.
+    /// `progress` hears (feeds done, feeds in all) as each feed ends. Once `stopWhen` says so (the
+    /// daemon stopping), no more fetches start; those under way finish, and the feeds not started
+    /// are not reported: they are still due next time.
     public func ingest(
         sourceID: String? = nil,
         retry: Bool = false,
         onlyDue: Bool = false,
-        progress: (@Sendable (Int, Int) -> Void)? = nil
+        progress: (@Sendable (Int, Int) -> Void)? = nil,
+        stopWhen: @escaping @Sendable () -> Bool = { false }
     ) async throws -> [FeedReport] {
         let sources = configuration.sources.filter { sourceID == nil || $0.id == sourceID }
         if let sourceID, sources.isEmpty {
@@ -72,7 +75,7 @@ extension Gazette {
         await withTaskGroup(of: (FeedReport, String).self) { group in
             var running = 0
             func startWhatCan() {
-                while running < configuration.ingest.concurrentFetches, let job = queue.next() {
+                while running < configuration.ingest.concurrentFetches, !stopWhen(), let job = queue.next() {
                     running += 1
                     group.addTask {
                         (await ingestFeed(job.url, of: job.source, fetcher: fetcher, retry: retry), job.host)
