@@ -17,10 +17,12 @@ demo: deps
 	.build/debug/gazette demo
 
 ## Run the whole test suite against its real peers (aiosmtpd, feedparser, http.server).
-# The two heaviest tests run after the rest, one at a time: the SIGKILL crash test keeps both
+# The heaviest tests run after the rest, one at a time: the SIGKILL crash test keeps both
 # cores busy for half a minute, and the browser test starts Chromium; run among the parallel
-# tests they would slow the ones that check timeouts, and be slowed.
-HEAVY_TESTS := CrashTests|SignupTests/browser
+# tests they would slow the ones that check timeouts, and be slowed. The SIGTERM-during-ingest
+# test joins them: it must signal while a fetch is under way, and a test starved for seconds
+# among the parallel ones would signal too late.
+HEAVY_TESTS := CrashTests|SignupTests/browser|DaemonTests/sigtermDuringFirstIngest
 test: deps test-deps $(VENV)/.ready lint
 	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip "$(HEAVY_TESTS)"
 	GAZETTE_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip-build --no-parallel --filter "$(HEAVY_TESTS)"

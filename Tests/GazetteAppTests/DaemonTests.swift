@@ -118,7 +118,8 @@ struct DaemonTests {
     func sigtermDuringFirstIngest() async throws {
         let folder = try TemporaryDirectory()
         // The only feed sends a byte a second: the first ingest is still fetching it when the
-        // signal comes, until the fetch's timeout ends it.
+        // signal comes, until the fetch's timeout ends it. (`make test` runs this test alone,
+        // after the parallel ones: starved among them, it signalled after the fetch had ended.)
         let web = try LoopbackHTTPServer()
         let source: [String: Any] = [
             "id": "drip", "name": "The Slow Drip", "country": "GB", "language": "en", "feeds": [web.url("drip")],
@@ -126,7 +127,7 @@ struct DaemonTests {
         let config: [String: Any] = [
             "sources": [source],
             "database": ["path": folder.file("gazette.sqlite").path],
-            "ingest": ["timeoutSeconds": 5],
+            "ingest": ["timeoutSeconds": 10],
             "server": ["host": "127.0.0.1", "port": 0],
             "site": ["baseURL": "https://gazette.example"],
             "delivery": ["from": "Gazette <digest@gazette.example>", "outboxDirectory": folder.file("outbox").path],
@@ -155,7 +156,7 @@ struct DaemonTests {
         kill(daemon.processIdentifier, SIGTERM)
         let stopBy = Date().addingTimeInterval(40)
         while daemon.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!daemon.isRunning, "stopped once the fetch under way ended (its timeout is 5 s)")
+        #expect(!daemon.isRunning, "stopped once the fetch under way ended (its timeout is 10 s)")
         if daemon.isRunning {
             kill(daemon.processIdentifier, SIGKILL)
             daemon.waitUntilExit()
