@@ -200,9 +200,9 @@ struct WordList {
 
     init(_ text: String) {
         var source = text
-        (bytes, spans) = source.withUTF8 { input in
-            var bytes: [UInt8] = []
-            var spans: [Range<Int>] = []
+        var bytes: [UInt8] = []
+        var spans: [Range<Int>] = []
+        source.withUTF8 { input in
             bytes.reserveCapacity(input.count)
             var wordStart = 0
             // Set when the word holds a letter the two-byte table cannot lower-case.
@@ -254,8 +254,9 @@ struct WordList {
                 }
                 index += 1
             }
-            return (bytes, spans)
         }
+        self.bytes = bytes
+        self.spans = spans
     }
 
     /// Unicode's lower-case mapping of U+0080…U+07FF (indexed from U+0080), 0 where it is more

@@ -21,22 +21,7 @@ enum ByteText {
                 var index = 0
                 while index < bytes.count {
                     let byte = bytes[index]
-                    if byte > 0x20 && byte != 0xC2 {
-                        if pendingSpace {
-                            output[count] = 0x20
-                            count += 1
-                        }
-                        pendingSpace = false
-                        lineHasText = true
-                        // The rest of the word in a tight loop: one branch a byte, rarely mispredicted.
-                        output[count] = byte
-                        count += 1
-                        while index + 1 < bytes.count, bytes[index + 1] > 0x20, bytes[index + 1] != 0xC2 {
-                            index += 1
-                            output[count] = bytes[index]
-                            count += 1
-                        }
-                    } else if byte == 0x0A {
+                    if byte == 0x0A {
                         if lineHasText {
                             output[count] = 0x0A
                             count += 1
@@ -55,6 +40,12 @@ enum ByteText {
                         lineHasText = true
                         output[count] = byte
                         count += 1
+                        // The rest of the word in a tight loop: one branch a byte, rarely mispredicted.
+                        while index + 1 < bytes.count, bytes[index + 1] > 0x20, bytes[index + 1] != 0xC2 {
+                            index += 1
+                            output[count] = bytes[index]
+                            count += 1
+                        }
                     }
                     index += 1
                 }

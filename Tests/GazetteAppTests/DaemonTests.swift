@@ -16,16 +16,28 @@ struct DaemonTests {
         return environment
     }
 
-    /// `gazette run --config CONFIG`, started; standard output is discarded.
-    static func run(config: URL, standardError: FileHandle = .nullDevice) throws -> Process {
+    /// `gazette run --config CONFIG` (with `--verbose`: a log line per cycle), started; standard
+    /// output is discarded.
+    static func run(config: URL, verbose: Bool = false, standardError: FileHandle = .nullDevice) throws -> Process {
         let daemon = Process()
         daemon.executableURL = Paths.gazetteExecutable
-        daemon.arguments = ["run", "--config", config.path]
+        daemon.arguments = ["run"] + (verbose ? ["--verbose"] : []) + ["--config", config.path]
         daemon.environment = environment
         daemon.standardOutput = FileHandle.nullDevice
         daemon.standardError = standardError
         try daemon.run()
         return daemon
+    }
+
+    /// Whether the daemon ended within `seconds`; one that did not is killed, so that its exit
+    /// status can be read all the same.
+    static func ended(_ daemon: Process, within seconds: TimeInterval) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while daemon.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        guard daemon.isRunning else { return true }
+        kill(daemon.processIdentifier, SIGKILL)
+        daemon.waitUntilExit()
+        return false
     }
 
     @Test("delivers the due edition, refuses a second scheduler, exits 0 on SIGTERM with nothing left half-sent")
@@ -99,9 +111,7 @@ struct DaemonTests {
         #expect(second.stderr.contains("another `gazette run` is already scheduling"))
 
         kill(daemon.processIdentifier, SIGTERM)
-        let stopBy = Date().addingTimeInterval(30)
-        while daemon.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!daemon.isRunning, "stopped within 30 s of SIGTERM")
+        #expect(try await Self.ended(daemon, within: 30), "stopped within 30 s of SIGTERM")
         #expect(daemon.terminationStatus == 0)
 
         let ledger = try Peers.run(
@@ -135,13 +145,11 @@ struct DaemonTests {
         try JSONSerialization.data(withJSONObject: config).write(to: folder.file("gazette.json"))
         // With --verbose the daemon logs "ingest cycle" when its first cycle ends. A file, not a pipe.
         #expect(FileManager.default.createFile(atPath: folder.file("stderr.log").path, contents: nil))
-        let daemon = Process()
-        daemon.executableURL = Paths.gazetteExecutable
-        daemon.arguments = ["run", "--verbose", "--config", folder.file("gazette.json").path]
-        daemon.environment = Self.environment
-        daemon.standardOutput = FileHandle.nullDevice
-        daemon.standardError = try FileHandle(forWritingTo: folder.file("stderr.log"))
-        try daemon.run()
+        let daemon = try Self.run(
+            config: folder.file("gazette.json"),
+            verbose: true,
+            standardError: try FileHandle(forWritingTo: folder.file("stderr.log"))
+        )
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         func text(_ file: URL) -> String { (try? String(contentsOf: file, encoding: .utf8)) ?? "" }
         // The server logs each request line: the fetch has begun once /drip is in it.
@@ -154,13 +162,10 @@ struct DaemonTests {
         // Not vacuous: the first cycle is still under way when the signal is sent.
         #expect(!text(folder.file("stderr.log")).contains("ingest cycle"))
         kill(daemon.processIdentifier, SIGTERM)
-        let stopBy = Date().addingTimeInterval(40)
-        while daemon.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!daemon.isRunning, "stopped once the fetch under way ended (its timeout is 10 s)")
-        if daemon.isRunning {
-            kill(daemon.processIdentifier, SIGKILL)
-            daemon.waitUntilExit()
-        }
+        #expect(
+            try await Self.ended(daemon, within: 40),
+            "stopped once the fetch under way ended (its timeout is 10 s)"
+        )
         #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
         let log = text(folder.file("stderr.log"))
         #expect(log.contains("ingest cycle") && log.contains("gazette run stopped"), "\(log)")
@@ -194,13 +199,7 @@ struct DaemonTests {
             standardError: try FileHandle(forWritingTo: folder.file("stderr.log"))
         )
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        let stopBy = Date().addingTimeInterval(30)
-        while daemon.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!daemon.isRunning, "ended within 30 s")
-        if daemon.isRunning {
-            kill(daemon.processIdentifier, SIGKILL)
-            daemon.waitUntilExit()
-        }
+        #expect(try await Self.ended(daemon, within: 30), "ended within 30 s")
         #expect(daemon.terminationStatus != 0)
         let stderr = try String(contentsOf: folder.file("stderr.log"), encoding: .utf8)
         #expect(stderr.lowercased().contains("address already in use"), "the reason is said: \(stderr)")
