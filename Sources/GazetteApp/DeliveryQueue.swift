@@ -6,6 +6,8 @@ import GazetteStore
 struct DeliveryJob: Sendable {
     let edition: Edition
     let record: SubscriberRecord
+    /// Built and signed as it was queued: the worker's thread only sends.
+    let message: [UInt8]
     var domain: String { record.subscriber.email.domain }
 }
 

@@ -38,14 +38,20 @@ extension Gazette {
         let batch = try await leaseBatch()
         // Nothing due, the daemon's usual minute: no subscriber list is read, no key file opened.
         guard !batch.isEmpty else { return [] }
-        var records: [Int64: SubscriberRecord]
+        // Read again with each batch: a run can last hours, and who unsubscribed or paused
+        // meanwhile gets nothing more.
+        var records: [Int64: SubscriberRecord] = [:]
+        func readReaders(of batch: [Edition]) async throws {
+            let subscriptionIDs = batch.map(\.subscriptionID)
+            for id in subscriptionIDs { records[id] = nil }
+            for record in try await store.subscribers(subscriptionIDs: subscriptionIDs) {
+                if let id = record.subscription.id { records[id] = record }
+            }
+        }
         let suppressed: [String: String]
         let signers: [DKIMSigner]
         do {
-            records = Dictionary(
-                try await store.allSubscribers().compactMap { record in record.subscription.id.map { ($0, record) } },
-                uniquingKeysWith: { first, _ in first }
-            )
+            try await readReaders(of: batch)
             suppressed = Dictionary(
                 try await store.suppressions().map { ($0.email, $0.reason) },
                 uniquingKeysWith: { first, _ in first }
@@ -66,12 +72,7 @@ extension Gazette {
                 return nil
             }
             seen.formUnion(batch.compactMap(\.id))
-            // A run can last hours: who unsubscribed or paused meanwhile gets nothing more.
-            let subscriptionIDs = batch.map(\.subscriptionID)
-            for id in subscriptionIDs { records[id] = nil }
-            for record in try await store.subscribers(subscriptionIDs: subscriptionIDs) {
-                if let id = record.subscription.id { records[id] = record }
-            }
+            try await readReaders(of: batch)
             return batch
         }
         seen.formUnion(batch.compactMap(\.id))
@@ -95,17 +96,17 @@ extension Gazette {
         /// Sent (or tried) and on the ledger. `handedBack`: messages of a domain that asked to
         /// slow down, taken out of the queue untried.
         case attempted(DeliveryJob, TransportOutcome, LedgerEntry, handedBack: [DeliveryJob])
-        /// Building, signing or recording failed: the run stops with this error.
+        /// Recording failed: the run stops with this error.
         case failed(any Error)
         case stopped
     }
 
     /// Delivers the leased editions, and more as `nextBatch` leases them, through one worker
-    /// per connection. A worker runs on a thread of its own: it builds a message, sends it,
-    /// hands the attempt to the ledger writer and takes the next one; that next message's final
-    /// "." waits for the row, so a crash repeats at most one message per connection.
-    /// This task keeps the queue a little ahead of the workers, reports, and decides when the
-    /// run stops; what was not tried then goes back untouched.
+    /// per connection. A worker runs on a thread of its own: it sends a message, hands the
+    /// attempt to the ledger writer and takes the next one; that next message's final "." waits
+    /// for the row, so a crash repeats at most one message per connection.
+    /// This task leases, builds and queues messages ahead of the workers, reports, and decides
+    /// when the run stops; what was not tried then goes back untouched.
     private func deliver(
         _ firstBatch: [Edition],
         nextBatch: () async throws -> [Edition]?,
@@ -113,7 +114,7 @@ extension Gazette {
         record: (Int64) -> SubscriberRecord?,
         suppressed: [String: String],
         signers: [DKIMSigner],
-        stopWhen: @Sendable () -> Bool,
+        stopWhen: @escaping @Sendable () -> Bool,
         progress: (@Sendable (Int) -> Void)?
     ) async throws -> (reports: [SendReport], halt: (reason: String, isError: Bool)?) {
         var editions = firstBatch
@@ -126,7 +127,11 @@ extension Gazette {
             perDomain: transport.perDomain,
             pacer: Pacer(messagesPerSecond: configuration.delivery.smtp?.messagesPerSecond ?? 0)
         )
-        let (events, eventSink) = AsyncStream.makeStream(of: WorkerEvent.self)
+        // Each connection's worker finds a few dozen messages waiting, so that leasing the next
+        // batch and reading its readers happen while the workers send; this task hears from
+        // them once for every batch of reports, or sooner when the queue runs below half.
+        let queueDepth = 32 * transport.parallelism
+        let mailbox = WorkerMailbox<WorkerEvent>(batchSize: 16)
         let ledger = LedgerWriter(store: store)
         defer { ledger.stop() }
         for connection in 0..<transport.parallelism {
@@ -136,8 +141,9 @@ extension Gazette {
                     queue: queue,
                     ledger: ledger,
                     transport: transport,
-                    signers: signers,
-                    events: eventSink
+                    refillBelow: queueDepth / 2,
+                    stopWhen: stopWhen,
+                    mailbox: mailbox
                 )
             }
             worker.name = "gazette.delivery.\(connection)"
@@ -158,9 +164,8 @@ extension Gazette {
             try await store.releaseEdition(id: job.edition.id!, notBefore: now().addingTimeInterval(wait))
             report(job.edition, .postponed(reason))
         }
-        // Keeps two messages a connection waiting, so a worker that finishes finds the next.
         func refill() async throws {
-            while halt == nil, queue.count < 2 * transport.parallelism {
+            while halt == nil, queue.count < queueDepth {
                 if next == editions.count {
                     progress?(reports.count)
                     guard !leasedAll, let batch = try await nextBatch() else {
@@ -204,7 +209,16 @@ extension Gazette {
                     )
                     continue
                 }
-                let job = DeliveryJob(edition: edition, record: record)
+                // Built here, a batch at a time between reports, so that a worker's thread only
+                // sends: that took a fifth off each message's time with one connection.
+                let message: [UInt8]
+                do {
+                    message = try build(edition, for: record, signers: signers)
+                } catch {
+                    try? await store.releaseEdition(id: edition.id!, notBefore: nil)
+                    throw error
+                }
+                let job = DeliveryJob(edition: edition, record: record, message: message)
                 // The recipient's domain asked to slow down: its mail waits for the next run.
                 if let reason = throttledDomains[job.domain] {
                     try await postpone(job, reason: reason)
@@ -226,43 +240,55 @@ extension Gazette {
             queue.halt()
         }
         var running = transport.parallelism
-        for await event in events {
-            do {
-                switch event {
-                case .stopped:
-                    running -= 1
-                    if running == 0 { eventSink.finish() }
-                    continue
-                case .failed(let error):
-                    if failure == nil { failure = error }
-                    queue.halt()
-                    continue
-                case .attempted(let job, let outcome, let entry, let handedBack):
-                    reports.append(try await settled(job.edition, entry: entry, outcome: outcome))
-                    let recipient = job.record.subscriber.email
-                    if outcome.stopsTheRun, halt == nil {
-                        halt = ("delivery stopped: \(outcome.detail); fix the SMTP settings and run send again", true)
-                    } else if outcome.throttled, outcome.replyCode == 421, halt == nil {
-                        // 421: the server itself is closing or unavailable.
-                        halt = (
-                            "the server asked to slow down (\(outcome.detail)); the rest waits for the next run", false
-                        )
-                    } else if outcome.throttled {
-                        // 451 4.7.x or 454 for one recipient: that domain's limits, not the server's.
-                        let reason =
-                            "\(recipient.domain) asked to slow down (\(outcome.detail)); its mail waits for the next run"
-                        throttledDomains[recipient.domain] = reason
-                        // Again here: this task may have queued more of that domain before it heard.
-                        for waiting in handedBack + queue.throttle(recipient.domain) {
-                            try await postpone(waiting, reason: reason)
+        for await batch in mailbox.batches {
+            for event in batch {
+                do {
+                    switch event {
+                    case .stopped:
+                        running -= 1
+                        if running == 0 { mailbox.finish() }
+                    case .failed(let error):
+                        if failure == nil { failure = error }
+                        queue.halt()
+                    case .attempted(let job, let outcome, let entry, let handedBack):
+                        reports.append(try await settled(job.edition, entry: entry, outcome: outcome))
+                        let recipient = job.record.subscriber.email
+                        if outcome.stopsTheRun, halt == nil {
+                            halt = (
+                                "delivery stopped: \(outcome.detail); fix the SMTP settings and run send again", true
+                            )
+                        } else if outcome.throttled, outcome.replyCode == 421, halt == nil {
+                            // 421: the server itself is closing or unavailable.
+                            halt = (
+                                "the server asked to slow down (\(outcome.detail)); the rest waits for the next run",
+                                false
+                            )
+                        } else if outcome.throttled {
+                            // 451 4.7.x or 454 for one recipient: that domain's limits, not the server's.
+                            let reason =
+                                "\(recipient.domain) asked to slow down (\(outcome.detail)); its mail waits for the next run"
+                            throttledDomains[recipient.domain] = reason
+                            // Again here: this task may have queued more of that domain before it heard.
+                            for waiting in handedBack + queue.throttle(recipient.domain) {
+                                try await postpone(waiting, reason: reason)
+                            }
                         }
                     }
+                } catch {
+                    if failure == nil { failure = error }
+                    queue.halt()
                 }
-                if failure == nil { try await refill() }
+            }
+            do {
+                if failure == nil, running > 0 { try await refill() }
             } catch {
-                if failure == nil { failure = error }
+                failure = error
                 queue.halt()
             }
+        }
+        // The workers stopped before the queue was empty because the run is stopping.
+        if halt == nil, failure == nil, stopWhen() {
+            halt = ("shutting down; the rest goes out on the next run", false)
         }
         // What was leased but not tried goes back untouched: no attempt counted.
         let untried = queue.drain().map(\.edition) + editions[next...]
@@ -274,38 +300,32 @@ extension Gazette {
         return (reports, halt)
     }
 
-    /// A delivery worker: takes messages from the queue until it says stop, and for each one
-    /// builds it and sends it over its own connection. The attempt goes to the ledger writer
+    /// A delivery worker: takes messages from the queue until it says stop, and sends each one
+    /// over its own connection. The attempt goes to the ledger writer
     /// while the next message's conversation begins; that message's final "." waits for the
-    /// row, so a crash still repeats at most one message per connection.
+    /// row, so a crash still repeats at most one message per connection. Once `stopWhen` says
+    /// so, it starts no other message. Attempts are reported a few at a time; at once when
+    /// fewer than `refillBelow` messages are left waiting, or when the run must act on one.
     private func work(
         connection: Int,
         queue: DeliveryQueue<DeliveryJob>,
         ledger: LedgerWriter,
         transport: any MailTransport,
-        signers: [DKIMSigner],
-        events: AsyncStream<WorkerEvent>.Continuation
+        refillBelow: Int,
+        stopWhen: @Sendable () -> Bool,
+        mailbox: WorkerMailbox<WorkerEvent>
     ) {
         var pending: PendingLedgerWrite?
         defer {
             _ = pending?.wait()
-            events.yield(.stopped)
+            mailbox.post(.stopped, urgent: true)
         }
         let from = configuration.delivery.from.address
-        while let (job, domain) = queue.take() {
-            let message: [UInt8]
-            do {
-                message = try build(job.edition, for: job.record, signers: signers)
-            } catch {
-                queue.done(domain)
-                queue.halt()
-                events.yield(.failed(error))
-                break
-            }
+        while !stopWhen(), let (job, domain) = queue.take() {
             let previous = pending
             let started = ContinuousClock.now
             let outcome = transport.deliverBlocking(
-                message,
+                job.message,
                 messageID: job.edition.messageID,
                 from: from,
                 to: job.record.subscriber.email,
@@ -321,10 +341,15 @@ extension Gazette {
             let entry = ledgerEntry(outcome, of: job.edition, to: job.record.subscriber.email)
             pending = ledger.write(entry) { written in
                 switch written {
-                case .success: events.yield(.attempted(job, outcome, entry, handedBack: handedBack))
+                case .success:
+                    // Anything but a plain delivery may stop the run, postpone a domain or
+                    // suppress an address: the run hears of it at once.
+                    let urgent =
+                        outcome.status != .delivered || outcome.throttled || queue.count < refillBelow
+                    mailbox.post(.attempted(job, outcome, entry, handedBack: handedBack), urgent: urgent)
                 case .failure(let error):
                     queue.halt()
-                    events.yield(.failed(error))
+                    mailbox.post(.failed(error), urgent: true)
                 }
             }
         }

@@ -101,6 +101,16 @@ func peakMemoryMB() -> Double {
     return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
 }
 
+/// Profiles only what follows the setup: under `perf record --control fifo:FIFO -D -1`, with
+/// GAZETTE_BENCH_PERF_FIFO=FIFO, tells perf to start recording now.
+func profileFromHere() {
+    guard let fifo = ProcessInfo.processInfo.environment["GAZETTE_BENCH_PERF_FIFO"],
+        let handle = FileHandle(forWritingAtPath: fifo)
+    else { return }
+    handle.write(Data("enable\n".utf8))
+    try? handle.close()
+}
+
 /// User and system CPU time of this process so far.
 func cpuSeconds() -> Double {
     var usage = rusage()
@@ -183,6 +193,7 @@ struct Bench {
                 )
             )
         }
+        profileFromHere()
         let cpuBefore = cpuSeconds()
         let start = ContinuousClock.now
         let reports = try await gazette.send(force: true, transport: try gazette.makeTransport())

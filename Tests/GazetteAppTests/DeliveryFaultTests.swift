@@ -254,6 +254,35 @@ struct DeliveryFaultTests {
         #expect(received == 8, "nothing sent twice")
     }
 
+    @Test("a stop asked for mid-run starts no other message; the rest goes back untried and the next run sends it once")
+    func stopMidRun() async throws {
+        let names = (1...8).map { "reader\($0)" }
+        try await subscribe(names)
+        let sink = try server()
+        // The sink writes each message before it answers 250: after the third, the run is told
+        // to stop, while the queue still holds several leased messages.
+        let mailbox = self.mailbox.url.path
+        let stopWhen: @Sendable () -> Bool = {
+            ((try? FileManager.default.contentsOfDirectory(atPath: mailbox)) ?? []).filter { $0.hasSuffix(".eml") }
+                .count >= 3
+        }
+        let reports = try await gazette.send(force: true, transport: smtp(sink), stopWhen: stopWhen)
+        #expect(received == 3, "the worker asks before each message, not only the task that fills its queue")
+        let postponed = reports.filter {
+            if case .postponed(let reason) = $0.outcome { return reason.contains("shutting down") }
+            return false
+        }
+        #expect(postponed.count == 5, "\(reports.map(\.outcome))")
+        let entries = try await ledger()
+        #expect(entries.values.filter { $0.status == .delivered }.count == 3)
+        #expect(entries.values.filter { $0.status == .queued }.count == 5, "given back untried, not left leased")
+        #expect(entries.values.allSatisfy { $0.attempts <= 1 })
+
+        _ = try await gazette.send(force: true, transport: smtp(sink))
+        #expect(received == 8, "the rest went out on the next run, nothing twice")
+        #expect(try await ledger().values.allSatisfy { $0.status == .delivered })
+    }
+
     /// A Japanese article first seen `seconds` after the start: news for the next edition.
     func news(at seconds: TimeInterval) async throws {
         let date = Self.start.addingTimeInterval(seconds)

@@ -96,9 +96,10 @@ struct SendPolicyTests {
 
     @Test("a reader who unsubscribes while a long send runs gets nothing from its later batches")
     func unsubscribeDuringSend() async throws {
-        // One connection leases eight editions at a time: the last reader's is in the third batch.
-        for index in 0..<20 { try await subscribe("reader\(String(format: "%02d", index))@example.org") }
-        let leaving = EmailAddress("reader19@example.org")!
+        // One connection leases 8, 16, 32, then 64 editions, the first three before the first
+        // message goes out (32 wait in its queue): the last reader's is in the fourth batch.
+        for index in 0..<64 { try await subscribe("reader\(String(format: "%02d", index))@example.org") }
+        let leaving = EmailAddress("reader63@example.org")!
         let transport = ActingTransport(inner: smtp) { [store = gazette.store] in
             _ = try await store.unsubscribe(leaving)
         }
@@ -106,7 +107,7 @@ struct SendPolicyTests {
         let report = try #require(reports.first { $0.email == leaving })
         #expect(report.outcome == .failedBefore("not sent: unsubscribed"))
         let delivered = reports.filter { if case .attempted(.delivered, _, _) = $0.outcome { true } else { false } }
-        #expect(delivered.count == 19)
+        #expect(delivered.count == 63)
         #expect(!delivered.contains { $0.email == leaving })
     }
 }
