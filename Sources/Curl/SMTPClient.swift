@@ -93,7 +93,9 @@ public struct SMTPReply: Hashable, Sendable {
 
     /// The queue id in a 250 reply (`250 2.0.0 Ok: queued as 4F2A13025`), when there is one.
     public var queueID: String? {
-        guard isSuccess, let range = text.range(of: "queued as ") else { return nil }
+        // The standard library's search, not Foundation's `range(of:)`, which bridges to
+        // NSString: this runs for every message sent.
+        guard isSuccess, let range = text.firstRange(of: "queued as ") else { return nil }
         let id = text[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }
         return id.isEmpty ? nil : String(id)
     }
@@ -109,9 +111,12 @@ public final class SMTPConnection: @unchecked Sendable {
     /// The server's URL with the EHLO name as its path, the way libcurl takes it; made once,
     /// not per message.
     private let url: String
+    /// `server.mustEncrypt`, worked out once.
+    private let useSSL: Int
 
     public init(server: SMTPServer) {
         self.server = server
+        useSSL = Int(server.mustEncrypt ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue)
         var components = URLComponents(url: server.url, resolvingAgainstBaseURL: false)
         components?.path = "/" + server.heloName
         url = components?.string ?? server.url.absoluteString
@@ -185,10 +190,7 @@ public final class SMTPConnection: @unchecked Sendable {
             }
             // Required: STARTTLS must succeed or nothing is sent (credentials and mail never cross
             // the wire in clear). Otherwise (a loopback relay) it is used when offered.
-            try easy.set(
-                CURLOPT_USE_SSL,
-                Int(server.mustEncrypt ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue)
-            )
+            try easy.set(CURLOPT_USE_SSL, useSSL)
         } catch {
             return SMTPReply(code: 0, text: "\(error)")
         }

@@ -2,13 +2,20 @@ import Foundation
 import GazetteCore
 import GazetteStore
 
-/// A leased edition waiting for a delivery worker.
-struct DeliveryJob: Sendable {
+/// A leased edition waiting for a delivery worker. A class: the queue moves its entries on
+/// each take, and an edition with its reader is a few hundred bytes.
+final class DeliveryJob: Sendable {
     let edition: Edition
     let record: SubscriberRecord
     /// Built and signed as it was queued: the worker's thread only sends.
     let message: [UInt8]
     var domain: String { record.subscriber.email.domain }
+
+    init(edition: Edition, record: SubscriberRecord, message: [UInt8]) {
+        self.edition = edition
+        self.record = record
+        self.message = message
+    }
 }
 
 /// The messages waiting for the delivery workers, one worker per connection, each on a thread

@@ -332,7 +332,7 @@ extension Gazette {
                 connection: connection,
                 beforeHandover: { previous?.wait() ?? true }
             )
-            metrics.delivery(outcome.status.rawValue, took: ContinuousClock.now - started)
+            metrics.delivery(outcome.status, took: ContinuousClock.now - started)
             queue.done(domain)
             // The previous row goes in first; if it could not be written, the run is stopping.
             guard previous?.wait() ?? true else { break }

@@ -315,7 +315,8 @@ extension SQLiteStore: EditionStore {
             recipient, status, attempts, nextAttemptAt, leaseUntil, lastReplyCode, lastReplyText, requeuedAt
             """
         // Prepared once per connection and kept (the conditions are a handful of fixed texts).
-        return try Row.fetchAll(
+        // Read from a cursor: a copied row would copy each rendered message once more.
+        let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT \(columns) FROM editions \(index.map { "INDEXED BY \($0)" } ?? "") \(bodies)
@@ -323,28 +324,31 @@ extension SQLiteStore: EditionStore {
                     """
             ),
             arguments: arguments + [limit]
-        ).map { row in
-            let statusText: String = row[11]
-            return Edition(
-                id: row[0],
-                subscriptionID: row[1],
-                period: row[2],
-                messageID: row[3],
-                articleIDs: decodeList(row[4]).compactMap { Int64($0) },
-                createdAt: row[5],
-                key: row[6],
-                subject: row[7],
-                html: row[8],
-                text: row[9],
-                recipient: row[10],
-                status: Edition.Status(rawValue: statusText) ?? .queued,
-                attempts: row[12],
-                nextAttemptAt: row[13],
-                leaseUntil: row[14],
-                lastReplyCode: row[15],
-                lastReplyText: row[16],
-                requeuedAt: row[17]
-            )
-        }
+        )
+        return try Array(
+            rows.map { row in
+                let statusText: String = row[11]
+                return Edition(
+                    id: row[0],
+                    subscriptionID: row[1],
+                    period: row[2],
+                    messageID: row[3],
+                    articleIDs: decodeList(row[4]).compactMap { Int64($0) },
+                    createdAt: row[5],
+                    key: row[6],
+                    subject: row[7],
+                    html: row[8],
+                    text: row[9],
+                    recipient: row[10],
+                    status: Edition.Status(rawValue: statusText) ?? .queued,
+                    attempts: row[12],
+                    nextAttemptAt: row[13],
+                    leaseUntil: row[14],
+                    lastReplyCode: row[15],
+                    lastReplyText: row[16],
+                    requeuedAt: row[17]
+                )
+            }
+        )
     }
 }

@@ -219,8 +219,9 @@ extension SQLiteStore: SubscriberStore {
     ) throws
         -> [SubscriberRecord]
     {
-        // Prepared once per connection and kept: a send looks up every reader this way.
-        let rows = try Row.fetchAll(
+        // Prepared once per connection and kept: a send looks up every reader this way. Read by
+        // position from a cursor: name lookups and copied rows were most of a send's reading.
+        let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT s.id, s.email, s.status, s.token, s.createdAt, s.pausedAt,
@@ -235,39 +236,41 @@ extension SQLiteStore: SubscriberStore {
         )
         // A row this version cannot read (an address an older version accepted) is left out rather
         // than failing every subscriber's delivery; `gazette subscribers` shows what is readable.
-        return rows.compactMap { row in
-            let id: Int64 = row["id"]
-            let emailText: String = row["email"]
-            let statusText: String = row["status"]
-            let zoneText: String = row["timeZone"]
-            let frequencyText: String = row["frequency"]
-            let formatText: String = row["format"]
-            guard let email = EmailAddress(emailText), let status = Subscriber.Status(rawValue: statusText),
-                let timeZone = TimeZone(identifier: zoneText),
-                let frequency = Subscription.Frequency(rawValue: frequencyText),
-                let format = Subscription.Format(rawValue: formatText)
-            else { return nil }
-            let subscriber = Subscriber(
-                id: id,
-                email: email,
-                status: status,
-                token: row["token"],
-                createdAt: row["createdAt"],
-                pausedAt: row["pausedAt"]
-            )
-            let subscription = Subscription(
-                id: row["subscriptionID"],
-                subscriberID: id,
-                countries: decodeCountries(row["countries"]),
-                topics: decodeTopics(row["topics"]),
-                frequency: frequency,
-                sendHour: row["sendHour"],
-                weekday: row["weekday"],
-                timeZone: timeZone,
-                format: format
-            )
-            return SubscriberRecord(subscriber: subscriber, subscription: subscription)
-        }
+        return try Array(
+            rows.compactMap { row -> SubscriberRecord? in
+                let id: Int64 = row[0]
+                let emailText: String = row[1]
+                let statusText: String = row[2]
+                let frequencyText: String = row[9]
+                let zoneText: String = row[12]
+                let formatText: String = row[13]
+                guard let email = EmailAddress(emailText), let status = Subscriber.Status(rawValue: statusText),
+                    let timeZone = TimeZone(identifier: zoneText),
+                    let frequency = Subscription.Frequency(rawValue: frequencyText),
+                    let format = Subscription.Format(rawValue: formatText)
+                else { return nil }
+                let subscriber = Subscriber(
+                    id: id,
+                    email: email,
+                    status: status,
+                    token: row[3],
+                    createdAt: row[4],
+                    pausedAt: row[5]
+                )
+                let subscription = Subscription(
+                    id: row[6],
+                    subscriberID: id,
+                    countries: decodeCountries(row[7]),
+                    topics: decodeTopics(row[8]),
+                    frequency: frequency,
+                    sendHour: row[10],
+                    weekday: row[11],
+                    timeZone: timeZone,
+                    format: format
+                )
+                return SubscriberRecord(subscriber: subscriber, subscription: subscription)
+            }
+        )
     }
 
     public func storedSecret(named name: String) async throws -> String? {
