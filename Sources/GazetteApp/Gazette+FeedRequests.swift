@@ -95,7 +95,9 @@ extension Gazette {
             siteURL: configuration.site.baseURL,
             generatedAt: generatedAt
         )
-        let newest = stories.flatMap { [$0.lead] + $0.takes }.map(\.fetchedAt).max() ?? Date(timeIntervalSince1970: 0)
+        // An article edited by a later fetch changes the feed too: a reader that asks
+        // If-Modified-Since must get it again.
+        let newest = stories.flatMap { [$0.lead] + $0.takes }.map(\.lastChanged).max() ?? Date(timeIntervalSince1970: 0)
         let body = try feedBody(content, format: format)
         return .found(RenderedFeed(body: Array(body), contentType: contentType, lastModified: newest))
     }

@@ -18,6 +18,9 @@ public struct Article: Hashable, Sendable {
     public var author: String?
     public var publishedAt: Date
     public var fetchedAt: Date
+    /// When a later fetch changed the stored article (its text, title, links or topics); nil
+    /// while it is as first stored.
+    public var updatedAt: Date?
     public var country: Country
     public var language: String
     public var topics: [Topic]
@@ -39,7 +42,8 @@ public struct Article: Hashable, Sendable {
         country: Country,
         language: String,
         topics: [Topic] = [],
-        storyID: String? = nil
+        storyID: String? = nil,
+        updatedAt: Date? = nil
     ) {
         self.id = id
         self.sourceID = sourceID
@@ -56,5 +60,9 @@ public struct Article: Hashable, Sendable {
         self.language = language
         self.topics = topics
         self.storyID = storyID
+        self.updatedAt = updatedAt
     }
+
+    /// The last time the stored article changed: its first fetch, or a later one that edited it.
+    public var lastChanged: Date { updatedAt ?? fetchedAt }
 }

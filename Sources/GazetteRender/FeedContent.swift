@@ -112,7 +112,9 @@ public struct FeedContent: Sendable {
                 contentHTML: Self.html(story, sourceNames: sourceNames),
                 sourceName: sourceName,
                 published: article.publishedAt,
-                updated: story.takes.map(\.fetchedAt).max().map { max($0, article.publishedAt) } ?? article.publishedAt
+                // A take joining the story, or an edit of any of its articles, updates the entry.
+                updated: ([article.publishedAt, article.updatedAt].compactMap { $0 } + story.takes.map(\.lastChanged))
+                    .max() ?? article.publishedAt
             )
         }
     }

@@ -252,7 +252,7 @@ extension SQLiteStore: ArticleStore {
     /// value read by position skips the case-insensitive lookup of its column's name.
     static let articleColumns = """
         id, sourceID, guid, url, title, text, contentHTML, imageURL, author, publishedAt, fetchedAt, country, \
-        language, topics, storyID
+        language, topics, storyID, updatedAt
         """
 
     /// The articles `sql` selects (it selects `articleColumns`). The statement is prepared once
@@ -294,7 +294,8 @@ extension SQLiteStore: ArticleStore {
             country: country,
             language: row[12],
             topics: decodeTopics(row[13]),
-            storyID: row[14]
+            storyID: row[14],
+            updatedAt: row[15]
         )
     }
 

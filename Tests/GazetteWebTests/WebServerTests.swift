@@ -123,6 +123,53 @@ struct WebServerTests {
         #expect(web.feedResponses.count(of: 304) == 4)
     }
 
+    @Test(
+        "an article edited by a later fetch: If-Modified-Since gets the feed again, with the entry's new title and date"
+    )
+    func editedArticle() async throws {
+        try await app.test(.router) { client in
+            let first = try await client.execute(uri: "/feeds/country/jp.atom", method: .get)
+            let lastModified = try #require(first.headers[.lastModified])
+            let newest = try #require(
+                try await gazette.store.articles(
+                    matching: ArticleQuery(
+                        countries: [Country(code: "JP")!],
+                        topics: [],
+                        since: .distantPast,
+                        until: Date(timeIntervalSince1970: 1_795_900_000),
+                        limit: 1
+                    )
+                ).first
+            )
+            #expect(!String(buffer: first.body).contains("Corrected headline"))
+            // The outlet corrects its headline; Gazette fetches the item again an hour later.
+            var edited = newest
+            edited.title = "Corrected headline of the day"
+            edited.fetchedAt = newest.fetchedAt.addingTimeInterval(3_600)
+            let counts = try await gazette.store.saveArticles([edited], existing: .update)
+            #expect(counts.updated == 1)
+
+            let again = try await client.execute(
+                uri: "/feeds/country/jp.atom",
+                method: .get,
+                headers: [.ifModifiedSince: lastModified]
+            )
+            #expect(again.status == .ok, "the edit is newer than the reader's copy")
+            let body = String(buffer: again.body)
+            #expect(body.contains("<title>Corrected headline of the day</title>"))
+            let rfc3339 = ISO8601DateFormatter()
+            #expect(body.contains("<updated>\(rfc3339.string(from: edited.fetchedAt))</updated>"), "\(body)")
+            let changed = try #require(again.headers[.lastModified].flatMap { HTTPDate.parse($0) })
+            #expect(changed == edited.fetchedAt)
+            let now = try await client.execute(
+                uri: "/feeds/country/jp.atom",
+                method: .get,
+                headers: [.ifModifiedSince: try #require(again.headers[.lastModified])]
+            )
+            #expect(now.status == .notModified)
+        }
+    }
+
     @Test("every kind of feed path, the OPML list, and 404 pages that say what was wrong")
     func paths() async throws {
         try await app.test(.router) { client in
