@@ -176,6 +176,7 @@ let package = Package(
             name: "GazetteAppTests",
             dependencies: [
                 "GazetteApp", "GazetteCore", "GazetteStore", "GazetteMail", "GazetteSummarize", "Curl", "TestSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

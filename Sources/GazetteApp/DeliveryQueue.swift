@@ -7,7 +7,7 @@ import GazetteStore
 final class DeliveryJob: Sendable {
     let edition: Edition
     let record: SubscriberRecord
-    /// Built and signed as it was queued: the worker's thread only sends.
+    /// Built as it was queued; the worker signs it as it goes out.
     let message: [UInt8]
     var domain: String { record.subscriber.email.domain }
 
@@ -80,6 +80,16 @@ final class DeliveryQueue<Job: Sendable>: @unchecked Sendable {
     /// may still be on its way).
     func done(_ domain: String) {
         locked {
+            inProgress[domain, default: 1] -= 1
+            condition.broadcast()
+        }
+    }
+
+    /// A worker took `job` but will not send it (the run is stopping): it goes back to the
+    /// front, for `drain()`.
+    func giveBack(_ job: Job, domain: String) {
+        locked {
+            jobs.insert((job, domain), at: 0)
             inProgress[domain, default: 1] -= 1
             condition.broadcast()
         }

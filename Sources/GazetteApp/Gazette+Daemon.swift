@@ -4,6 +4,7 @@ import GazetteMail
 import GazetteStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// What one cycle did, for the one log line an operator reads per cycle.
@@ -193,7 +194,9 @@ struct DeliveryLoop: Service {
         try? await cancelWhenGracefulShutdown { for await _ in firstIngest {} }
         while !stopping() {
             do {
-                let counts = try await gazette.deliveryCycle(transport: transport) { stopping() }
+                let counts = try await whileStoppable { stop in
+                    try await gazette.deliveryCycle(transport: transport, stopWhen: stop)
+                }
                 if counts != CycleCounts() {
                     gazette.logger.info("delivery cycle", metadata: counts.metadata)
                     await afterCycle()
@@ -215,6 +218,30 @@ struct DeliveryLoop: Service {
 /// Checking only the first, a loop whose sleep was cancelled went round again at once, for ever.
 private func stopping() -> Bool {
     Task.isShuttingDownGracefully || Task.isCancelled
+}
+
+/// Runs `body` with a stop check that any thread may call: true once a graceful shutdown or a
+/// cancellation has reached the calling task. `stopping()` reads the task it runs in, and the
+/// delivery workers are threads of their own, outside any task: there it would always say no.
+func whileStoppable<T>(_ body: (_ stop: @escaping @Sendable () -> Bool) async throws -> T) async rethrows -> T {
+    let stopped = StopFlag()
+    if stopping() { stopped.set() }
+    return try await withGracefulShutdownHandler {
+        try await withTaskCancellationHandler {
+            try await body { stopped.isSet }
+        } onCancel: {
+            stopped.set()
+        }
+    } onGracefulShutdown: {
+        stopped.set()
+    }
+}
+
+/// A flag set once, read from any thread.
+private final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
 
 /// Waits `duration`, or less when the loop must stop; whether it may go on.

@@ -75,7 +75,9 @@ extension Gazette {
     /// whose time has come, and ones a dead run left leased. An edition delivered is never sent
     /// again; one refused for good is not retried unless `gazette resend --failed` queues it.
     /// - Parameter stopWhen: asked before each message; once it says stop, nothing new starts
-    ///   and what was leased goes back untried (the daemon's graceful shutdown).
+    ///   and what was leased goes back untried (the daemon's graceful shutdown). It is asked on
+    ///   the delivery threads too, outside any task: it must not read the calling task
+    ///   (`Task.isCancelled`, task-locals); `whileStoppable` makes one that does not.
     /// - Parameter progress: hears the number of messages attempted so far, each time more
     ///   are leased (every 8 to 64 messages a connection) and at the end.
     public func send(

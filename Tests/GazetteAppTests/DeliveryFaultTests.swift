@@ -4,6 +4,8 @@ import GazetteCore
 import GazetteMail
 import GazetteStore
 import Logging
+import ServiceLifecycleTestKit
+import Synchronization
 import TestSupport
 import Testing
 
@@ -254,19 +256,24 @@ struct DeliveryFaultTests {
         #expect(received == 8, "nothing sent twice")
     }
 
-    @Test("a stop asked for mid-run starts no other message; the rest goes back untried and the next run sends it once")
-    func stopMidRun() async throws {
+    @Test(
+        "a graceful shutdown mid-run reaches the delivery threads: no other message starts; the rest goes back untried and the next run sends it once"
+    )
+    func gracefulShutdownMidRun() async throws {
         let names = (1...8).map { "reader\($0)" }
         try await subscribe(names)
         let sink = try server()
-        // The sink writes each message before it answers 250: after the third, the run is told
-        // to stop, while the queue still holds several leased messages.
-        let mailbox = self.mailbox.url.path
-        let stopWhen: @Sendable () -> Bool = {
-            ((try? FileManager.default.contentsOfDirectory(atPath: mailbox)) ?? []).filter { $0.hasSuffix(".eml") }
-                .count >= 3
+        // SIGTERM as the daemon hears it, right after the third message is accepted, while the
+        // queue still holds the other five. The worker's thread is outside any task: only a stop
+        // check that does not read the task (`whileStoppable`) sees it there.
+        let reports = try await testGracefulShutdown { trigger in
+            let transport = CountingTransport(inner: smtp(sink)) { sent in
+                if sent == 3 { trigger.triggerGracefulShutdown() }
+            }
+            return try await whileStoppable { stop in
+                try await gazette.send(force: true, transport: transport, stopWhen: stop)
+            }
         }
-        let reports = try await gazette.send(force: true, transport: smtp(sink), stopWhen: stopWhen)
         #expect(received == 3, "the worker asks before each message, not only the task that fills its queue")
         let postponed = reports.filter {
             if case .postponed(let reason) = $0.outcome { return reason.contains("shutting down") }
@@ -382,5 +389,50 @@ struct DeliveryFaultTests {
             Peers.runScript("verify_dkim.py", [mailbox.file("2.eml").path] + records)
         )
         #expect(confirmation["results"] as? [Bool] == [true, true], "\(confirmation["errors"] ?? "")")
+    }
+}
+
+/// A real transport that tells `sent` how many messages it has sent, after each one, on the
+/// delivery worker's thread.
+final class CountingTransport: MailTransport, Sendable {
+    let inner: SMTPTransport
+    let sent: @Sendable (Int) -> Void
+    private let count = Mutex(0)
+    var parallelism: Int { inner.parallelism }
+    var perDomain: Int { inner.perDomain }
+
+    init(inner: SMTPTransport, sent: @escaping @Sendable (Int) -> Void) {
+        self.inner = inner
+        self.sent = sent
+    }
+
+    func deliver(_ message: [UInt8], messageID: String, from: EmailAddress, to: EmailAddress) async -> TransportOutcome
+    {
+        await inner.deliver(message, messageID: messageID, from: from, to: to)
+    }
+
+    func deliverBlocking(
+        _ message: [UInt8],
+        messageID: String,
+        from: EmailAddress,
+        to: EmailAddress,
+        connection: Int,
+        beforeHandover: @escaping () -> Bool
+    ) -> TransportOutcome {
+        let outcome = inner.deliverBlocking(
+            message,
+            messageID: messageID,
+            from: from,
+            to: to,
+            connection: connection,
+            beforeHandover: beforeHandover
+        )
+        sent(
+            count.withLock { count in
+                count += 1
+                return count
+            }
+        )
+        return outcome
     }
 }

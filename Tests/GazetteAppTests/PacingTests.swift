@@ -37,7 +37,9 @@ struct PacingTests {
         #expect(second === first, "the released connection went to the waiting example.org message")
     }
 
-    @Test("the delivery queue: a domain at its share waits, a throttled domain is handed back, finish and halt stop")
+    @Test(
+        "the delivery queue: a domain at its share waits, a throttled domain is handed back, a message given back goes first, finish and halt stop"
+    )
     func deliveryQueue() {
         let queue = DeliveryQueue<String>(perDomain: 1, pacer: Pacer(messagesPerSecond: 0))
         for (job, domain) in [("a1", "a.org"), ("a2", "a.org"), ("b1", "b.org"), ("c1", "c.org"), ("c2", "c.org")] {
@@ -48,6 +50,10 @@ struct PacingTests {
         #expect(queue.take()?.job == "b1")
         #expect(queue.throttle("c.org") == ["c1", "c2"])
         queue.done("a.org")
+        // Taken, then given back by a worker that is stopping: first again, and its domain free.
+        #expect(queue.take()?.job == "a2")
+        queue.giveBack("a2", domain: "a.org")
+        #expect(queue.count == 1)
         #expect(queue.take()?.job == "a2")
         queue.push("c3", domain: "c.org")
         queue.finish()
