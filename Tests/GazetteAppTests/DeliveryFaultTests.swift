@@ -5,7 +5,6 @@ import GazetteMail
 import GazetteStore
 import Logging
 import ServiceLifecycleTestKit
-import Synchronization
 import TestSupport
 import Testing
 
@@ -267,9 +266,12 @@ struct DeliveryFaultTests {
         // queue still holds the other five. The worker's thread is outside any task: only a stop
         // check that does not read the task (`whileStoppable`) sees it there.
         let reports = try await testGracefulShutdown { trigger in
-            let transport = CountingTransport(inner: smtp(sink)) { sent in
-                if sent == 3 { trigger.triggerGracefulShutdown() }
-            }
+            let transport = HookedTransport(
+                inner: smtp(sink),
+                after: { sent in
+                    if sent == 3 { trigger.triggerGracefulShutdown() }
+                }
+            )
             return try await whileStoppable { stop in
                 try await gazette.send(force: true, transport: transport, stopWhen: stop)
             }
@@ -389,50 +391,5 @@ struct DeliveryFaultTests {
             Peers.runScript("verify_dkim.py", [mailbox.file("2.eml").path] + records)
         )
         #expect(confirmation["results"] as? [Bool] == [true, true], "\(confirmation["errors"] ?? "")")
-    }
-}
-
-/// A real transport that tells `sent` how many messages it has sent, after each one, on the
-/// delivery worker's thread.
-final class CountingTransport: MailTransport, Sendable {
-    let inner: SMTPTransport
-    let sent: @Sendable (Int) -> Void
-    private let count = Mutex(0)
-    var parallelism: Int { inner.parallelism }
-    var perDomain: Int { inner.perDomain }
-
-    init(inner: SMTPTransport, sent: @escaping @Sendable (Int) -> Void) {
-        self.inner = inner
-        self.sent = sent
-    }
-
-    func deliver(_ message: [UInt8], messageID: String, from: EmailAddress, to: EmailAddress) async -> TransportOutcome
-    {
-        await inner.deliver(message, messageID: messageID, from: from, to: to)
-    }
-
-    func deliverBlocking(
-        _ message: [UInt8],
-        messageID: String,
-        from: EmailAddress,
-        to: EmailAddress,
-        connection: Int,
-        beforeHandover: @escaping () -> Bool
-    ) -> TransportOutcome {
-        let outcome = inner.deliverBlocking(
-            message,
-            messageID: messageID,
-            from: from,
-            to: to,
-            connection: connection,
-            beforeHandover: beforeHandover
-        )
-        sent(
-            count.withLock { count in
-                count += 1
-                return count
-            }
-        )
-        return outcome
     }
 }

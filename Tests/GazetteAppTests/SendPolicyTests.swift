@@ -100,8 +100,8 @@ struct SendPolicyTests {
         // message goes out (32 wait in its queue): the last reader's is in the fourth batch.
         for index in 0..<64 { try await subscribe("reader\(String(format: "%02d", index))@example.org") }
         let leaving = EmailAddress("reader63@example.org")!
-        let transport = ActingTransport(inner: smtp) { [store = gazette.store] in
-            _ = try await store.unsubscribe(leaving)
+        let transport = HookedTransport(inner: smtp) { [store = gazette.store] sending in
+            if sending == 1 { _ = try await store.unsubscribe(leaving) }
         }
         let reports = try await gazette.send(force: true, transport: transport)
         let report = try #require(reports.first { $0.email == leaving })
@@ -109,53 +109,5 @@ struct SendPolicyTests {
         let delivered = reports.filter { if case .attempted(.delivered, _, _) = $0.outcome { true } else { false } }
         #expect(delivered.count == 63)
         #expect(!delivered.contains { $0.email == leaving })
-    }
-}
-
-/// A real transport that, before its first message, does something else in the meantime of the
-/// run (on the delivery worker's thread, which may block).
-final class ActingTransport: MailTransport, @unchecked Sendable {
-    // @unchecked: `acted` is touched only on the one worker thread (one connection).
-    let inner: SMTPTransport
-    let action: @Sendable () async throws -> Void
-    private var acted = false
-    var parallelism: Int { inner.parallelism }
-    var perDomain: Int { inner.perDomain }
-
-    init(inner: SMTPTransport, action: @escaping @Sendable () async throws -> Void) {
-        self.inner = inner
-        self.action = action
-    }
-
-    func deliver(_ message: [UInt8], messageID: String, from: EmailAddress, to: EmailAddress) async -> TransportOutcome
-    {
-        await inner.deliver(message, messageID: messageID, from: from, to: to)
-    }
-
-    func deliverBlocking(
-        _ message: [UInt8],
-        messageID: String,
-        from: EmailAddress,
-        to: EmailAddress,
-        connection: Int,
-        beforeHandover: @escaping () -> Bool
-    ) -> TransportOutcome {
-        if !acted {
-            acted = true
-            let done = DispatchSemaphore(value: 0)
-            Task { [action] in
-                try? await action()
-                done.signal()
-            }
-            done.wait()
-        }
-        return inner.deliverBlocking(
-            message,
-            messageID: messageID,
-            from: from,
-            to: to,
-            connection: connection,
-            beforeHandover: beforeHandover
-        )
     }
 }
