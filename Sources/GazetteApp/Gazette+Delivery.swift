@@ -167,6 +167,11 @@ extension Gazette {
         }
         func refill() async throws {
             while halt == nil, queue.count < queueDepth {
+                // Before leasing: a stopping run leases nothing more only to give it back.
+                if stopWhen() {
+                    halt = ("shutting down; the rest goes out on the next run", false)
+                    break
+                }
                 if next == editions.count {
                     progress?(reports.count)
                     guard !leasedAll, let batch = try await nextBatch() else {
@@ -177,10 +182,6 @@ extension Gazette {
                     // run (tens of KB each) would stay in memory until its end.
                     editions = batch
                     next = 0
-                }
-                if stopWhen() {
-                    halt = ("shutting down; the rest goes out on the next run", false)
-                    break
                 }
                 let edition = editions[next]
                 next += 1
@@ -263,7 +264,7 @@ extension Gazette {
                                 "the server asked to slow down (\(outcome.detail)); the rest waits for the next run",
                                 false
                             )
-                        } else if outcome.throttled {
+                        } else if outcome.throttled, outcome.replyCode != 421 {
                             // 451 4.7.x or 454 for one recipient: that domain's limits, not the server's.
                             let reason =
                                 "\(recipient.domain) asked to slow down (\(outcome.detail)); its mail waits for the next run"
