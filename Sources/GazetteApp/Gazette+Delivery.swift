@@ -102,9 +102,9 @@ extension Gazette {
     }
 
     /// Delivers the leased editions, and more as `nextBatch` leases them, through one worker
-    /// per connection. A worker runs on a thread of its own: it signs and sends a message, hands the
-    /// attempt to the ledger writer and takes the next one; that next message's final "." waits
-    /// for the row, so a crash repeats at most one message per connection.
+    /// per connection. A worker runs on a thread of its own: it signs and sends a message,
+    /// hands the attempt to the ledger writer and takes the next one; that next message's final
+    /// "." waits for the row, so a crash repeats at most one message per connection.
     /// This task leases, builds and queues messages ahead of the workers, reports, and decides
     /// when the run stops; what was not tried then goes back untouched.
     private func deliver(
@@ -304,9 +304,9 @@ extension Gazette {
     /// A delivery worker: takes messages from the queue until it says stop, and signs and sends
     /// each one over its own connection. The attempt goes to the ledger writer while the next
     /// message's conversation begins; that message's final "." waits for the row, so a crash
-    /// still repeats at most one message per connection. Once `stopWhen` says
-    /// so, it starts no other message. Attempts are reported a few at a time; at once when
-    /// fewer than `refillBelow` messages are left waiting, or when the run must act on one.
+    /// still repeats at most one message per connection. Once `stopWhen` says so, it starts no
+    /// other message. Attempts are reported a few at a time; at once when fewer than
+    /// `refillBelow` messages are left waiting, or when the run must act on one.
     private func work(
         connection: Int,
         queue: DeliveryQueue<DeliveryJob>,
