@@ -5,7 +5,8 @@ import CCurl
 final class CurlEasy {
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
-    private var lists: [UnsafeMutablePointer<curl_slist>] = []
+    /// The lists set on the handle, by option: libcurl does not copy them.
+    private var lists: [UInt32: UnsafeMutablePointer<curl_slist>] = [:]
 
     init() {
         CurlEasy.globalInit
@@ -49,12 +50,13 @@ final class CurlEasy {
         try check(gazette_curl_setopt_data_callback(handle, option, callback), option: option)
     }
 
-    /// libcurl does not copy lists: this handle keeps them until it is reset or freed.
     /// CURLOPT_PREREQFUNCTION (its data: CURLOPT_PREREQDATA).
     func set(prerequest callback: gazette_curl_prereq_callback?) throws {
         try check(gazette_curl_setopt_prereq_callback(handle, callback), option: CURLOPT_PREREQFUNCTION)
     }
 
+    /// libcurl does not copy lists: this handle keeps each one until the same option is set
+    /// again, or the handle is reset or freed.
     func set(_ option: CURLoption, list: [String]) throws {
         var head: UnsafeMutablePointer<curl_slist>? = nil
         for item in list {
@@ -64,8 +66,15 @@ final class CurlEasy {
             }
             head = appended
         }
-        if let head { lists.append(head) }
-        try check(gazette_curl_setopt_slist(handle, option, head), option: option)
+        let code = gazette_curl_setopt_slist(handle, option, head)
+        guard code == CURLE_OK else {
+            curl_slist_free_all(head)
+            try check(code, option: option)
+            return
+        }
+        // The handle no longer points at the list it had for this option.
+        if let replaced = lists.removeValue(forKey: option.rawValue) { curl_slist_free_all(replaced) }
+        if let head { lists[option.rawValue] = head }
     }
 
     /// Runs the transfer; blocks the calling thread until it ends.
@@ -100,8 +109,8 @@ final class CurlEasy {
     }
 
     private func freeLists() {
-        for list in lists { curl_slist_free_all(list) }
-        lists = []
+        for list in lists.values { curl_slist_free_all(list) }
+        lists = [:]
     }
 
     private func errorMessage(for code: CURLcode) -> String {

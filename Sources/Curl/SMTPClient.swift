@@ -93,21 +93,38 @@ public struct SMTPReply: Hashable, Sendable {
 
     /// The queue id in a 250 reply (`250 2.0.0 Ok: queued as 4F2A13025`), when there is one.
     public var queueID: String? {
-        // The standard library's search, not Foundation's `range(of:)`, which bridges to
-        // NSString: this runs for every message sent.
-        guard isSuccess, let range = text.firstRange(of: "queued as ") else { return nil }
-        let id = text[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }
-        return id.isEmpty ? nil : String(id)
+        guard isSuccess else { return nil }
+        // A search over the bytes: this runs for every message sent, and both Foundation's
+        // `range(of:)` and the standard library's `firstRange(of:)` build a searcher each time.
+        let marker = Array("queued as ".utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count >= marker.count,
+            let start = (0...(bytes.count - marker.count)).first(where: {
+                bytes[$0..<$0 + marker.count].elementsEqual(marker)
+            })
+        else { return nil }
+        let id = bytes[(start + marker.count)...].prefix { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                true
+            default: false
+            }
+        }
+        return id.isEmpty ? nil : String(decoding: id, as: UTF8.self)
     }
 }
 
 /// One SMTP connection, reused for every message sent through it (libcurl keeps it open
 /// between transfers). Messages go one at a time, on a serial queue of its own.
 public final class SMTPConnection: @unchecked Sendable {
-    // @unchecked: `easy` is touched only on `queue`, which is serial.
+    // @unchecked: `easy` and `configured` are touched only on `queue`, which is serial.
     private let server: SMTPServer
     private let queue = DispatchQueue(label: "gazette.smtp.connection")
     private let easy = CurlEasy()
+    /// Whether the options every message shares are set on `easy`: once per connection, not
+    /// per message (resetting and setting them all again cost a tenth of a worker's time).
+    private var configured = false
     /// The server's URL with the EHLO name as its path, the way libcurl takes it; made once,
     /// not per message.
     private let url: String
@@ -163,35 +180,23 @@ public final class SMTPConnection: @unchecked Sendable {
         beforeEnd: (() -> Bool)?,
         freshConnection: Bool
     ) -> SMTPReply {
-        easy.reset()
         let upload = UploadSource(bytes: message, beforeEnd: beforeEnd)
         let opaque = Unmanaged.passUnretained(upload).toOpaque()
         do {
-            try easy.set(CURLOPT_URL, url)
-            try easy.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+            if !configured {
+                try configure()
+                configured = true
+            }
             try easy.set(CURLOPT_MAIL_FROM, "<\(sender)>")
             try easy.set(CURLOPT_MAIL_RCPT, list: ["<\(recipient)>"])
-            try easy.set(CURLOPT_UPLOAD, 1)
             try easy.set(CURLOPT_INFILESIZE_LARGE, message.count)
             try easy.set(CURLOPT_READDATA, pointer: opaque)
-            try easy.set(CURLOPT_READFUNCTION, callback: UploadSource.read)
             try easy.set(CURLOPT_HEADERDATA, pointer: opaque)
-            try easy.set(CURLOPT_HEADERFUNCTION, callback: UploadSource.replyLine)
-            try easy.set(CURLOPT_CONNECTTIMEOUT, min(30, server.timeoutSeconds))
-            try easy.set(CURLOPT_TIMEOUT, server.timeoutSeconds)
-            // Each reply, the greeting included, must come within this: a server that goes
-            // silent mid-conversation costs one timeout, not the whole transfer's.
-            try easy.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, min(server.timeoutSeconds, 60))
-            if freshConnection { try easy.set(CURLOPT_FRESH_CONNECT, 1) }
-            if let caFile = server.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
-            if let username = server.username {
-                try easy.set(CURLOPT_USERNAME, username)
-                try easy.set(CURLOPT_PASSWORD, server.password ?? "")
-            }
-            // Required: STARTTLS must succeed or nothing is sent (credentials and mail never cross
-            // the wire in clear). Otherwise (a loopback relay) it is used when offered.
-            try easy.set(CURLOPT_USE_SSL, useSSL)
+            try easy.set(CURLOPT_FRESH_CONNECT, freshConnection ? 1 : 0)
         } catch {
+            // Set again from the start for the next message: this one may have left half of them.
+            easy.reset()
+            configured = false
             return SMTPReply(code: 0, text: "\(error)")
         }
         let failure = withExtendedLifetime(upload) { easy.perform() }
@@ -205,6 +210,29 @@ public final class SMTPConnection: @unchecked Sendable {
         // that carries the code instead.
         let line = upload.replyLines.last { $0.hasPrefix(String(code)) } ?? upload.replyLines.last
         return SMTPReply(code: code, text: line ?? failure?.description ?? "", curlCode: failure?.code ?? 0)
+    }
+
+    /// The options every message on this connection shares. The upload source is the only
+    /// per-message state the callbacks see, through CURLOPT_READDATA and CURLOPT_HEADERDATA.
+    private func configure() throws {
+        try easy.set(CURLOPT_URL, url)
+        try easy.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+        try easy.set(CURLOPT_UPLOAD, 1)
+        try easy.set(CURLOPT_READFUNCTION, callback: UploadSource.read)
+        try easy.set(CURLOPT_HEADERFUNCTION, callback: UploadSource.replyLine)
+        try easy.set(CURLOPT_CONNECTTIMEOUT, min(30, server.timeoutSeconds))
+        try easy.set(CURLOPT_TIMEOUT, server.timeoutSeconds)
+        // Each reply, the greeting included, must come within this: a server that goes
+        // silent mid-conversation costs one timeout, not the whole transfer's.
+        try easy.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, min(server.timeoutSeconds, 60))
+        if let caFile = server.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
+        if let username = server.username {
+            try easy.set(CURLOPT_USERNAME, username)
+            try easy.set(CURLOPT_PASSWORD, server.password ?? "")
+        }
+        // Required: STARTTLS must succeed or nothing is sent (credentials and mail never cross
+        // the wire in clear). Otherwise (a loopback relay) it is used when offered.
+        try easy.set(CURLOPT_USE_SSL, useSSL)
     }
 }
 

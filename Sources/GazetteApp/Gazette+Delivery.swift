@@ -319,7 +319,8 @@ extension Gazette {
     ) {
         var pending: PendingLedgerWrite?
         defer {
-            _ = pending?.wait()
+            // The last attempt is reported before the worker says it stopped.
+            pending?.waitForReport()
             mailbox.post(.stopped, urgent: true)
         }
         let from = configuration.delivery.from.address

@@ -11,13 +11,23 @@ struct LedgerEntry: Sendable {
 
 /// One attempt being written to the ledger while its worker goes on to the next message.
 final class PendingLedgerWrite: @unchecked Sendable {
-    // @unchecked: `committed` is touched only with `condition` locked.
+    // @unchecked: `committed` and `reported` are touched only with `condition` locked.
     private let condition = NSCondition()
     private var committed: Bool?
+    private var reported = false
 
+    /// The transaction ended: the worker's next message may be handed over.
     func finish(committed: Bool) {
         condition.lock()
         self.committed = committed
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The run was told of the attempt.
+    func finishReport() {
+        condition.lock()
+        reported = true
         condition.broadcast()
         condition.unlock()
     }
@@ -28,6 +38,13 @@ final class PendingLedgerWrite: @unchecked Sendable {
         defer { condition.unlock() }
         while committed == nil { condition.wait() }
         return committed!
+    }
+
+    /// Blocks until the run was told of the attempt: a worker's last report must not overtake it.
+    func waitForReport() {
+        condition.lock()
+        defer { condition.unlock() }
+        while !reported { condition.wait() }
     }
 }
 
@@ -51,7 +68,8 @@ final class LedgerWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues the attempt; `report` hears the outcome before the returned write counts as done.
+    /// Queues the attempt. The returned write counts as committed as soon as the transaction
+    /// ends, before `report` is called: a worker's next message does not wait for the report.
     func write(
         _ entry: LedgerEntry,
         report: @escaping @Sendable (Result<Void, any Error>) -> Void
@@ -87,9 +105,11 @@ final class LedgerWriter: @unchecked Sendable {
                     batch.map { ($0.entry.attempt, $0.entry.status, $0.entry.nextAttemptAt) }
                 )
             }
+            let committed = (try? written.get()) != nil
+            for write in batch { write.done.finish(committed: committed) }
             for write in batch {
                 write.report(written)
-                write.done.finish(committed: (try? written.get()) != nil)
+                write.done.finishReport()
             }
         }
     }

@@ -164,6 +164,26 @@ struct SMTPTransportTests {
     }
 }
 
+@Suite("SMTP replies")
+struct SMTPReplyTests {
+    @Test(
+        "the queue id is read from a 250 reply, whatever comes after it, and only from a 250",
+        arguments: [
+            (250, "250 2.0.0 Ok: queued as 4F2A13025", "4F2A13025"),
+            (250, "250 2.0.0 Ok: queued as 1a-B.2 (more text)", "1a-B.2"),
+            (250, "250 OK id=1rX queued as AbC9", "AbC9"),
+            (250, "250 queued as ", nil),
+            (250, "250 2.0.0 Ok", nil),
+            (250, "250 queued a", nil),
+            (250, "", nil),
+            (451, "451 4.3.0 queued as 12345", nil),
+        ] as [(Int, String, String?)]
+    )
+    func queueID(code: Int, text: String, expected: String?) {
+        #expect(SMTPReply(code: code, text: text).queueID == expected)
+    }
+}
+
 @Suite("Outbox delivery")
 struct OutboxTransportTests {
     @Test("one .eml per message, named by its Message-ID, no temporary files left")
