@@ -66,15 +66,15 @@ public struct ArticleNormalizer: Sendable {
             )
             let text = extracted.text
             var title = HTMLText.plainTextLine(item.title ?? "", limit: maxTitleLength)
-            if title.isEmpty { title = String(text.prefix(80)) }
-            if title.isEmpty, let fallback = link ?? item.guid { title = String(fallback.prefix(maxTitleLength)) }
+            if title.isEmpty { title = ByteText.prefix(text, 80) }
+            if title.isEmpty, let fallback = link ?? item.guid { title = ByteText.prefix(fallback, maxTitleLength) }
             guard !title.isEmpty || keepsEmptyItems else {
                 skipped.append("item \(index + 1): no title, text, link or id")
                 continue
             }
             let content = extracted.html
             let published = plausibleDate(item.dateText, fetchedAt: fetchedAt)
-            let categories = item.categories.filter { !$0.isEmpty }.map { String($0.prefix(100)) }
+            let categories = item.categories.filter { !$0.isEmpty }.map { ByteText.prefix($0, 100) }
             if item.guid?.isEmpty ?? true, let link { identifiedByLink[link, default: []].append(items.count) }
             items.append(
                 NormalizedItem(
@@ -84,7 +84,7 @@ public struct ArticleNormalizer: Sendable {
                     text: text,
                     contentHTML: content.isEmpty ? nil : content,
                     imageURL: item.imageURL.flatMap { absoluteWebLink($0, base: itemBase()) },
-                    author: item.author.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 },
+                    author: item.author.map { ByteText.prefix($0, 200) }.flatMap { $0.isEmpty ? nil : $0 },
                     publishedAt: published ?? fetchedAt,
                     hasFeedDate: published != nil,
                     updatedAt: plausibleDate(item.updatedText, fetchedAt: fetchedAt),
@@ -151,7 +151,7 @@ public struct ArticleNormalizer: Sendable {
     }
 
     private func identity(of item: FeedItem, link: String?, title: String, text: String) -> String {
-        if let guid = item.guid, !guid.isEmpty { return String(guid.prefix(1_000)) }
+        if let guid = item.guid, !guid.isEmpty { return ByteText.prefix(guid, 1_000) }
         if let link { return link }
         return "hash:" + StableHash.hex(title + "\n" + text)
     }

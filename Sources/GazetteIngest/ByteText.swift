@@ -53,8 +53,14 @@ enum ByteText {
                 written = count
             }
         }
-        let text = String(decoding: output, as: UTF8.self)
-        return text.utf8.count <= limit ? text : String(text.prefix(limit))
+        return prefix(String(decoding: output, as: UTF8.self), limit)
+    }
+
+    /// At most `limit` characters of `text`. A text of no more bytes than that is returned as
+    /// it is, without walking its characters (grapheme breaking): nearly every guid, author and
+    /// category is, and the walk was 1–2% of `gazette parse`.
+    static func prefix(_ text: String, _ limit: Int) -> String {
+        text.utf8.count <= limit ? text : String(text.prefix(limit))
     }
 
     /// The bytes of a C string (libxml2's names and contents), without copying them.

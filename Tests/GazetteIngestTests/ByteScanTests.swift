@@ -55,4 +55,17 @@ struct ByteScanTests {
         }
         #expect(valid > 100 && valid < 4_900, "the sweep covers both answers")
     }
+
+    @Test(
+        "a prefix keeps whole characters and agrees with String.prefix, with or without the byte shortcut",
+        arguments: [
+            ("guid-1234", 100), ("abcdef", 3), ("", 5), (String(repeating: "é", count: 60), 100),
+            (String(repeating: "é", count: 60), 50), ("e\u{301}e\u{301}e\u{301}", 2), ("🇫🇷🇩🇪🇮🇹", 2),
+            ("日本語のニュース", 4), ("abc", 3),
+        ] as [(String, Int)]
+    )
+    func prefix(text: String, limit: Int) {
+        #expect(ByteText.prefix(text, limit) == String(text.prefix(limit)))
+        #expect(ByteText.prefix(text, limit).count <= limit)
+    }
 }
