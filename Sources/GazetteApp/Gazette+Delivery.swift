@@ -134,8 +134,11 @@ extension Gazette {
         let mailbox = WorkerMailbox<WorkerEvent>(batchSize: 16)
         let ledger = LedgerWriter(store: store)
         defer { ledger.stop() }
+        let workers = DispatchGroup()
         for connection in 0..<transport.parallelism {
+            workers.enter()
             let worker = Thread { [self] in
+                defer { workers.leave() }
                 work(
                     connection: connection,
                     queue: queue,
@@ -287,15 +290,29 @@ extension Gazette {
                 queue.halt()
             }
         }
+        // A cancelled task leaves the loop above while workers may still be sending. Halted,
+        // they start nothing more (none waits forever for a queue nobody fills), and the run
+        // waits for the message each may still be sending: its attempt is on the ledger before
+        // the ledger stops.
+        if running > 0 {
+            queue.halt()
+            await withCheckedContinuation { continuation in
+                workers.notify(queue: .global()) { continuation.resume() }
+            }
+        }
         // The workers stopped before the queue was empty because the run is stopping.
         if halt == nil, failure == nil, stopWhen() {
             halt = ("shutting down; the rest goes out on the next run", false)
         }
-        // What was leased but not tried goes back untouched: no attempt counted.
-        let untried = queue.drain().map(\.edition) + editions[next...]
-        for edition in untried {
-            try? await store.releaseEdition(id: edition.id!, notBefore: nil)
-            if failure == nil { report(edition, .postponed(halt?.reason ?? "run stopped")) }
+        // What was leased but not tried goes back untouched: no attempt counted. In a task of
+        // its own, which no cancellation reaches: the store refuses a cancelled task's writes,
+        // and the editions would wait, leased, for the next run to reclaim them.
+        let untried = Array(queue.drain().map(\.edition) + editions[next...])
+        await Task { [store] in
+            for edition in untried { try? await store.releaseEdition(id: edition.id!, notBefore: nil) }
+        }.value
+        if failure == nil {
+            for edition in untried { report(edition, .postponed(halt?.reason ?? "run stopped")) }
         }
         if let failure { throw failure }
         return (reports, halt)

@@ -5,6 +5,7 @@ import GazetteMail
 import GazetteStore
 import Logging
 import ServiceLifecycleTestKit
+import Synchronization
 import TestSupport
 import Testing
 
@@ -290,6 +291,44 @@ struct DeliveryFaultTests {
         _ = try await gazette.send(force: true, transport: smtp(sink))
         #expect(received == 8, "the rest went out on the next run, nothing twice")
         #expect(try await ledger().values.allSatisfy { $0.status == .delivered })
+    }
+
+    @Test(
+        "a cancelled run waits for its delivery threads: the message in flight is on the ledger, and the next run sends the rest once"
+    )
+    func cancelledMidRun() async throws {
+        let names = (1...8).map { "reader\($0)" }
+        try await subscribe(names)
+        let sink = try server()
+        let run = Mutex<Task<[SendReport], any Error>?>(nil)
+        let runEnded = DispatchSemaphore(value: 0)
+        // Right after the third message is accepted, on the worker's thread, before its row is
+        // written: the run is cancelled, and the worker lets it get on. A run that does not wait
+        // for its workers returns at once and stops its ledger before the third row arrives; one
+        // that waits cannot return before this hook ends, which the wait's bound allows.
+        let transport = HookedTransport(
+            inner: smtp(sink),
+            after: { sent in
+                guard sent == 3 else { return }
+                run.withLock { $0 }?.cancel()
+                _ = runEnded.wait(timeout: .now() + 1)
+            }
+        )
+        let task = Task { [gazette] in try await gazette.send(force: true, transport: transport) }
+        run.withLock { $0 = task }
+        _ = try? await task.value
+        runEnded.signal()
+        #expect(received == 3)
+        let entries = try await ledger()
+        #expect(
+            entries.values.filter { $0.status == .delivered }.count == 3,
+            "every message the server accepted is on the ledger: \(entries.mapValues(\.status))"
+        )
+        #expect(entries.values.filter { $0.status == .queued }.count == 5, "given back untried, not left leased")
+
+        _ = try await gazette.send(force: true, transport: smtp(sink))
+        #expect(received == 8, "the rest went out on the next run, nothing twice")
+        #expect(try await ledger().values.allSatisfy { $0.status == .delivered && $0.attempts == 1 })
     }
 
     /// A Japanese article first seen `seconds` after the start: news for the next edition.
