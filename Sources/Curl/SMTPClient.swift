@@ -96,22 +96,29 @@ public struct SMTPReply: Hashable, Sendable {
         guard isSuccess else { return nil }
         // A search over the bytes: this runs for every message sent, and both Foundation's
         // `range(of:)` and the standard library's `firstRange(of:)` build a searcher each time.
-        let marker = Array("queued as ".utf8)
-        let bytes = Array(text.utf8)
-        guard bytes.count >= marker.count,
-            let start = (0...(bytes.count - marker.count)).first(where: {
-                bytes[$0..<$0 + marker.count].elementsEqual(marker)
-            })
-        else { return nil }
-        let id = bytes[(start + marker.count)...].prefix { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."):
-                true
-            default: false
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            let marker = Self.queuedAs
+            guard bytes.count >= marker.count else { return nil }
+            for start in 0...(bytes.count - marker.count)
+            where bytes[start..<start + marker.count].elementsEqual(marker) {
+                let id = bytes[(start + marker.count)...].prefix(while: Self.isQueueIDByte)
+                return id.isEmpty ? nil : String(decoding: id, as: UTF8.self)
             }
+            return nil
         }
-        return id.isEmpty ? nil : String(decoding: id, as: UTF8.self)
+    }
+
+    private static let queuedAs = Array("queued as ".utf8)
+
+    /// Queue ids are ASCII letters and digits, with dashes and dots in some MTAs' forms.
+    private static func isQueueIDByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            true
+        default: false
+        }
     }
 }
 
@@ -200,6 +207,9 @@ public final class SMTPConnection: @unchecked Sendable {
             return SMTPReply(code: 0, text: "\(error)")
         }
         let failure = withExtendedLifetime(upload) { easy.perform() }
+        // The source goes with this message: the handle keeps no pointer to it.
+        try? easy.set(CURLOPT_READDATA, pointer: nil)
+        try? easy.set(CURLOPT_HEADERDATA, pointer: nil)
         let code = easy.responseCode
         if let failure, code < 400 {
             // No final reply (none at all, or the connection broke after 354 or a 250): a
