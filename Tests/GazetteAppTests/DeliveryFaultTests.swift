@@ -257,6 +257,25 @@ struct DeliveryFaultTests {
     }
 
     @Test(
+        "one connection closed by the server after every 2 messages: each 421 costs one new connection, reused after it"
+    )
+    func reconnectThenReuse() async throws {
+        let names = (1...6).map { "reader\($0)" }
+        try await subscribe(names)
+        let sink = try server(["--close-after", "2"])
+        _ = try await gazette.send(force: true, transport: smtp(sink))
+        #expect(try await ledger().values.allSatisfy { $0.status == .delivered })
+        let ports = try (1...6).map { index in
+            let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: mailbox.file("\(index).json")))
+            return (envelope as? [String: Any])?["port"] as? Int
+        }
+        // Two messages a connection: the fresh connection the retry asked for is not forced on
+        // the messages after it.
+        #expect(Set(ports.compactMap { $0 }).count == 3, "client ports: \(ports)")
+        #expect(ports[0] == ports[1] && ports[2] == ports[3] && ports[4] == ports[5], "client ports: \(ports)")
+    }
+
+    @Test(
         "a graceful shutdown mid-run reaches the delivery threads: no other message starts; the rest goes back untried and the next run sends it once"
     )
     func gracefulShutdownMidRun() async throws {

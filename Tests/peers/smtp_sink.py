@@ -71,7 +71,8 @@ class Handler:
         with open(base + ".eml.tmp", "wb") as f:
             f.write(envelope.original_content)
         with open(base + ".json", "w") as f:
-            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos}, f)
+            # The client's port tells the tests which connection carried the message.
+            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos, "port": session.peer[1]}, f)
         os.rename(base + ".eml.tmp", base + ".eml")
         return "250 2.0.0 Ok: queued as %d" % self.count
 
