@@ -177,6 +177,8 @@ let package = Package(
             dependencies: [
                 "GazetteApp", "GazetteCore", "GazetteStore", "GazetteMail", "GazetteSummarize", "Curl", "TestSupport",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                // To break the store on purpose mid-run (a ledger write that fails).
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -368,10 +368,15 @@ extension Gazette {
                 connection: connection,
                 beforeHandover: { previous?.wait() ?? true }
             )
+            // The previous row goes in first. If it could not be written the run is stopping,
+            // and this message, abandoned before its final "." (the handover waits for that
+            // row), goes back untried.
+            guard previous?.wait() ?? true else {
+                queue.giveBack(job, domain: domain)
+                break
+            }
             metrics.delivery(outcome.status, took: ContinuousClock.now - started)
             queue.done(domain)
-            // The previous row goes in first; if it could not be written, the run is stopping.
-            guard previous?.wait() ?? true else { break }
             if outcome.stopsTheRun || (outcome.throttled && outcome.replyCode == 421) { queue.halt() }
             let handedBack = outcome.throttled && outcome.replyCode != 421 ? queue.throttle(domain) : []
             let entry = ledgerEntry(outcome, of: job.edition, to: job.record.subscriber.email)

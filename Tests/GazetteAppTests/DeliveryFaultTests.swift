@@ -1,8 +1,8 @@
 import Curl
 import Foundation
+import GRDB
 import GazetteCore
 import GazetteMail
-import GazetteStore
 import Logging
 import ServiceLifecycleTestKit
 import Synchronization
@@ -10,6 +10,7 @@ import TestSupport
 import Testing
 
 @testable import GazetteApp
+@testable import GazetteStore
 
 /// The delivery ledger against real SMTP servers on 127.0.0.1 (aiosmtpd, scripted by the
 /// recipient's local part and by options): after every fault, each edition is delivered or
@@ -348,6 +349,33 @@ struct DeliveryFaultTests {
         _ = try await gazette.send(force: true, transport: smtp(sink))
         #expect(received == 8, "the rest went out on the next run, nothing twice")
         #expect(try await ledger().values.allSatisfy { $0.status == .delivered && $0.attempts == 1 })
+    }
+
+    @Test(
+        "a ledger write that fails stops the run with the store's error: the next message is not handed over, the rest is given back"
+    )
+    func ledgerWriteFails() async throws {
+        let names = (1...8).map { "reader\($0)" }
+        try await subscribe(names)
+        let sink = try server()
+        let store = try #require(gazette.store as? SQLiteStore)
+        // After the 3rd message is accepted and before its row is written, its edition goes:
+        // the delivery row's foreign key refuses that write.
+        let transport = HookedTransport(
+            inner: smtp(sink),
+            after: { sent in
+                guard sent == 3 else { return }
+                try? store.pool.write { db in
+                    try db.execute(sql: "DELETE FROM editions WHERE recipient = 'reader3@example.org'")
+                }
+            }
+        )
+        await #expect(throws: (any Error).self) { try await gazette.send(force: true, transport: transport) }
+        #expect(received == 3, "the 4th message waited for the 3rd row, which never came, and was not handed over")
+        let entries = try await ledger()
+        #expect(entries["reader3"] == nil)
+        #expect(entries.values.filter { $0.status == .delivered }.count == 2)
+        #expect(entries.values.filter { $0.status == .queued }.count == 5, "\(entries.mapValues(\.status))")
     }
 
     /// A Japanese article first seen `seconds` after the start: news for the next edition.
