@@ -129,8 +129,8 @@ public final class SMTPConnection: @unchecked Sendable {
     private let server: SMTPServer
     private let queue = DispatchQueue(label: "gazette.smtp.connection")
     private let easy = CurlEasy()
-    /// Whether the options every message shares are set on `easy`: once per connection, not
-    /// per message (resetting and setting them all again cost a tenth of a worker's time).
+    /// Whether the options every message shares are set on `easy`: once per connection, as
+    /// libcurl's handle reuse intends, not reset and set again for every message.
     private var configured = false
     /// The server's URL with the EHLO name as its path, the way libcurl takes it; made once,
     /// not per message.
