@@ -49,8 +49,11 @@ final class DeliveryQueue<Job: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// The next message for a worker, or nil when it should stop.
-    func take() -> (job: Job, domain: String)? {
+    /// The next message for a worker, or nil when it should stop. `idle` is called before the
+    /// worker first blocks for one (or sleeps for the pacer), `busy` once it has one again.
+    func take(idle: () -> Void = {}, busy: () -> Void = {}) -> (job: Job, domain: String)? {
+        var waited = false
+        defer { if waited { busy() } }
         condition.lock()
         while true {
             // Finished: stop once nothing is left that may still be taken.
@@ -66,11 +69,23 @@ final class DeliveryQueue<Job: Sendable>: @unchecked Sendable {
                 let wait = pacer.reserve(at: .now)
                 condition.unlock()
                 if wait > .zero {
+                    if !waited {
+                        waited = true
+                        idle()
+                    }
                     Thread.sleep(
                         forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds)
                     )
                 }
                 return job
+            }
+            if !waited {
+                // Told without the lock, which the callee may need; then everything is looked at again.
+                waited = true
+                condition.unlock()
+                idle()
+                condition.lock()
+                continue
             }
             condition.wait()
         }

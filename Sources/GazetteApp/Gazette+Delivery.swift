@@ -132,7 +132,7 @@ extension Gazette {
         // them once for every batch of reports, or sooner when the queue runs below half.
         let queueDepth = 32 * transport.parallelism
         let mailbox = WorkerMailbox<WorkerEvent>(batchSize: 16)
-        let ledger = LedgerWriter(store: store)
+        let ledger = LedgerWriter(store: store, workers: transport.parallelism)
         defer { ledger.stop() }
         let workers = DispatchGroup()
         for connection in 0..<transport.parallelism {
@@ -337,11 +337,14 @@ extension Gazette {
         var pending: PendingLedgerWrite?
         defer {
             // The last attempt is reported before the worker says it stopped.
+            ledger.workerIdle()
             pending?.waitForReport()
             mailbox.post(.stopped, urgent: true)
         }
         let from = configuration.delivery.from.address
-        while let (job, domain) = queue.take() {
+        // While this worker waits for work its last row is committed without it: the run
+        // may be waiting for that row's report to queue more.
+        while let (job, domain) = queue.take(idle: ledger.workerIdle, busy: ledger.workerBusy) {
             // Asked once the message is in hand: waiting for it (or for the pacer) may have
             // outlasted a stop. What is given back goes back to the store untried.
             if stopWhen() {

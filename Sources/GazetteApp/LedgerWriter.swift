@@ -15,9 +15,14 @@ final class PendingLedgerWrite: @unchecked Sendable {
     private let condition = NSCondition()
     private var committed: Bool?
     private var reported = false
+    private let writer: LedgerWriter
+
+    fileprivate init(writer: LedgerWriter) {
+        self.writer = writer
+    }
 
     /// The transaction ended: the worker's next message may be handed over.
-    func finish(committed: Bool) {
+    fileprivate func finish(committed: Bool) {
         condition.lock()
         self.committed = committed
         condition.broadcast()
@@ -25,15 +30,23 @@ final class PendingLedgerWrite: @unchecked Sendable {
     }
 
     /// The run was told of the attempt.
-    func finishReport() {
+    fileprivate func finishReport() {
         condition.lock()
         reported = true
         condition.broadcast()
         condition.unlock()
     }
 
-    /// Blocks until the row is written; whether it was.
+    /// Blocks until the row is written, committing it now if it still waits for company;
+    /// whether it was written.
     func wait() -> Bool {
+        condition.lock()
+        if let committed {
+            condition.unlock()
+            return committed
+        }
+        condition.unlock()
+        writer.commitNow(self)
         condition.lock()
         defer { condition.unlock() }
         while committed == nil { condition.wait() }
@@ -42,30 +55,51 @@ final class PendingLedgerWrite: @unchecked Sendable {
 
     /// Blocks until the run was told of the attempt: a worker's last report must not overtake it.
     func waitForReport() {
+        _ = wait()
         condition.lock()
         defer { condition.unlock() }
         while !reported { condition.wait() }
     }
 }
 
-/// Writes the workers' attempts to the ledger on a thread of its own, all that came in since
-/// the last commit in one transaction: with several connections one commit serves several
-/// messages, and no worker waits for SQLite unless its next message is about to be accepted.
+/// Writes the workers' attempts to the ledger on a thread of its own, several in one
+/// transaction. A transaction costs more than the two statements of a row (BEGIN, the WAL
+/// frames, COMMIT), so a row waits for company: it is committed once every worker still
+/// sending has one waiting, or as soon as its worker needs it, that is at its next message's
+/// final "." or before it waits for work. With four connections that halves the transactions
+/// of a run; with one, every row goes at once, while its worker starts the next message.
 final class LedgerWriter: @unchecked Sendable {
     private typealias Write = (
         entry: LedgerEntry, done: PendingLedgerWrite, report: @Sendable (Result<Void, any Error>) -> Void
     )
-    // @unchecked: `writes` and `stopped` are touched only with `condition` locked.
+    // @unchecked: every `var` below is touched only with `condition` locked.
     private let condition = NSCondition()
     private var writes: [Write] = []
+    /// A worker waits for a row in `writes`.
+    private var needed = false
+    /// Workers waiting for work (or stopped): they add no row, and none of theirs waits.
+    private var idle = 0
     private var stopped = false
-    private let store: any EditionStore
+    private var commits = 0
+    private let workers: Int
+    private let commit: @Sendable ([LedgerEntry]) throws -> Void
 
-    init(store: any EditionStore) {
-        self.store = store
+    /// - Parameters:
+    ///   - workers: how many workers write; each has at most one row uncommitted.
+    ///   - commit: writes the rows in one transaction, on the writer's thread.
+    init(workers: Int, commit: @escaping @Sendable ([LedgerEntry]) throws -> Void) {
+        self.workers = max(1, workers)
+        self.commit = commit
         let thread = Thread { [self] in run() }
         thread.name = "gazette.delivery.ledger"
         thread.start()
+    }
+
+    /// Writes through `store`, all the rows of a commit in one transaction.
+    convenience init(store: any EditionStore, workers: Int) {
+        self.init(workers: workers) { entries in
+            try store.finishAttemptsBlocking(entries.map { ($0.attempt, $0.status, $0.nextAttemptAt) })
+        }
     }
 
     /// Queues the attempt. The returned write counts as committed as soon as the transaction
@@ -76,35 +110,56 @@ final class LedgerWriter: @unchecked Sendable {
     )
         -> PendingLedgerWrite
     {
-        let done = PendingLedgerWrite()
-        condition.lock()
-        writes.append((entry, done, report))
-        condition.signal()
-        condition.unlock()
+        let done = PendingLedgerWrite(writer: self)
+        locked { writes.append((entry, done, report)) }
         return done
+    }
+
+    /// A worker is about to wait for work, or has stopped: its row must not wait for it.
+    func workerIdle() {
+        locked { idle += 1 }
+    }
+
+    /// A worker that waited has a message again.
+    func workerBusy() {
+        locked { idle -= 1 }
+    }
+
+    /// How many transactions the writer began.
+    var transactions: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return commits
     }
 
     /// Ends the thread once what was queued is written.
     func stop() {
-        condition.lock()
-        stopped = true
-        condition.signal()
-        condition.unlock()
+        locked { stopped = true }
+    }
+
+    fileprivate func commitNow(_ write: PendingLedgerWrite) {
+        locked {
+            // Not there: the row is in the transaction under way.
+            if writes.contains(where: { $0.done === write }) { needed = true }
+        }
+    }
+
+    /// Whether the rows waiting should be committed now.
+    private var due: Bool {
+        !writes.isEmpty && (needed || stopped || writes.count >= workers - idle)
     }
 
     private func run() {
         while true {
             condition.lock()
-            while writes.isEmpty && !stopped { condition.wait() }
+            while !due && !(stopped && writes.isEmpty) { condition.wait() }
             let batch = writes
             writes = []
+            needed = false
+            if !batch.isEmpty { commits += 1 }
             condition.unlock()
             if batch.isEmpty { return }
-            let written = Result {
-                try store.finishAttemptsBlocking(
-                    batch.map { ($0.entry.attempt, $0.entry.status, $0.entry.nextAttemptAt) }
-                )
-            }
+            let written = Result { try commit(batch.map(\.entry)) }
             let committed = (try? written.get()) != nil
             for write in batch { write.done.finish(committed: committed) }
             for write in batch {
@@ -112,5 +167,16 @@ final class LedgerWriter: @unchecked Sendable {
                 write.done.finishReport()
             }
         }
+    }
+
+    /// Runs `body` with the lock held, and wakes the writer's thread: every change may make
+    /// the rows due.
+    private func locked<T>(_ body: () -> T) -> T {
+        condition.lock()
+        defer {
+            condition.signal()
+            condition.unlock()
+        }
+        return body()
     }
 }

@@ -66,4 +66,25 @@ struct PacingTests {
         #expect(halted.take() == nil)
         #expect(halted.drain() == ["x"])
     }
+
+    @Test("a worker that must wait for a message says so first, and again once it has one")
+    func idleAndBusy() {
+        let queue = DeliveryQueue<String>(perDomain: 1, pacer: Pacer(messagesPerSecond: 0))
+        var told: [String] = []
+        queue.push("a1", domain: "a.org")
+        // A message is there: the worker does not wait, and nothing is said.
+        #expect(queue.take(idle: { told.append("idle") }, busy: { told.append("busy") })?.job == "a1")
+        #expect(told.isEmpty)
+        // Nothing to take: told before it blocks (here the hook queues a message, as the run
+        // does once it hears of the worker's last row), then it takes that message.
+        let next = queue.take(
+            idle: {
+                told.append("idle")
+                queue.push("b1", domain: "b.org")
+            },
+            busy: { told.append("busy") }
+        )
+        #expect(next?.job == "b1")
+        #expect(told == ["idle", "busy"])
+    }
 }
