@@ -97,6 +97,11 @@ extension SQLiteStore: EditionStore {
         UPDATE editions SET status = ?, nextAttemptAt = ?, leaseUntil = NULL, lastReplyCode = ?, lastReplyText = ?
         WHERE id = ?
         """
+    /// The row each attempt adds to the ledger.
+    static let insertDelivery = """
+        INSERT INTO deliveries (editionID, recipient, status, replyCode, replyText, queueID, attemptedAt)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
 
     /// The condition of the `editions_to_send` index (migration v16): queued, deferred or
     /// sending. A query must repeat it word for word for SQLite to use that index.
@@ -163,12 +168,7 @@ extension SQLiteStore: EditionStore {
         nextAttemptAt: Date?
     ) throws {
         // Cached statements: this runs for every message sent.
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO deliveries (editionID, recipient, status, replyCode, replyText, queueID, attemptedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
+        try db.cachedStatement(sql: Self.insertDelivery).execute(arguments: [
             attempt.editionID, attempt.recipient.value, attempt.status.rawValue, attempt.replyCode,
             attempt.replyText, attempt.queueID, StoredDate.text(attempt.attemptedAt),
         ])

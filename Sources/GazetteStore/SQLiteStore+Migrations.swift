@@ -268,6 +268,34 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v17: status checks without an IN list") { db in
+            // Like v16's index condition, each CHECK (status IN (...)) built and dropped a
+            // temporary b-tree on every insert or update of the row: three times for each
+            // message sent (lease, delivery row, edition state). Rewritten as the same test with
+            // OR, which SQLite evaluates in place. The rows do not change, so SQLite's documented
+            // short procedure for such changes applies: edit the stored CREATE TABLE, bump the
+            // schema version (every connection then reads the schema again).
+            let checks = [
+                (
+                    "editions", "status IN ('queued', 'sending', 'delivered', 'deferred', 'failed')",
+                    "(status = 'queued' OR status = 'sending' OR status = 'delivered' OR status = 'deferred' OR status = 'failed')"
+                ),
+                (
+                    "deliveries", "status IN ('delivered', 'deferred', 'failed')",
+                    "(status = 'delivered' OR status = 'deferred' OR status = 'failed')"
+                ),
+            ]
+            let version = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
+            try db.execute(sql: "PRAGMA writable_schema = ON")
+            for (table, old, new) in checks {
+                try db.execute(
+                    sql: "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = ?",
+                    arguments: [old, new, table]
+                )
+            }
+            try db.execute(sql: "PRAGMA schema_version = \(version + 1)")
+            try db.execute(sql: "PRAGMA writable_schema = OFF")
+        }
         return migrator
     }()
 }
