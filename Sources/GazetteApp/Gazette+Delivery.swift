@@ -58,7 +58,7 @@ extension Gazette {
             )
             signers = try configuration.delivery.dkim.map { try DKIMSigner($0) }
         } catch {
-            for edition in batch { try? await store.releaseEdition(id: edition.id!, notBefore: nil) }
+            await giveBack(batch)
             throw error
         }
         var seen: Set<Int64> = []
@@ -72,7 +72,13 @@ extension Gazette {
                 return nil
             }
             seen.formUnion(batch.compactMap(\.id))
-            try await readReaders(of: batch)
+            do {
+                try await readReaders(of: batch)
+            } catch {
+                // Leased, but the run stops before any of it is queued: nothing else gives it back.
+                await giveBack(batch)
+                throw error
+            }
             return batch
         }
         seen.formUnion(batch.compactMap(\.id))
@@ -89,6 +95,16 @@ extension Gazette {
         progress?(reports.count)
         if let halt, halt.isError { throw GazetteError(halt.reason) }
         return reports
+    }
+
+    /// Editions leased but not tried go back to the queue, no attempt counted. In a task of
+    /// its own, which no cancellation reaches: the store refuses a cancelled task's writes, and
+    /// the editions would wait, leased, for the next run to reclaim them. A store that fails
+    /// here leaves them to that reclaim too.
+    private func giveBack(_ editions: [Edition]) async {
+        await Task { [store] in
+            for edition in editions { try? await store.releaseEdition(id: edition.id!, notBefore: nil) }
+        }.value
     }
 
     /// What a delivery worker reports to the run.
@@ -304,13 +320,9 @@ extension Gazette {
         if halt == nil, failure == nil, stopWhen() {
             halt = ("shutting down; the rest goes out on the next run", false)
         }
-        // What was leased but not tried goes back untouched: no attempt counted. In a task of
-        // its own, which no cancellation reaches: the store refuses a cancelled task's writes,
-        // and the editions would wait, leased, for the next run to reclaim them.
+        // What was leased but not tried goes back untouched: no attempt counted.
         let untried = Array(queue.drain().map(\.edition) + editions[next...])
-        await Task { [store] in
-            for edition in untried { try? await store.releaseEdition(id: edition.id!, notBefore: nil) }
-        }.value
+        await giveBack(untried)
         if failure == nil {
             for edition in untried { report(edition, .postponed(halt?.reason ?? "run stopped")) }
         }

@@ -378,6 +378,37 @@ struct DeliveryFaultTests {
         #expect(entries.values.filter { $0.status == .queued }.count == 5, "\(entries.mapValues(\.status))")
     }
 
+    @Test("readers that cannot be read for a later batch: the run stops, and that batch goes back untried")
+    func readersUnreadable() async throws {
+        // 60 editions: leased 8, 16 and 32 at a time while the first 32 are queued; the fourth
+        // lease (the last 4) comes once more than 24 are sent.
+        let names = (1...60).map { "reader\($0)" }
+        try await subscribe(names)
+        let sink = try server()
+        let store = try #require(gazette.store as? SQLiteStore)
+        // After the 3rd message the subscribers cannot be read: the fourth batch's readers fail.
+        let transport = HookedTransport(
+            inner: smtp(sink),
+            after: { sent in
+                guard sent == 3 else { return }
+                try? store.pool.write { db in try db.execute(sql: "ALTER TABLE subscribers RENAME TO hidden") }
+            }
+        )
+        await #expect(throws: (any Error).self) { try await gazette.send(force: true, transport: transport) }
+        let sent = received
+        let entries = try await ledger()
+        let leased = entries.filter { $0.value.status == .sending }.keys.sorted()
+        #expect(leased.isEmpty, "still leased: \(leased)")
+        #expect(entries.values.filter { $0.status == .delivered }.count == sent)
+        #expect(entries.values.filter { $0.status == .queued }.count == 60 - sent)
+        #expect(sent > 24 && sent < 60, "the run stopped at the fourth lease: \(sent) sent")
+        // Readable again: the next run sends the rest, each once.
+        try await store.pool.write { db in try db.execute(sql: "ALTER TABLE hidden RENAME TO subscribers") }
+        _ = try await gazette.send(force: true, transport: smtp(sink))
+        #expect(received == 60)
+        #expect(try await ledger().values.allSatisfy { $0.status == .delivered })
+    }
+
     /// A Japanese article first seen `seconds` after the start: news for the next edition.
     func news(at seconds: TimeInterval) async throws {
         let date = Self.start.addingTimeInterval(seconds)
