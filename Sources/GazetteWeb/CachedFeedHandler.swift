@@ -126,13 +126,15 @@ final class CachedFeedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func write(_ reply: FeedReply, context: ChannelHandlerContext) {
+        // Counted before it is written: once flushed, the client may read the answer (and look
+        // at the count) before this thread runs again.
+        answered(reply.status)
         var headers = reply.headers
         headers[.date] = currentDate()
         headers[.server] = serverName
         context.write(wrapOutboundOut(.head(HTTPResponse(status: reply.status, headerFields: headers))), promise: nil)
         if let body = reply.body { context.write(wrapOutboundOut(.body(body)), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        answered(reply.status)
     }
 
     /// The Date header, formatted once a second per connection.
