@@ -145,7 +145,12 @@ enum MIMEEncoding {
     /// Header text as-is when it is printable ASCII (folded at its spaces when long), otherwise
     /// as RFC 2047 B-encoded words of whole UTF-8 characters; no line exceeds 78 characters.
     static func headerText(_ text: String, nameLength: Int) -> String {
-        let isPlain = text.utf8.allSatisfy { $0 >= 32 && $0 < 127 } && !text.contains("=?")
+        // "=?" would read as the start of an encoded word. Looked for byte by byte: Foundation's
+        // `contains` bridges to NSString, and this runs for every header of every message.
+        let utf8 = text.utf8
+        let isPlain =
+            utf8.allSatisfy { $0 >= 32 && $0 < 127 }
+            && !zip(utf8, utf8.dropFirst()).contains { $0 == UInt8(ascii: "=") && $1 == UInt8(ascii: "?") }
         if isPlain && nameLength + text.utf8.count <= 78 { return text }
         if isPlain, let folded = folded(text, nameLength: nameLength) { return folded }
         var words: [String] = []

@@ -122,6 +122,8 @@ struct MIMEEncodingTests {
             (long, false), (String(repeating: "word ", count: 60) + "end", false),
             // A word too long for a line, or double spaces a fold would change: encoded words.
             ("Headline " + String(repeating: "x", count: 80), true), ("Two  spaces " + long, true),
+            // Plain ASCII that a reader would take for an encoded word goes encoded itself.
+            ("What =?utf-8?B?SGk=?= means", true),
         ]
         for (index, (subject, encoded)) in cases.enumerated() {
             let bytes = wire(text: "x", subject: subject)
