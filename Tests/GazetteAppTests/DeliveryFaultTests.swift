@@ -351,24 +351,31 @@ struct DeliveryFaultTests {
         #expect(try await ledger().values.allSatisfy { $0.status == .delivered && $0.attempts == 1 })
     }
 
+    /// `transport`, with `sql` run on the store right after the server accepts message number
+    /// `count` (on the worker's thread, before that message's row is written).
+    func breaking(_ transport: SMTPTransport, afterMessage count: Int, with sql: String) throws -> HookedTransport {
+        let store = try #require(gazette.store as? SQLiteStore)
+        return HookedTransport(
+            inner: transport,
+            after: { sent in
+                guard sent == count else { return }
+                try? store.pool.write { db in try db.execute(sql: sql) }
+            }
+        )
+    }
+
     @Test(
         "a ledger write that fails stops the run with the store's error: the next message is not handed over, the rest is given back"
     )
     func ledgerWriteFails() async throws {
-        let names = (1...8).map { "reader\($0)" }
-        try await subscribe(names)
+        try await subscribe((1...8).map { "reader\($0)" })
         let sink = try server()
-        let store = try #require(gazette.store as? SQLiteStore)
         // After the 3rd message is accepted and before its row is written, its edition goes:
         // the delivery row's foreign key refuses that write.
-        let transport = HookedTransport(
-            inner: smtp(sink),
-            after: { sent in
-                guard sent == 3 else { return }
-                try? store.pool.write { db in
-                    try db.execute(sql: "DELETE FROM editions WHERE recipient = 'reader3@example.org'")
-                }
-            }
+        let transport = try breaking(
+            smtp(sink),
+            afterMessage: 3,
+            with: "DELETE FROM editions WHERE recipient = 'reader3@example.org'"
         )
         await #expect(throws: (any Error).self) { try await gazette.send(force: true, transport: transport) }
         #expect(received == 3, "the 4th message waited for the 3rd row, which never came, and was not handed over")
@@ -382,18 +389,11 @@ struct DeliveryFaultTests {
     func readersUnreadable() async throws {
         // 60 editions: leased 8, 16 and 32 at a time while the first 32 are queued; the fourth
         // lease (the last 4) comes once more than 24 are sent.
-        let names = (1...60).map { "reader\($0)" }
-        try await subscribe(names)
+        try await subscribe((1...60).map { "reader\($0)" })
         let sink = try server()
         let store = try #require(gazette.store as? SQLiteStore)
         // After the 3rd message the subscribers cannot be read: the fourth batch's readers fail.
-        let transport = HookedTransport(
-            inner: smtp(sink),
-            after: { sent in
-                guard sent == 3 else { return }
-                try? store.pool.write { db in try db.execute(sql: "ALTER TABLE subscribers RENAME TO hidden") }
-            }
-        )
+        let transport = try breaking(smtp(sink), afterMessage: 3, with: "ALTER TABLE subscribers RENAME TO hidden")
         await #expect(throws: (any Error).self) { try await gazette.send(force: true, transport: transport) }
         let sent = received
         let entries = try await ledger()

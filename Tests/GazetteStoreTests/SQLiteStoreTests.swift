@@ -126,31 +126,42 @@ struct SQLiteStoreTests {
         }
     }
 
+    /// A database file in the folder `name`, migrated up to `migration` only, holding one active
+    /// subscriber (1) with one subscription (1) and then `rows`: what an older Gazette left.
+    func database(upTo migration: String, in name: String, rows: String) async throws -> String {
+        let path = folder.file("\(name)/gazette.sqlite").path
+        try FileManager.default.createDirectory(atPath: folder.file(name).path, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: path)
+        try SQLiteStore.migrator.migrate(queue, upTo: migration)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO subscribers (email, status, token, createdAt)
+                    VALUES ('a@example.org', 'active', 'handle', '2026-12-01 00:00:00.000');
+                    INSERT INTO subscriptions (subscriberID, countries, frequency, sendHour, timeZone, format)
+                    VALUES (1, 'DE', 'daily', 7, 'UTC', 'html');
+                    """
+            )
+            try db.execute(sql: rows)
+        }
+        return path
+    }
+
     @Test("v17 rewrites the status checks of a database in use: its rows stay, a bad status is still refused")
     func statusChecksMigration() async throws {
-        let path = folder.file("v16/gazette.sqlite").path
-        try FileManager.default.createDirectory(atPath: folder.file("v16").path, withIntermediateDirectories: true)
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteStore.migrator.migrate(queue, upTo: "v16: editions to send, without an IN list")
-            try await queue.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO subscribers (email, status, token, createdAt)
-                        VALUES ('a@example.org', 'active', 'handle', '2026-12-01 00:00:00.000');
-                        INSERT INTO subscriptions (subscriberID, countries, frequency, sendHour, timeZone, format)
-                        VALUES (1, 'DE', 'daily', 7, 'UTC', 'html');
-                        INSERT INTO editions (subscriptionID, period, messageID, articleIDs, createdAt, editionKey,
-                                              subject, recipient, status, attempts)
-                        VALUES (1, '2026-12-01', 'm@example.org', '', '2026-12-01 07:00:00.000', 'key1',
-                                'The subject', 'a@example.org', 'deferred', 1);
-                        INSERT INTO editionBodies (editionID, text) VALUES (1, 'The text');
-                        INSERT INTO deliveries (editionID, recipient, status, replyCode, replyText, attemptedAt)
-                        VALUES (1, 'a@example.org', 'deferred', 451, '4.7.1 later', '2026-12-01 07:00:01.000');
-                        """
-                )
-            }
-        }
+        let path = try await database(
+            upTo: "v16: editions to send, without an IN list",
+            in: "v16",
+            rows: """
+                INSERT INTO editions (subscriptionID, period, messageID, articleIDs, createdAt, editionKey,
+                                      subject, recipient, status, attempts)
+                VALUES (1, '2026-12-01', 'm@example.org', '', '2026-12-01 07:00:00.000', 'key1',
+                        'The subject', 'a@example.org', 'deferred', 1);
+                INSERT INTO editionBodies (editionID, text) VALUES (1, 'The text');
+                INSERT INTO deliveries (editionID, recipient, status, replyCode, replyText, attemptedAt)
+                VALUES (1, 'a@example.org', 'deferred', 451, '4.7.1 later', '2026-12-01 07:00:01.000');
+                """
+        )
         let migrated = try SQLiteStore(path: path)
         #expect(try migrated.appliedMigrations().count == 17)
         let edition = try #require(try await migrated.edition(key: "key1"))
@@ -281,26 +292,16 @@ struct SQLiteStoreTests {
 
     @Test("editions stored before v11 keep their rendered message when it moves to a table of its own")
     func editionBodiesMigration() async throws {
-        let path = folder.file("old/gazette.sqlite").path
-        try FileManager.default.createDirectory(atPath: folder.file("old").path, withIntermediateDirectories: true)
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteStore.migrator.migrate(queue, upTo: "v10: editions to send, oldest first")
-            try await queue.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO subscribers (email, status, token, createdAt)
-                        VALUES ('a@example.org', 'active', 'handle', '2026-12-01 00:00:00.000');
-                        INSERT INTO subscriptions (subscriberID, countries, frequency, sendHour, timeZone, format)
-                        VALUES (1, 'DE', 'daily', 7, 'UTC', 'html');
-                        INSERT INTO editions (subscriptionID, period, messageID, articleIDs, createdAt, editionKey,
-                                              subject, html, text, recipient, status)
-                        VALUES (1, '2026-12-01', 'm@example.org', '', '2026-12-01 07:00:00.000', 'key1',
-                                'The subject', '<p>The HTML</p>', 'The text', 'a@example.org', 'queued');
-                        """
-                )
-            }
-        }
+        let path = try await database(
+            upTo: "v10: editions to send, oldest first",
+            in: "old",
+            rows: """
+                INSERT INTO editions (subscriptionID, period, messageID, articleIDs, createdAt, editionKey,
+                                      subject, html, text, recipient, status)
+                VALUES (1, '2026-12-01', 'm@example.org', '', '2026-12-01 07:00:00.000', 'key1',
+                        'The subject', '<p>The HTML</p>', 'The text', 'a@example.org', 'queued');
+                """
+        )
         let migrated = try SQLiteStore(path: path)
         #expect(try migrated.appliedMigrations().count == 17)
         let edition = try #require(try await migrated.edition(key: "key1"))
