@@ -50,7 +50,8 @@ final class DeliveryQueue<Job: Sendable>: @unchecked Sendable {
     }
 
     /// The next message for a worker, or nil when it should stop. `idle` is called before the
-    /// worker first blocks for one (or sleeps for the pacer), `busy` once it has one again.
+    /// worker first blocks for one (or sleeps for the pacer), and then `busy` as it returns,
+    /// with a message or with nil.
     func take(idle: () -> Void = {}, busy: () -> Void = {}) -> (job: Job, domain: String)? {
         var waited = false
         defer { if waited { busy() } }

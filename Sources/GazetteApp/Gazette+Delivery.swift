@@ -349,14 +349,14 @@ extension Gazette {
         var pending: PendingLedgerWrite?
         defer {
             // The last attempt is reported before the worker says it stopped.
-            ledger.workerIdle()
+            ledger.workerIdle(leaving: pending)
             pending?.waitForReport()
             mailbox.post(.stopped, urgent: true)
         }
         let from = configuration.delivery.from.address
-        // While this worker waits for work its last row is committed without it: the run
-        // may be waiting for that row's report to queue more.
-        while let (job, domain) = queue.take(idle: ledger.workerIdle, busy: ledger.workerBusy) {
+        // Before this worker waits for work its last row is committed: the run may be waiting
+        // for that row's report to queue more.
+        while let (job, domain) = queue.take(idle: { ledger.workerIdle(leaving: pending) }, busy: ledger.workerBusy) {
             // Asked once the message is in hand: waiting for it (or for the pacer) may have
             // outlasted a stop. What is given back goes back to the store untried.
             if stopWhen() {

@@ -64,10 +64,11 @@ final class PendingLedgerWrite: @unchecked Sendable {
 
 /// Writes the workers' attempts to the ledger on a thread of its own, several in one
 /// transaction. A transaction costs more than the two statements of a row (BEGIN, the WAL
-/// frames, COMMIT), so a row waits for company: it is committed once every worker still
-/// sending has one waiting, or as soon as its worker needs it, that is at its next message's
-/// final "." or before it waits for work. With four connections that halves the transactions
-/// of a run; with one, every row goes at once, while its worker starts the next message.
+/// frames, COMMIT), so a row waits for company: the rows waiting are committed once there are
+/// as many as workers still sending, or as soon as a worker needs its own, that is at its
+/// next message's final ".", when its conversation ended without one, when it is about to
+/// wait for work, or when it stops. With four connections that halves the transactions of a
+/// run; with one, every row goes at once, while its worker starts the next message.
 final class LedgerWriter: @unchecked Sendable {
     private typealias Write = (
         entry: LedgerEntry, done: PendingLedgerWrite, report: @Sendable (Result<Void, any Error>) -> Void
@@ -75,9 +76,9 @@ final class LedgerWriter: @unchecked Sendable {
     // @unchecked: every `var` below is touched only with `condition` locked.
     private let condition = NSCondition()
     private var writes: [Write] = []
-    /// A worker waits for a row in `writes`.
+    /// A worker needs a row in `writes`.
     private var needed = false
-    /// Workers waiting for work (or stopped): they add no row, and none of theirs waits.
+    /// Workers waiting for work (or stopped): no row of theirs is coming.
     private var idle = 0
     private var stopped = false
     private var commits = 0
@@ -115,9 +116,14 @@ final class LedgerWriter: @unchecked Sendable {
         return done
     }
 
-    /// A worker is about to wait for work, or has stopped: its row must not wait for it.
-    func workerIdle() {
-        locked { idle += 1 }
+    /// A worker is about to wait for work, or has stopped: `row`, its last, is committed now
+    /// (the run may be waiting for its report before it queues more), and no row of its own
+    /// is coming.
+    func workerIdle(leaving row: PendingLedgerWrite?) {
+        locked {
+            idle += 1
+            if let row { markNeeded(row) }
+        }
     }
 
     /// A worker that waited has a message again.
@@ -138,15 +144,22 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     fileprivate func commitNow(_ write: PendingLedgerWrite) {
-        locked {
-            // Not there: the row is in the transaction under way.
-            if writes.contains(where: { $0.done === write }) { needed = true }
-        }
+        locked { markNeeded(write) }
     }
 
-    /// Whether the rows waiting should be committed now.
+    private func markNeeded(_ write: PendingLedgerWrite) {
+        // Not there: the row is in the transaction under way, or written.
+        if writes.contains(where: { $0.done === write }) { needed = true }
+    }
+
+    /// Whether `waiting` rows should be committed now: a worker needs one, the writer is
+    /// stopping, or every worker still sending has one waiting (each has at most one).
+    static func isDue(waiting: Int, needed: Bool, stopped: Bool, workers: Int, idle: Int) -> Bool {
+        waiting > 0 && (needed || stopped || waiting >= workers - idle)
+    }
+
     private var due: Bool {
-        !writes.isEmpty && (needed || stopped || writes.count >= workers - idle)
+        Self.isDue(waiting: writes.count, needed: needed, stopped: stopped, workers: workers, idle: idle)
     }
 
     private func run() {
@@ -169,12 +182,12 @@ final class LedgerWriter: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` with the lock held, and wakes the writer's thread: every change may make
-    /// the rows due.
+    /// Runs `body` with the lock held, then wakes the writer's thread if the change made the
+    /// rows due (or the writer may end): waking it for nothing costs a thread switch a row.
     private func locked<T>(_ body: () -> T) -> T {
         condition.lock()
         defer {
-            condition.signal()
+            if due || (stopped && writes.isEmpty) { condition.signal() }
             condition.unlock()
         }
         return body()

@@ -6,7 +6,7 @@ import Testing
 @testable import GazetteApp
 
 /// When the ledger writer commits the workers' rows: together when it can, at once when a
-/// worker needs its row. Each case would hang on a wrong rule; the semaphores bound that.
+/// worker needs its row. Every wait is bounded: a wrong rule fails a case instead of hanging it.
 @Suite("Ledger writer")
 struct LedgerWriterTests {
     /// The rows of each transaction, by edition id; `failing` makes every commit throw.
@@ -19,6 +19,38 @@ struct LedgerWriterTests {
             if failing { throw CancellationError() }
         }
         var recorded: [[Int64]] { batches.withLock { $0 } }
+    }
+
+    /// What the writer reported, in order: whether each row was written.
+    final class Reports: Sendable {
+        let results = Mutex<[Bool]>([])
+        let arrived = DispatchSemaphore(value: 0)
+        var callback: @Sendable (Result<Void, any Error>) -> Void {
+            { result in
+                self.results.withLock { $0.append((try? result.get()) != nil) }
+                self.arrived.signal()
+            }
+        }
+        /// Waits for the next `count` reports; false if they did not all come within 30 s.
+        func next(_ count: Int = 1) -> Bool {
+            (0..<count).allSatisfy { _ in arrived.wait(timeout: .now() + 30) == .success }
+        }
+        var recorded: [Bool] { results.withLock { $0 } }
+    }
+
+    /// Whether `row` was written, waited for (as a worker does) on a thread of its own; nil
+    /// if that wait did not end within 30 s.
+    func waited(_ row: PendingLedgerWrite) -> Bool? {
+        final class Outcome: Sendable { let written = Mutex<Bool?>(nil) }
+        let outcome = Outcome()
+        let ended = DispatchSemaphore(value: 0)
+        Thread {
+            let written = row.wait()
+            outcome.written.withLock { $0 = written }
+            ended.signal()
+        }.start()
+        guard ended.wait(timeout: .now() + 30) == .success else { return nil }
+        return outcome.written.withLock { $0 }
     }
 
     func entry(_ editionID: Int64) -> LedgerEntry {
@@ -35,29 +67,38 @@ struct LedgerWriterTests {
         )
     }
 
-    /// What the writer reported, in order: whether each row was written.
-    final class Reports: Sendable {
-        let results = Mutex<[Bool]>([])
-        let arrived = DispatchSemaphore(value: 0)
-        var callback: @Sendable (Result<Void, any Error>) -> Void {
-            { result in
-                self.results.withLock { $0.append((try? result.get()) != nil) }
-                self.arrived.signal()
-            }
-        }
-        /// Waits for the next report; false if none came in 30 s (the writer is stuck).
-        func next() -> Bool { arrived.wait(timeout: .now() + 30) == .success }
-        var recorded: [Bool] { results.withLock { $0 } }
+    @Test(
+        "the rule: rows wait until there are as many as busy workers, unless one is needed or the writer stops",
+        arguments: [
+            // (waiting, needed, stopped, workers, idle, due)
+            (0, true, true, 1, 0, false),
+            (1, false, false, 1, 0, true),
+            (1, false, false, 4, 0, false),
+            (3, false, false, 4, 0, false),
+            (4, false, false, 4, 0, true),
+            (2, false, false, 4, 2, true),
+            (1, false, false, 4, 2, false),
+            (1, true, false, 4, 0, true),
+            (1, false, true, 4, 0, true),
+            (1, false, false, 4, 4, true),
+        ]
+    )
+    func rule(_ rule: (Int, Bool, Bool, Int, Int, Bool)) {
+        let (waiting, needed, stopped, workers, idle, due) = rule
+        #expect(
+            LedgerWriter.isDue(waiting: waiting, needed: needed, stopped: stopped, workers: workers, idle: idle) == due
+        )
     }
 
-    @Test("two workers' rows go in one transaction: the first waits for the second")
+    @Test("two workers' rows go in one transaction, with nobody asking for them")
     func grouped() {
         let transactions = Transactions()
         let writer = LedgerWriter(workers: 2, commit: transactions.commit)
         defer { writer.stop() }
-        let first = writer.write(entry(1)) { _ in }
-        let second = writer.write(entry(2)) { _ in }
-        #expect(first.wait() && second.wait())
+        let reports = Reports()
+        _ = writer.write(entry(1), report: reports.callback)
+        _ = writer.write(entry(2), report: reports.callback)
+        #expect(reports.next(2))
         #expect(transactions.recorded == [[1, 2]])
         #expect(writer.transactions == 1)
     }
@@ -68,27 +109,29 @@ struct LedgerWriterTests {
         let writer = LedgerWriter(workers: 4, commit: transactions.commit)
         defer { writer.stop() }
         let row = writer.write(entry(1)) { _ in }
-        #expect(row.wait())
+        #expect(waited(row) == true)
         #expect(transactions.recorded == [[1]])
     }
 
-    @Test("a row whose worker waits for work is committed without being asked for")
+    @Test("a worker going idle has its row committed; the others' rows then wait for fewer companions")
     func idleWorker() {
         let transactions = Transactions()
-        let writer = LedgerWriter(workers: 2, commit: transactions.commit)
+        let writer = LedgerWriter(workers: 3, commit: transactions.commit)
         defer { writer.stop() }
         let reports = Reports()
-        _ = writer.write(entry(1), report: reports.callback)
-        // The other worker has nothing to do: no second row is coming.
-        writer.workerIdle()
+        let first = writer.write(entry(1), report: reports.callback)
+        writer.workerIdle(leaving: first)
         #expect(reports.next())
         #expect(transactions.recorded == [[1]])
-        // Busy again: the next row waits for company as before.
+        // Two workers still sending: two rows make a transaction.
+        _ = writer.write(entry(2), report: reports.callback)
+        _ = writer.write(entry(3), report: reports.callback)
+        #expect(reports.next(2))
+        // Busy again: three.
         writer.workerBusy()
-        let third = writer.write(entry(3)) { _ in }
-        let fourth = writer.write(entry(4)) { _ in }
-        #expect(third.wait() && fourth.wait())
-        #expect(transactions.recorded == [[1], [3, 4]])
+        for id in 4...6 { _ = writer.write(entry(Int64(id)), report: reports.callback) }
+        #expect(reports.next(3))
+        #expect(transactions.recorded == [[1], [2, 3], [4, 5, 6]])
     }
 
     @Test("stopping commits what waits; a failed commit fails every row in it")
@@ -99,8 +142,8 @@ struct LedgerWriterTests {
         let first = writer.write(entry(1), report: reports.callback)
         let second = writer.write(entry(2), report: reports.callback)
         writer.stop()
-        #expect(reports.next() && reports.next())
-        #expect(!first.wait() && !second.wait())
+        #expect(reports.next(2))
+        #expect(waited(first) == false && waited(second) == false)
         #expect(transactions.recorded == [[1, 2]])
         #expect(reports.recorded == [false, false])
     }

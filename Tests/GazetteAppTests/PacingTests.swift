@@ -86,5 +86,25 @@ struct PacingTests {
         )
         #expect(next?.job == "b1")
         #expect(told == ["idle", "busy"])
+        // Halted while it waited: busy too, as it returns nil (the worker then stops).
+        told = []
+        #expect(
+            queue.take(
+                idle: {
+                    told.append("idle"); queue.halt()
+                },
+                busy: { told.append("busy") }
+            ) == nil
+        )
+        #expect(told == ["idle", "busy"])
+        // A message in hand but the pacer's 100 ms before it: idle while it sleeps.
+        let paced = DeliveryQueue<String>(perDomain: 2, pacer: Pacer(messagesPerSecond: 10))
+        paced.push("p1", domain: "p.org")
+        paced.push("p2", domain: "p.org")
+        told = []
+        #expect(paced.take(idle: { told.append("idle") }, busy: { told.append("busy") })?.job == "p1")
+        #expect(told.isEmpty)
+        #expect(paced.take(idle: { told.append("idle") }, busy: { told.append("busy") })?.job == "p2")
+        #expect(told == ["idle", "busy"])
     }
 }
