@@ -81,7 +81,6 @@ final class LedgerWriter: @unchecked Sendable {
     /// Workers waiting for work (or stopped): no row of theirs is coming.
     private var idle = 0
     private var stopped = false
-    private var commits = 0
     private let workers: Int
     private let commit: @Sendable ([LedgerEntry]) throws -> Void
 
@@ -131,13 +130,6 @@ final class LedgerWriter: @unchecked Sendable {
         locked { idle -= 1 }
     }
 
-    /// How many transactions the writer began.
-    var transactions: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return commits
-    }
-
     /// Ends the thread once what was queued is written.
     func stop() {
         locked { stopped = true }
@@ -169,7 +161,6 @@ final class LedgerWriter: @unchecked Sendable {
             let batch = writes
             writes = []
             needed = false
-            if !batch.isEmpty { commits += 1 }
             condition.unlock()
             if batch.isEmpty { return }
             let written = Result { try commit(batch.map(\.entry)) }
