@@ -58,12 +58,15 @@ enum HTMLContent {
     /// - Parameters:
     ///   - baseURL: what relative links resolve against; asked for only when there is one.
     ///   - sanitize: whether to build the HTML too (titles only need the text).
+    ///   - readsSimpleHTML: whether `SimpleHTMLReader` may read the fragment instead of libxml2
+    ///     (tests compare the two).
     static func extract(
         _ html: String,
         baseURL: @escaping @autoclosure () -> URL?,
         textLimit: Int,
         htmlLimit: Int,
-        sanitize: Bool
+        sanitize: Bool,
+        readsSimpleHTML: Bool = true
     ) -> Result {
         // Plain text with no markup, no references and no control characters (which the parser
         // drops) needs no parser: many descriptions are.
@@ -77,19 +80,28 @@ enum HTMLContent {
             return Result(text: text, html: ByteText.trimmed(output))
         }
         LibXML2.initialize
+        let htmlLimit = sanitize ? htmlLimit : 0
+        func newWalk() -> HTMLWalk {
+            let walk = HTMLWalk(textLimit: textLimit, htmlLimit: htmlLimit, baseURL: baseURL)
+            walk.text.reserveCapacity(min(html.utf8.count, textLimit))
+            if sanitize { walk.output.reserveCapacity(min(html.utf8.count + html.utf8.count / 8, htmlLimit)) }
+            return walk
+        }
+        if readsSimpleHTML {
+            let walk = newWalk()
+            if SimpleHTMLReader.read(html, into: walk, htmlLimit: htmlLimit) { return result(of: walk) }
+        }
         // Inside a <div>, top-level text is not wrapped in the <p> libxml2 otherwise implies.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(html.utf8.count + 12)
         bytes += "<div>".utf8
         bytes += html.utf8
         bytes += "</div>".utf8
-        let walk = HTMLWalk(textLimit: textLimit, htmlLimit: sanitize ? htmlLimit : 0, baseURL: baseURL)
-        walk.text.reserveCapacity(min(bytes.count, textLimit))
-        if sanitize { walk.output.reserveCapacity(min(bytes.count + bytes.count / 8, htmlLimit)) }
+        let walk = newWalk()
         var handler = htmlSAXHandler()
         handler.startElement = { context, name, attributes in
             guard let context, let name else { return }
-            if !HTMLWalk.from(context).start(name, attributes: attributes) {
+            if !HTMLWalk.from(context).start(HTMLContent.elementName(name), attributes: attributes) {
                 xmlStopParser(context.assumingMemoryBound(to: htmlParserCtxt.self))
             }
         }
@@ -126,9 +138,16 @@ enum HTMLContent {
                 }
             }
         }
-        // Whatever libxml2 reported, the output closes every tag it opened.
+        return result(of: walk)
+    }
+
+    static func result(of walk: HTMLWalk) -> Result {
+        // Whatever the parser reported, the output closes every tag it opened.
         walk.endAll()
-        return Result(text: ByteText.collapseLines(walk.text, limit: textLimit), html: ByteText.trimmed(walk.output))
+        return Result(
+            text: ByteText.collapseLines(walk.text, limit: walk.textLimit),
+            html: ByteText.trimmed(walk.output)
+        )
     }
 
     /// A byte that only the parser path handles: markup, a reference, or a C0 control other
@@ -151,7 +170,7 @@ enum HTMLContent {
 
 /// The state of one `extract`, fed by the parser's callbacks. The parser closes every element
 /// it opens (implied end tags included), so each `end` matches the latest `start`.
-private final class HTMLWalk {
+final class HTMLWalk {
     /// What an open element owes at its end.
     struct Frame {
         /// The closing tag to write, when the element wrote an opening one.
@@ -199,7 +218,7 @@ private final class HTMLWalk {
     /// False when the element is nested too deep and the parse must stop: libxml2 closes a
     /// mismatched end tag by searching all open elements, so deep hostile nesting would take
     /// quadratic time.
-    func start(_ rawName: UnsafePointer<xmlChar>, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> Bool {
+    func start(_ name: String, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> Bool {
         textRun = nil
         // Open elements, counting those inside dropped ones.
         guard frames.count + droppedDepth < Self.maxDepth else { return false }
@@ -209,12 +228,11 @@ private final class HTMLWalk {
         }
         if !sawWrapper {
             sawWrapper = true
-            if xmlStrEqual(rawName, "div") != 0 {
+            if name == "div" {
                 frames.append(Frame(closingTag: nil, isBlock: false))
                 return true
             }
         }
-        let name = HTMLContent.elementName(rawName)
         let element = HTMLContent.elements[name] ?? HTMLContent.Element()
         // Past both limits nothing more is read, but the pending closing tags are written: the
         // output stays balanced and bounded however much markup follows.

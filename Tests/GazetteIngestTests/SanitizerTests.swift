@@ -116,7 +116,8 @@ struct SanitizerTests {
         #expect(!clean(String(repeating: "<div>", count: 20_000) + "deep").isEmpty)
         #expect(clean(sample) == expected)
         // 5,000 element names, more than a context keeps: it is freed, and the next parse gets a new one.
-        let names = (0..<5_000).map { "<x\($0)>t</x\($0)>" }.joined()
+        // (The comment leaves the fragment to libxml2: `SimpleHTMLReader` would take it.)
+        let names = "<!-- libxml2 -->" + (0..<5_000).map { "<x\($0)>t</x\($0)>" }.joined()
         #expect(clean(names) == String(repeating: "t", count: 5_000))
         #expect(HTMLContent.parserContextNameBytes == 0, "the context was freed after that parse")
         #expect(clean(sample) == expected)
@@ -129,7 +130,8 @@ struct SanitizerTests {
         var largest = 0
         for index in 0..<20 {
             let name = "e\(index)" + String(repeating: "x", count: 200_000)
-            #expect(clean("<p>a &\(name); b</p>").hasPrefix("<p>a &amp;e\(index)x"))
+            // The comment leaves the fragment to libxml2: `SimpleHTMLReader` would take it.
+            #expect(clean("<!-- libxml2 --><p>a &\(name); b</p>").hasPrefix("<p>a &amp;e\(index)x"))
             largest = max(largest, HTMLContent.parserContextNameBytes)
         }
         #expect(largest > 200_000, "the names did reach the dictionary")

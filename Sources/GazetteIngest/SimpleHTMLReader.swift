@@ -1,0 +1,394 @@
+import CLibXML2
+
+/// Reads the plain HTML most feed content is made of (well-nested elements, quoted or bare
+/// attributes, references) and makes the calls on an `HTMLWalk` that libxml2's HTML parser
+/// makes for it, several times faster: libxml2 reads HTML a character at a time through its
+/// encoding layer, and was a third of `gazette parse`'s time. Whatever the reader does not
+/// reproduce exactly (a comment, an end tag that is not the open element's, script, tables,
+/// a control character, a numeric reference libxml2 drops) makes `read` return false at
+/// once, and the caller starts over with libxml2 on a fresh walk: the reader never guesses.
+/// `SimpleHTMLTests` holds it to libxml2's output on the feedparser corpus, the real feeds
+/// and random markup, and its element table to the installed libxml2.
+enum SimpleHTMLReader {
+    /// The elements libxml2 knows that the reader takes, each with the elements whose start
+    /// closes it implicitly (libxml2's `htmlStartClose`, restricted to these elements). Other
+    /// elements libxml2 knows make the reader give up; elements it does not know (HTML5's,
+    /// SVG's) close nothing and are closed by nothing.
+    static let knownElements: [String: Set<String>] = {
+        let headings: Set<String> = ["h1", "h2", "h3", "h4", "h5", "h6"]
+        var table: [String: Set<String>] = [
+            "a": ["a"], "b": ["p"], "big": ["p"], "i": ["p"], "s": ["p"], "small": ["p"], "strike": ["p"],
+            "tt": ["p"], "u": ["p"], "dd": ["dt"], "dl": ["li"], "dt": ["dd", "dl"], "li": ["li"],
+            "p": headings.union(["blockquote", "caption", "dd", "div", "dl", "dt", "hr", "li", "ol", "p", "pre", "ul"]),
+            "pre": ["dd", "dl", "dt", "li", "ul"], "ol": ["ul"], "ul": ["ol", "pre"],
+        ]
+        for heading in headings { table[heading] = ["li", "p"] }
+        for name in [
+            // <caption> outside a table is how some outlets caption a photo; <iframe> is dropped.
+            "abbr", "acronym", "blockquote", "br", "caption", "cite", "code", "del", "dfn", "div", "em", "font", "hr",
+            "iframe", "img", "ins", "kbd", "q", "samp", "span", "strong", "sub", "sup", "var",
+        ] {
+            table[name] = []
+        }
+        return table
+    }()
+
+    /// The elements among them that libxml2 closes as soon as they open.
+    static let voidElements: Set<String> = ["br", "hr", "img"]
+
+    /// Past this depth libxml2 reads the fragment (and the walk stops it).
+    static let maxDepth = 200
+
+    /// Makes `walk` the calls libxml2 would make for `<div>` + `html` + `</div>`; false, with
+    /// the walk left half-fed, when the fragment holds anything the reader does not take.
+    static func read(_ html: String, into walk: HTMLWalk, htmlLimit: Int) -> Bool {
+        var html = html
+        return html.withUTF8 { bytes in
+            var reader = Reader(bytes: bytes, walk: walk, htmlLimit: htmlLimit)
+            return reader.read()
+        }
+    }
+}
+
+private let lessThan = UInt8(ascii: "<")
+private let greaterThan = UInt8(ascii: ">")
+private let ampersand = UInt8(ascii: "&")
+private let slash = UInt8(ascii: "/")
+private let semicolon = UInt8(ascii: ";")
+
+/// One fragment's reading. Every method that returns an optional or a Bool returns nil or
+/// false for "give up".
+private struct Reader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let walk: HTMLWalk
+    /// With a limit, the reader gives up before the walk's HTML could reach it: libxml2 hands
+    /// text over in kilobyte pieces, and where the cut falls depends on them.
+    let htmlLimit: Int
+    var index = 0
+    /// The open elements, the wrapping <div> first.
+    var open: [String] = []
+    /// The attributes' names and values, NUL-terminated for the walk, and where each starts.
+    var attributeBytes: [UInt8] = []
+    var attributeStarts: [(name: Int, value: Int?)] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>, walk: HTMLWalk, htmlLimit: Int) {
+        self.bytes = bytes
+        self.walk = walk
+        self.htmlLimit = htmlLimit
+    }
+
+    mutating func read() -> Bool {
+        guard start("div", attributes: nil) else { return false }
+        var textStart = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte != lessThan && byte != ampersand && byte != 0xEF {
+                index += 1
+                continue
+            }
+            switch byte {
+            case 0x09, 0x0A:
+                index += 1
+            case 0xEF:
+                // U+FFFE and U+FFFF are not XML characters: libxml2 drops them.
+                guard index + 2 >= bytes.count || bytes[index + 1] != 0xBF || bytes[index + 2] < 0xBE else {
+                    return false
+                }
+                index += 1
+            case ampersand:
+                guard let (decoded, length) = reference() else { return false }
+                guard let decoded else {
+                    // Read as it is written: stays part of the text.
+                    index += length
+                    continue
+                }
+                guard characters(textStart..<index) else { return false }
+                let fits = decoded.withUnsafeBufferPointer { characters($0) }
+                guard fits else { return false }
+                index += length
+                textStart = index
+            case lessThan:
+                guard characters(textStart..<index), tag() else { return false }
+                textStart = index
+            default:
+                // Other control characters, and carriage returns (which libxml2 would keep or
+                // drop by rules the reader does not repeat).
+                return false
+            }
+        }
+        guard characters(textStart..<bytes.count) else { return false }
+        // The closing </div> and the end of the input close whatever is still open, innermost first.
+        while !open.isEmpty { end() }
+        return true
+    }
+
+    // MARK: Text
+
+    private func characters(_ range: Range<Int>) -> Bool {
+        guard !range.isEmpty else { return true }
+        return characters(UnsafeBufferPointer(rebasing: bytes[range]))
+    }
+
+    private func characters(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        // Escaping makes a byte six at most.
+        if htmlLimit > 0, walk.output.count + text.count * 6 >= htmlLimit { return false }
+        walk.characters(text)
+        return true
+    }
+
+    /// The `&` at `index`: its decoded bytes (nil: read as written) and its length; nil to give up.
+    /// libxml2 decodes a name that its entity table holds and that ends in `;`, and a numeric
+    /// reference; anything else stays as written.
+    private func reference() -> (decoded: [UInt8]?, length: Int)? {
+        let start = index + 1
+        guard start < bytes.count else { return (nil, 1) }
+        if bytes[start] == UInt8(ascii: "#") {
+            guard let (scalar, end) = numericReference(at: start + 1) else { return nil }
+            return (Array(String(Character(scalar)).utf8), end - index)
+        }
+        // libxml2's name: ASCII letter, `_` or `:`, then letters, digits, `_-:.`; a non-ASCII
+        // byte takes it to another reading.
+        let first = bytes[start]
+        guard first < 0x80 else { return nil }
+        guard isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ":") else { return (nil, 1) }
+        var end = start + 1
+        while end < bytes.count, isNameByte(bytes[end]) { end += 1 }
+        guard end < bytes.count else { return (nil, end - index) }
+        guard bytes[end] < 0x80 else { return nil }
+        guard bytes[end] == semicolon, let value = entityValue(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        else { return (nil, end - index) }
+        return (Array(String(Character(value)).utf8), end + 1 - index)
+    }
+
+    /// The digits of `&#…;` from `start` (just past the `#`): the character and the index
+    /// past the `;`, when libxml2 would decode it to a character it keeps.
+    private func numericReference(at start: Int) -> (Unicode.Scalar, end: Int)? {
+        var cursor = start
+        let hex = cursor < bytes.count && (bytes[cursor] == UInt8(ascii: "x") || bytes[cursor] == UInt8(ascii: "X"))
+        if hex { cursor += 1 }
+        let digitsStart = cursor
+        var value: UInt32 = 0
+        while cursor < bytes.count, cursor - digitsStart < 7 {
+            let byte = bytes[cursor]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f") where hex: digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F") where hex: digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: digit = 99
+            }
+            guard digit < 99 else { break }
+            value = value * (hex ? 16 : 10) + digit
+            cursor += 1
+        }
+        // Digits, then `;`, then a character past the C0 and C1 controls that XML allows.
+        guard cursor > digitsStart, cursor < bytes.count, bytes[cursor] == semicolon else { return nil }
+        switch value {
+        case 0x20...0x7E, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF:
+            return Unicode.Scalar(value).map { ($0, cursor + 1) }
+        default:
+            return nil
+        }
+    }
+
+    /// The character libxml2's HTML 4 entity table has for `name`.
+    private func entityValue(_ name: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
+        // The everyday ones without the table's linear search.
+        switch name.count {
+        case 2 where name[1] == UInt8(ascii: "t"):
+            if name[0] == UInt8(ascii: "l") { return "<" }
+            if name[0] == UInt8(ascii: "g") { return ">" }
+        case 3 where name.elementsEqual("amp".utf8): return "&"
+        case 4 where name.elementsEqual("nbsp".utf8): return "\u{A0}"
+        case 4 where name.elementsEqual("quot".utf8): return "\""
+        default: break
+        }
+        guard name.count < 16 else { return nil }
+        var cName = Array(name)
+        cName.append(0)
+        guard let entity = htmlEntityLookup(cName), entity.pointee.value > 0 else { return nil }
+        return Unicode.Scalar(entity.pointee.value)
+    }
+
+    // MARK: Tags
+
+    /// The tag at `index` (a `<`), fed to the walk.
+    private mutating func tag() -> Bool {
+        guard index + 1 < bytes.count else { return false }
+        if bytes[index + 1] == slash { return endTag() }
+        guard isLetter(bytes[index + 1]) else { return false }
+        index += 1
+        guard let name = name() else { return false }
+        let closedBy = SimpleHTMLReader.knownElements[name]
+        if closedBy == nil {
+            // An element libxml2 knows, but not among the reader's, may have rules of its own.
+            let known = name.withCString { htmlTagLookup(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+            guard known == nil else { return false }
+        }
+        guard attributes(), index < bytes.count else { return false }
+        let selfClosing = bytes[index] == slash
+        index += selfClosing ? 2 : 1
+        // libxml2 closes what the new element implies closed before it opens it.
+        while let current = open.last, SimpleHTMLReader.knownElements[current]?.contains(name) == true {
+            end()
+        }
+        guard open.count > 0, open.count < SimpleHTMLReader.maxDepth else { return false }
+        guard startWithAttributes(name) else { return false }
+        if selfClosing || SimpleHTMLReader.voidElements.contains(name) { end() }
+        return true
+    }
+
+    /// `</name>`, as libxml2 takes it: it closes the innermost open element of that name and
+    /// every element inside it, unless one of those is a <div> and the name is not (a <div>
+    /// outranks the reader's other elements); an end tag that closes nothing is ignored. The
+    /// wrapping <div> must stay open: text after it would get a <p> of its own.
+    private mutating func endTag() -> Bool {
+        index += 2
+        guard index < bytes.count, isLetter(bytes[index]), let name = name() else { return false }
+        skipBlanks()
+        guard index < bytes.count, bytes[index] == greaterThan else { return false }
+        index += 1
+        guard let position = open.lastIndex(of: name) else { return true }
+        if name != "div", open[(position + 1)...].contains("div") { return true }
+        guard position > 0 else { return false }
+        while open.count > position { end() }
+        return true
+    }
+
+    /// A tag or attribute name at `index`, lower-cased, as libxml2 reads it (it cuts names at
+    /// 100 bytes: the reader gives up on those).
+    private mutating func name() -> String? {
+        let start = index
+        while index < bytes.count, isNameByte(bytes[index]) { index += 1 }
+        guard index - start < 100 else { return nil }
+        let name = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        if name.contains(where: { (0x41...0x5A).contains($0) }) {
+            return String(decoding: name.map { (0x41...0x5A).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+        }
+        return String(decoding: name, as: UTF8.self)
+    }
+
+    /// The attributes up to `>` or `/>` (left at `index`), into `attributeBytes`; repeated
+    /// names after the first are dropped, as libxml2 drops them.
+    private mutating func attributes() -> Bool {
+        attributeBytes.removeAll(keepingCapacity: true)
+        attributeStarts.removeAll(keepingCapacity: true)
+        // A set, where libxml2 compares each name with every one before it: a tag of 50,000
+        // attributes takes it seconds.
+        var names: Set<String> = []
+        while true {
+            skipBlanks()
+            guard index < bytes.count else { return false }
+            if bytes[index] == greaterThan { return true }
+            if bytes[index] == slash, index + 1 < bytes.count, bytes[index + 1] == greaterThan { return true }
+            guard isLetter(bytes[index]), let name = name() else { return false }
+            let nameStart = attributeBytes.count
+            attributeBytes += name.utf8
+            attributeBytes.append(0)
+            var valueStart: Int?
+            skipBlanks()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "=") {
+                index += 1
+                skipBlanks()
+                valueStart = attributeBytes.count
+                guard value() else { return false }
+                attributeBytes.append(0)
+            }
+            if names.insert(name).inserted {
+                attributeStarts.append((nameStart, valueStart))
+            } else {
+                attributeBytes.removeSubrange(nameStart...)
+            }
+        }
+    }
+
+    /// An attribute value at `index`, quoted or bare, references decoded, into `attributeBytes`.
+    private mutating func value() -> Bool {
+        guard index < bytes.count else { return false }
+        let first = bytes[index]
+        let quoted = first == UInt8(ascii: "\"") || first == UInt8(ascii: "'")
+        // Never a plain byte when the value is bare.
+        let quote: UInt8 = quoted ? first : 0
+        if quoted { index += 1 }
+        while true {
+            // The run of plain bytes up to the next one that needs a look, in one copy.
+            let runStart = index
+            while index < bytes.count, isPlainValueByte(bytes[index]), bytes[index] != quote { index += 1 }
+            if index > runStart { attributeBytes += bytes[runStart..<index] }
+            guard index < bytes.count else { return false }
+            let byte = bytes[index]
+            if quoted ? byte == quote : (isBlank(byte) || byte == greaterThan) { break }
+            if byte == ampersand {
+                guard let (decoded, length) = reference() else { return false }
+                if let decoded {
+                    attributeBytes += decoded
+                } else {
+                    attributeBytes += bytes[index..<index + length]
+                }
+                index += length
+                continue
+            }
+            // Control characters and carriage returns, U+FFFE and U+FFFF: left to libxml2.
+            if byte < 0x20 && byte != 0x09 && byte != 0x0A { return false }
+            if byte == 0xEF, index + 2 < bytes.count, bytes[index + 1] == 0xBF, bytes[index + 2] >= 0xBE {
+                return false
+            }
+            attributeBytes.append(byte)
+            index += 1
+        }
+        if quoted { index += 1 }
+        return true
+    }
+
+    private mutating func skipBlanks() {
+        while index < bytes.count, isBlank(bytes[index]) { index += 1 }
+    }
+
+    // MARK: The walk
+
+    private mutating func startWithAttributes(_ name: String) -> Bool {
+        guard !attributeStarts.isEmpty else { return start(name, attributes: nil) }
+        return attributeBytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            // libxml2's list: name, value (nil without one), name, value…, nil.
+            var list: [UnsafePointer<xmlChar>?] = []
+            list.reserveCapacity(attributeStarts.count * 2 + 1)
+            for (name, value) in attributeStarts {
+                list.append(base + name)
+                list.append(value.map { base + $0 })
+            }
+            list.append(nil)
+            return list.withUnsafeMutableBufferPointer { start(name, attributes: $0.baseAddress) }
+        }
+    }
+
+    private mutating func start(_ name: String, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> Bool {
+        guard walk.start(name, attributes: attributes) else { return false }
+        open.append(name)
+        return htmlLimit == 0 || walk.output.count < htmlLimit
+    }
+
+    private mutating func end() {
+        walk.end()
+        open.removeLast()
+    }
+}
+
+private func isLetter(_ byte: UInt8) -> Bool {
+    (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+}
+
+private func isNameByte(_ byte: UInt8) -> Bool {
+    isLetter(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".")
+}
+
+/// A byte that an attribute value copies as it is, quoted or not: not a blank, `>`, `&`, a
+/// control character, or the 0xEF that U+FFFE and U+FFFF start with. (The quote is checked apart.)
+private func isPlainValueByte(_ byte: UInt8) -> Bool {
+    byte > 0x20 && byte != greaterThan && byte != ampersand && byte != 0xEF
+}
+
+private func isBlank(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+}
