@@ -200,59 +200,86 @@ struct WordList {
 
     init(_ text: String) {
         var source = text
-        var bytes: [UInt8] = []
         var spans: [Range<Int>] = []
-        source.withUTF8 { input in
-            bytes.reserveCapacity(input.count)
-            var wordStart = 0
-            // Set when the word holds a letter the two-byte table cannot lower-case.
-            var needsUnicodeLowercasing = false
-            var index = 0
-            while index < input.count {
-                let byte = input[index]
-                var endsWord = false
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 32)
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
-                    UInt8(ascii: "&"):
-                    bytes.append(byte)
-                case 0xE2 where index + 1 < input.count && (0x80...0x81).contains(input[index + 1]):
-                    endsWord = true
-                    index += 2
-                case 0xC2 where index + 1 < input.count && (0xA0...0xBF).contains(input[index + 1]):
-                    // No-break space and Latin-1 punctuation: ¡ « » ¿ and friends.
-                    endsWord = true
-                    index += 1
-                case 0xC2...0xDF where index + 1 < input.count && (0x80...0xBF).contains(input[index + 1]):
-                    // Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic: lower-cased from a table.
-                    let scalar = (UInt32(byte & 0x1F) << 6) | UInt32(input[index + 1] & 0x3F)
-                    let lower = Self.twoByteLowercase[Int(scalar) - 0x80]
-                    if lower == 0 {
+        // Written in place, not appended: an append's checks for every byte cost more than the
+        // rest. Lower-casing grows a two-byte letter to three bytes at most (Ⱥ, U+023A), and
+        // Unicode's mapping of a whole word half as much again (İ, U+0130): three times the
+        // input is room enough.
+        let capacity = source.utf8.count * 3 + 4
+        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
+            source.withUTF8 { input in
+                var count = 0
+                var wordStart = 0
+                // Set when the word holds a letter the two-byte table cannot lower-case.
+                var needsUnicodeLowercasing = false
+                var index = 0
+                while index < input.count {
+                    let byte = input[index]
+                    var endsWord = false
+                    switch byte {
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                        output[count] = byte + 32
+                        count += 1
+                    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                        UInt8(ascii: "-"), UInt8(ascii: "&"):
+                        output[count] = byte
+                        count += 1
+                    case 0xE2 where index + 1 < input.count && (0x80...0x81).contains(input[index + 1]):
+                        endsWord = true
+                        index += 2
+                    case 0xC2 where index + 1 < input.count && (0xA0...0xBF).contains(input[index + 1]):
+                        // No-break space and Latin-1 punctuation: ¡ « » ¿ and friends.
+                        endsWord = true
+                        index += 1
+                    case 0xC2...0xDF where index + 1 < input.count && (0x80...0xBF).contains(input[index + 1]):
+                        // Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic: lower-cased from a table.
+                        let scalar = (UInt32(byte & 0x1F) << 6) | UInt32(input[index + 1] & 0x3F)
+                        let lower = Self.twoByteLowercase[Int(scalar) - 0x80]
+                        if lower == 0 {
+                            needsUnicodeLowercasing = true
+                            output[count] = byte
+                            output[count + 1] = input[index + 1]
+                            count += 2
+                        } else {
+                            for unit in UTF8.encode(Unicode.Scalar(lower)!)! {
+                                output[count] = unit
+                                count += 1
+                            }
+                        }
+                        index += 1
+                    case 0xE1, 0xE2, 0xEA, 0xEF, 0xF0:
+                        // Three- and four-byte ranges with cased letters (Georgian, Latin and Greek
+                        // extended, fullwidth, Deseret…): Unicode's case mapping for the whole word.
+                        // CJK, Devanagari, Thai and friends have no case and stay as they are.
                         needsUnicodeLowercasing = true
-                        bytes += input[index...index + 1]
-                    } else {
-                        bytes += UTF8.encode(Unicode.Scalar(lower)!)!
+                        output[count] = byte
+                        count += 1
+                    case 0x80...0xFF:
+                        output[count] = byte
+                        count += 1
+                    default: endsWord = true
+                    }
+                    if endsWord || index + 1 >= input.count, count > wordStart {
+                        if needsUnicodeLowercasing {
+                            let word = UnsafeBufferPointer(rebasing: output[wordStart..<count])
+                            let lowered = String(decoding: word, as: UTF8.self).lowercased()
+                            precondition(
+                                wordStart + lowered.utf8.count <= capacity,
+                                "a word's lower case outgrew its room"
+                            )
+                            count = wordStart
+                            for unit in lowered.utf8 {
+                                output[count] = unit
+                                count += 1
+                            }
+                            needsUnicodeLowercasing = false
+                        }
+                        spans.append(wordStart..<count)
+                        wordStart = count
                     }
                     index += 1
-                case 0xE1, 0xE2, 0xEA, 0xEF, 0xF0:
-                    // Three- and four-byte ranges with cased letters (Georgian, Latin and Greek
-                    // extended, fullwidth, Deseret…): Unicode's case mapping for the whole word.
-                    // CJK, Devanagari, Thai and friends have no case and stay as they are.
-                    needsUnicodeLowercasing = true
-                    bytes.append(byte)
-                case 0x80...0xFF: bytes.append(byte)
-                default: endsWord = true
                 }
-                if endsWord || index + 1 >= input.count, bytes.count > wordStart {
-                    if needsUnicodeLowercasing {
-                        let lowered = String(decoding: bytes[wordStart...], as: UTF8.self).lowercased()
-                        bytes.replaceSubrange(wordStart..., with: lowered.utf8)
-                        needsUnicodeLowercasing = false
-                    }
-                    spans.append(wordStart..<bytes.count)
-                    wordStart = bytes.count
-                }
-                index += 1
+                written = count
             }
         }
         self.bytes = bytes

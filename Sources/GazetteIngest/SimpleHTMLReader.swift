@@ -218,7 +218,9 @@ private struct Reader {
         if bytes[index + 1] == slash { return endTag() }
         guard isLetter(bytes[index + 1]) else { return false }
         index += 1
-        guard let name = name() else { return false }
+        // libxml2 reads a start tag's name twice: for what it closes without `.` (`<p.x>` closes
+        // a <p> as <p> would), then with it.
+        guard let name = name(), !name.utf8.contains(UInt8(ascii: ".")) else { return false }
         let closedBy = SimpleHTMLReader.knownElements[name]
         if closedBy == nil {
             // An element libxml2 knows, but not among the reader's, may have rules of its own.

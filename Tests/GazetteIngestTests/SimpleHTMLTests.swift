@@ -64,7 +64,8 @@ struct SimpleHTMLTests {
             "<!-- c --><p>x</p>", "<p>x</div></p>", "<table><tr><td>x</table>",
             "<script>alert(1)</script>", "<style>p{}</style>", "<p>x\r\ny</p>", "a\u{1}b", "&#0; &#x0;",
             "&#128; &#1114112;", "&#65", "<a href=\"x", "<p", "x</div>y", "<p>\u{FFFE}</p>", "<3 <> < p>",
-            "<?php x ?>", "<center>c</center>", "&eacuteé;", "<a &b>", String(repeating: "<span>", count: 300),
+            "<?php x ?>", "<center>c</center>", "<p>a<p.b>c", "<ul><li>1<li.x>2</ul>", "<p>a<div.note>b</div.note>",
+            "&eacuteé;", "<a &b>", String(repeating: "<span>", count: 300),
             String(repeating: "\"", count: 50_000),
         ]
     )
@@ -175,7 +176,7 @@ struct SimpleHTMLTests {
         let elements = [
             "p", "a", "b", "i", "em", "strong", "span", "div", "li", "ul", "ol", "br", "img", "h2", "h3", "dl", "dt",
             "dd", "pre", "small", "u", "font", "blockquote", "hr", "figure", "figcaption", "section", "svg", "path",
-            "caption", "iframe", "P", "A", "table", "td", "center", "script",
+            "caption", "iframe", "P", "A", "table", "td", "center", "script", "p.lead", "li.x", "x.y",
         ]
         let attributes = [
             "href=\"/x?a=1&amp;b=2\"", "href='https://example.org/'", "href=rel/x.html", "src=\"i.jpg\"",
