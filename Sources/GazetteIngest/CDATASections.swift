@@ -1,0 +1,255 @@
+import Foundation
+
+/// Takes the CDATA sections out of a UTF-8 feed before libxml2 reads it, leaving a short marker
+/// in each one's place, and puts their bytes back when an element's text is read. libxml2
+/// reads a CDATA section a character at a time, decoding and checking each: it was half of its
+/// time on real feeds, whose articles come in CDATA. A marker is U+FDD0, the section's number,
+/// U+FDD1, and as many line feeds as the section held (libxml2 counts lines for its errors).
+/// U+FDD0 and U+FDD1 are noncharacters that XML allows; a document that holds either is left
+/// whole, so every marker in a text is one of ours.
+///
+/// Only what is certain is taken out: sections inside the root element, under a megabyte,
+/// without the characters libxml2 would refuse or change (C0 controls but tab and line feed,
+/// carriage returns, U+FFFE, U+FFFF); comments, processing instructions and quoted attribute
+/// values are skipped as libxml2 skips them; a DOCTYPE or anything unclosed leaves the rest of
+/// the document as it is.
+final class CDATASections {
+    /// The original document, which the sections' ranges point into.
+    private let source: Data
+    private let ranges: [Range<Int>]
+    /// How many line feeds follow each one's marker.
+    private let lineFeeds: [Int]
+
+    private init(source: Data, ranges: [Range<Int>], lineFeeds: [Int]) {
+        self.source = source
+        self.ranges = ranges
+        self.lineFeeds = lineFeeds
+    }
+
+    static let markerStart: [UInt8] = [0xEF, 0xB7, 0x90]  // U+FDD0
+    static let markerEnd: [UInt8] = [0xEF, 0xB7, 0x91]  // U+FDD1
+    static let maxSectionBytes = 1 << 20
+
+    /// The document with its sections taken out, and the sections; nil when none was taken out.
+    static func extract(from document: Data) -> (document: Data, sections: CDATASections)? {
+        document.withUnsafeBytes { raw -> (Data, CDATASections)? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard bytes.first == UInt8(ascii: "<"),
+                FeedBytes.declaredEncoding(bytes).map({ $0 == "utf-8" || $0 == "utf8" }) ?? true,
+                !contains(markerStart, in: bytes), !contains(markerEnd, in: bytes)
+            else { return nil }
+            var scanner = Scanner(bytes: bytes)
+            scanner.scan()
+            guard !scanner.sections.isEmpty else { return nil }
+            var output = Data(capacity: bytes.count)
+            var copied = 0
+            for (number, section) in scanner.sections.enumerated() {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<section.whole.lowerBound]))
+                output.append(contentsOf: markerStart)
+                output.append(contentsOf: String(number).utf8)
+                output.append(contentsOf: markerEnd)
+                output.append(contentsOf: repeatElement(UInt8(0x0A), count: section.lineFeeds))
+                copied = section.whole.upperBound
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+            let sections = CDATASections(
+                source: document,
+                ranges: scanner.sections.map(\.content),
+                lineFeeds: scanner.sections.map(\.lineFeeds)
+            )
+            return (output, sections)
+        }
+    }
+
+    static func containsMarker(_ text: UnsafeBufferPointer<UInt8>) -> Bool { contains(markerStart, in: text) }
+
+    /// `text` with every marker replaced by its section's bytes.
+    func expand(_ text: UnsafeBufferPointer<UInt8>) -> String {
+        guard Self.containsMarker(text) else { return String(decoding: text, as: UTF8.self) }
+        var output: [UInt8] = []
+        source.withUnsafeBytes { raw in
+            let sourceBytes = raw.bindMemory(to: UInt8.self)
+            var index = 0
+            while index < text.count {
+                // The text up to the next marker, in one copy.
+                let next = Self.markerStart.withUnsafeBufferPointer { firstIndex(of: $0, in: text, from: index) }
+                let runEnd = next ?? text.count
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: text[index..<runEnd]))
+                index = runEnd
+                guard index < text.count else { break }
+                guard let (number, end) = marker(in: text, at: index) else {
+                    output.append(text[index])
+                    index += 1
+                    continue
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: sourceBytes[ranges[number]]))
+                // The line feeds that stood in for the section's own.
+                var lines = lineFeeds[number]
+                index = end
+                while lines > 0, index < text.count, text[index] == 0x0A {
+                    index += 1
+                    lines -= 1
+                }
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The section number of the marker at `index`, and where the marker's number ends.
+    private func marker(in text: UnsafeBufferPointer<UInt8>, at index: Int) -> (Int, Int)? {
+        guard text[index] == 0xEF, index + 3 <= text.count,
+            text[index..<index + 3].elementsEqual(Self.markerStart)
+        else { return nil }
+        var cursor = index + 3
+        var number = 0
+        while cursor < text.count, (0x30...0x39).contains(text[cursor]), number < ranges.count {
+            number = number * 10 + Int(text[cursor] - 0x30)
+            cursor += 1
+        }
+        guard cursor > index + 3, number < ranges.count, cursor + 3 <= text.count,
+            text[cursor..<cursor + 3].elementsEqual(Self.markerEnd)
+        else { return nil }
+        return (number, cursor + 3)
+    }
+
+    private static func contains(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        needle.withUnsafeBufferPointer { firstIndex(of: $0, in: bytes, from: 0) } != nil
+    }
+}
+
+/// Where `needle` first occurs in `bytes` at or after `start`: memchr for its first byte (the
+/// C library's vector search), then a comparison.
+private func firstIndex(
+    of needle: UnsafeBufferPointer<UInt8>,
+    in bytes: UnsafeBufferPointer<UInt8>,
+    from start: Int
+) -> Int? {
+    guard let base = bytes.baseAddress, let first = needle.first else { return nil }
+    var index = start
+    while index + needle.count <= bytes.count,
+        let found = memchr(base + index, Int32(first), bytes.count - index)
+    {
+        let position = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+        guard position + needle.count <= bytes.count else { return nil }
+        if memcmp(base + position, needle.baseAddress!, needle.count) == 0 { return position }
+        index = position + 1
+    }
+    return nil
+}
+
+/// One pass over the document's markup, finding the CDATA sections that can be taken out.
+private struct Scanner {
+    struct Section {
+        /// From `<![CDATA[` to `]]>`.
+        var whole: Range<Int>
+        var content: Range<Int>
+        var lineFeeds: Int
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    var sections: [Section] = []
+    private var index = 0
+    private var depth = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// Stops at the first thing it is not sure of: the sections found so far stand (what
+    /// came before is what libxml2 read too), the rest stays in place.
+    mutating func scan() {
+        guard let base = bytes.baseAddress else { return }
+        while index < bytes.count {
+            guard let found = memchr(base + index, 0x3C, bytes.count - index) else { return }
+            index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+            if starts(with: "<![CDATA[") {
+                guard depth > 0, let end = find("]]>", from: index + 9) else { return }
+                let content = (index + 9)..<end
+                if content.count <= CDATASections.maxSectionBytes, let lineFeeds = lineFeedsIfPlain(content) {
+                    sections.append(Section(whole: index..<(end + 3), content: content, lineFeeds: lineFeeds))
+                }
+                index = end + 3
+            } else if starts(with: "<!--") {
+                guard let end = find("-->", from: index + 4) else { return }
+                index = end + 3
+            } else if starts(with: "<?") {
+                guard let end = find("?>", from: index + 2) else { return }
+                index = end + 2
+            } else if starts(with: "<!") {
+                // A DOCTYPE (or worse): its internal subset has rules of its own.
+                return
+            } else if starts(with: "</") {
+                guard depth > 0, let end = find(">", from: index + 2) else { return }
+                depth -= 1
+                index = end + 1
+            } else {
+                guard let end = endOfStartTag(from: index + 1) else { return }
+                if bytes[end - 1] != UInt8(ascii: "/") { depth += 1 }
+                index = end + 1
+            }
+        }
+    }
+
+    private func starts(with prefix: StaticString) -> Bool {
+        let count = prefix.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        return memcmp(bytes.baseAddress! + index, prefix.utf8Start, count) == 0
+    }
+
+    private func find(_ needle: StaticString, from start: Int) -> Int? {
+        firstIndex(
+            of: UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount),
+            in: bytes,
+            from: start
+        )
+    }
+
+    /// The `>` that ends the start tag, past quoted attribute values (which may hold `>`).
+    private func endOfStartTag(from start: Int) -> Int? {
+        var cursor = start
+        var quote: UInt8?
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                quote = byte
+            } else if byte == UInt8(ascii: ">") {
+                return cursor
+            } else if byte == UInt8(ascii: "<") {
+                // Not well-formed: libxml2 will say so, and its recovery decides.
+                return nil
+            }
+            cursor += 1
+        }
+        return nil
+    }
+
+    /// The section's line feeds, when libxml2 would take its characters as they are (nil: not).
+    private func lineFeedsIfPlain(_ range: Range<Int>) -> Int? {
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        var lineFeeds = 0
+        var index = range.lowerBound
+        while index < range.upperBound {
+            // Eight bytes at a time while none is below 0x20 or 0xEF (a carry-free test: each
+            // byte's high bit of `(x - 0x20…) & ~x` is set only for a byte below 0x20).
+            while index + 8 <= range.upperBound {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let below20 = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
+                let efBytes = word ^ 0xEFEF_EFEF_EFEF_EFEF
+                let hasEF = (efBytes &- 0x0101_0101_0101_0101) & ~efBytes & 0x8080_8080_8080_8080
+                guard below20 | hasEF == 0 else { break }
+                index += 8
+            }
+            guard index < range.upperBound else { break }
+            let byte = bytes[index]
+            if byte == 0x0A {
+                lineFeeds += 1
+            } else if byte < 0x20, byte != 0x09 {
+                return nil
+            } else if byte == 0xEF, index + 2 < range.upperBound, bytes[index + 1] == 0xBF, bytes[index + 2] >= 0xBE {
+                return nil
+            }
+            index += 1
+        }
+        return lineFeeds
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import GazetteIngest
+
+/// Taking the CDATA sections out before libxml2 reads a feed must change nothing it gives.
+@Suite("CDATA sections")
+struct CDATASectionsTests {
+    /// The feed parsed both ways, and whether sections were taken out.
+    static func compare(_ xml: String) -> (takenOut: Bool, same: Bool) {
+        let bytes = Data(xml.utf8)
+        let takenOut = CDATASections.extract(from: FeedBytes.prepare(bytes)) != nil
+        let fast = Result { () throws(FeedParseError) in try FeedParser.parse(bytes, takesOutCDATA: true) }
+        let plain = Result { () throws(FeedParseError) in try FeedParser.parse(bytes, takesOutCDATA: false) }
+        return (takenOut, fast == plain)
+    }
+
+    static func rss(_ items: String, prolog: String = "<?xml version=\"1.0\" encoding=\"utf-8\"?>") -> String {
+        prolog + "<rss version=\"2.0\"><channel><title>T</title>" + items + "</channel></rss>"
+    }
+
+    @Test(
+        "sections are taken out and put back, as libxml2 reads them",
+        arguments: [
+            "<item><title><![CDATA[A & B <i>c</i>]]></title><description><![CDATA[<p>one\ntwo\n</p>]]></description></item>",
+            "<item><title>before <![CDATA[<b>x</b>]]> after &amp; <![CDATA[]]>y</title></item>",
+            "<item><description><![CDATA[a]]]]><![CDATA[>b]]></description></item>",
+            "<item><title x=\"<![CDATA[no]]>\">t</title><!-- <![CDATA[ --><description><![CDATA[é 中文 \u{1F600}]]></description></item>",
+            "<item><description><![CDATA[\n\n\nlines\n]]>\n</description></item><item><title>next</title></item>",
+        ]
+    )
+    func takenOut(_ items: String) {
+        let (takenOut, same) = Self.compare(Self.rss(items))
+        #expect(takenOut)
+        #expect(same)
+    }
+
+    @Test(
+        "documents or sections libxml2 reads its own way stay as they are, with the same result",
+        arguments: [
+            rss("<item><title><![CDATA[a\u{1}b]]></title></item>"),
+            rss("<item><title><![CDATA[a\r\nb]]></title></item>"),
+            rss("<item><title><![CDATA[a\u{FFFE}b]]></title></item>"),
+            // U+FDD0 (which a Swift literal cannot hold): the document could hold a marker already.
+            rss(
+                "<item><title>\(Character(Unicode.Scalar(0xFDD0)!))</title><description><![CDATA[x]]></description></item>"
+            ),
+            rss("<item><title><![CDATA[unclosed</title></item>"),
+            rss("<item><title><![CDATA[x]]></title></item>", prolog: "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>"),
+            "<!DOCTYPE rss><rss version=\"2.0\"><channel><item><title><![CDATA[x]]></title></item></channel></rss>",
+            "<![CDATA[x]]><rss version=\"2.0\"><channel/></rss>",
+        ]
+    )
+    func leftInPlace(_ xml: String) {
+        let (takenOut, same) = Self.compare(xml)
+        #expect(!takenOut)
+        #expect(same)
+    }
+
+    @Test("a broken document is read again as it came, with libxml2's own error and recovery")
+    func brokenDocument() {
+        let xml = Self.rss("<item><title><![CDATA[x]]></title><description>a < b</description></item>")
+        #expect(Self.compare(xml) == (true, true))
+        let feed = try? FeedParser.parse(Data(xml.utf8))
+        #expect(feed?.warning != nil)
+    }
+
+    @Test("XHTML content with a section inside is serialized as libxml2 serializes it")
+    func xhtml() {
+        let xml = """
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><id>1</id><title>E</title>\
+            <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>a <![CDATA[<b>&</b>]]> z</p></div>\
+            </content></entry></feed>
+            """
+        #expect(Self.compare(xml) == (true, true))
+    }
+
+    @Test(
+        "the real feeds and feedparser's corpus parse the same either way",
+        .enabled(if: Paths.hasSharedData, "needs ../shared/data, which only CI and developers have")
+    )
+    func corpora() throws {
+        var takenOut = 0
+        var differing: [String] = []
+        for folder in ["real-feeds", "feedparser-tests"] {
+            let root = Paths.sharedData.appendingPathComponent(folder)
+            for case let file as URL in FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)! {
+                guard let bytes = try? Data(contentsOf: file) else { continue }
+                if CDATASections.extract(from: FeedBytes.prepare(bytes)) != nil { takenOut += 1 }
+                let fast = Result { () throws(FeedParseError) in try FeedParser.parse(bytes, takesOutCDATA: true) }
+                let plain = Result { () throws(FeedParseError) in try FeedParser.parse(bytes, takesOutCDATA: false) }
+                if fast != plain { differing.append(file.lastPathComponent) }
+            }
+        }
+        #expect(differing.isEmpty, "parsed differently: \(differing.prefix(10))")
+        #expect(takenOut >= 40, "only \(takenOut) documents had sections taken out")
+    }
+}
