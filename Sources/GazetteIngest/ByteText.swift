@@ -117,6 +117,26 @@ enum ByteText {
         appendEscaped(UnsafeBufferPointer(rebasing: bytes[..<end]), to: &output)
     }
 
+    /// Where `needle` first occurs in `bytes` at or after `start`: memchr for its first byte (the
+    /// C library's vector search), then a comparison.
+    static func firstIndex(
+        of needle: UnsafeBufferPointer<UInt8>,
+        in bytes: UnsafeBufferPointer<UInt8>,
+        from start: Int
+    ) -> Int? {
+        guard let base = bytes.baseAddress, let first = needle.first else { return nil }
+        var index = start
+        while index + needle.count <= bytes.count,
+            let found = memchr(base + index, Int32(first), bytes.count - index)
+        {
+            let position = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+            guard position + needle.count <= bytes.count else { return nil }
+            if memcmp(base + position, needle.baseAddress!, needle.count) == 0 { return position }
+            index = position + 1
+        }
+        return nil
+    }
+
     static func trimmed(_ bytes: [UInt8]) -> String {
         guard let first = bytes.firstIndex(where: { !isSpace($0) && $0 != 0x0A }),
             let last = bytes.lastIndex(where: { !isSpace($0) && $0 != 0x0A })

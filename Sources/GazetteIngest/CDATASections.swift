@@ -34,9 +34,11 @@ final class CDATASections {
     static func extract(from document: Data) -> (document: Data, sections: CDATASections)? {
         document.withUnsafeBytes { raw -> (Data, CDATASections)? in
             let bytes = raw.bindMemory(to: UInt8.self)
-            guard bytes.first == UInt8(ascii: "<"),
+            // A second byte of 0 is UTF-16 or UTF-32 without a byte-order mark. Past 10 MB, a
+            // text node could reach libxml2's limit with the section but not with its marker.
+            guard bytes.count >= 2, bytes.count < 10_000_000, bytes[0] == UInt8(ascii: "<"), bytes[1] != 0,
                 FeedBytes.declaredEncoding(bytes).map({ $0 == "utf-8" || $0 == "utf8" }) ?? true,
-                !contains(markerStart, in: bytes), !contains(markerEnd, in: bytes)
+                !contains(markerStart, in: bytes), !contains(markerEnd, in: bytes), !referencesMarker(bytes)
             else { return nil }
             var scanner = Scanner(bytes: bytes)
             scanner.scan()
@@ -63,6 +65,34 @@ final class CDATASections {
 
     static func containsMarker(_ text: UnsafeBufferPointer<UInt8>) -> Bool { contains(markerStart, in: text) }
 
+    /// Whether a character reference anywhere in the document (`&#xFDD0;`, `&#64977;`, any
+    /// leading zeros) stands for U+FDD0 or U+FDD1: libxml2 would put it in a text as a marker.
+    private static func referencesMarker(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var index = 0
+        while index < bytes.count, let found = memchr(base + index, Int32(UInt8(ascii: "&")), bytes.count - index) {
+            index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found)) + 1
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "#") else { continue }
+            var cursor = index + 1
+            let hex = bytes[cursor] == UInt8(ascii: "x") || bytes[cursor] == UInt8(ascii: "X")
+            if hex { cursor += 1 }
+            var value = 0
+            while cursor < bytes.count, value <= 0x10FFFF {
+                let byte = bytes[cursor] | 0x20
+                if (0x30...0x39).contains(bytes[cursor]) {
+                    value = value * (hex ? 16 : 10) + Int(bytes[cursor] - 0x30)
+                } else if hex, (0x61...0x66).contains(byte) {
+                    value = value * 16 + Int(byte - 0x61 + 10)
+                } else {
+                    break
+                }
+                cursor += 1
+            }
+            if value == 0xFDD0 || value == 0xFDD1 { return true }
+        }
+        return false
+    }
+
     /// `text` with every marker replaced by its section's bytes.
     func expand(_ text: UnsafeBufferPointer<UInt8>) -> String {
         guard Self.containsMarker(text) else { return String(decoding: text, as: UTF8.self) }
@@ -72,7 +102,9 @@ final class CDATASections {
             var index = 0
             while index < text.count {
                 // The text up to the next marker, in one copy.
-                let next = Self.markerStart.withUnsafeBufferPointer { firstIndex(of: $0, in: text, from: index) }
+                let next = Self.markerStart.withUnsafeBufferPointer {
+                    ByteText.firstIndex(of: $0, in: text, from: index)
+                }
                 let runEnd = next ?? text.count
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: text[index..<runEnd]))
                 index = runEnd
@@ -113,28 +145,8 @@ final class CDATASections {
     }
 
     private static func contains(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        needle.withUnsafeBufferPointer { firstIndex(of: $0, in: bytes, from: 0) } != nil
+        needle.withUnsafeBufferPointer { ByteText.firstIndex(of: $0, in: bytes, from: 0) } != nil
     }
-}
-
-/// Where `needle` first occurs in `bytes` at or after `start`: memchr for its first byte (the
-/// C library's vector search), then a comparison.
-private func firstIndex(
-    of needle: UnsafeBufferPointer<UInt8>,
-    in bytes: UnsafeBufferPointer<UInt8>,
-    from start: Int
-) -> Int? {
-    guard let base = bytes.baseAddress, let first = needle.first else { return nil }
-    var index = start
-    while index + needle.count <= bytes.count,
-        let found = memchr(base + index, Int32(first), bytes.count - index)
-    {
-        let position = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
-        guard position + needle.count <= bytes.count else { return nil }
-        if memcmp(base + position, needle.baseAddress!, needle.count) == 0 { return position }
-        index = position + 1
-    }
-    return nil
 }
 
 /// One pass over the document's markup, finding the CDATA sections that can be taken out.
@@ -195,7 +207,7 @@ private struct Scanner {
     }
 
     private func find(_ needle: StaticString, from start: Int) -> Int? {
-        firstIndex(
+        ByteText.firstIndex(
             of: UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount),
             in: bytes,
             from: start

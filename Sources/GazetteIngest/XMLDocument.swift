@@ -20,8 +20,10 @@ final class XMLDocument {
         if XMLDocument.declaresEntities(bytes) {
             throw FeedParseError(line: nil, message: "the document declares entities, which feeds never need")
         }
+        if let refusal = CrowdedTags.refusal(for: bytes) { throw refusal }
         // COMPACT keeps short text (the whitespace between elements, mostly) inside its node
-        // instead of a separate allocation: the tree is only read, never modified.
+        // instead of a separate allocation: the tree is only read (innerXML rewrites text nodes
+        // through libxml2's own setter, which knows compact ones).
         let strict =
             XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
             | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
@@ -34,7 +36,8 @@ final class XMLDocument {
         if takesOutCDATA, let (withoutSections, sections) = CDATASections.extract(from: bytes) {
             let (parsed, declared) = XMLDocument.read(withoutSections, options: Int32(strict))
             if declared { throw declaresEntities }
-            if let parsed, parsed.pointee.intSubset == nil {
+            // The byte scan reads the encoding declaration simply: libxml2 must have read UTF-8 too.
+            if let parsed, parsed.pointee.intSubset == nil, XMLDocument.isUTF8(parsed.pointee.encoding) {
                 parsed.pointee._private = Unmanaged.passUnretained(sections).toOpaque()
                 document = parsed
                 self.sections = sections
@@ -103,6 +106,13 @@ final class XMLDocument {
             }
             return (document, declared)
         }
+    }
+
+    /// Whether libxml2 recorded UTF-8 (or no declared encoding, which is UTF-8 here) for a document.
+    private static func isUTF8(_ encoding: UnsafePointer<xmlChar>?) -> Bool {
+        guard let encoding else { return true }
+        let name = String(decoding: ByteText.buffer(encoding), as: UTF8.self).lowercased()
+        return name == "utf-8" || name == "utf8"
     }
 
     /// Whether the prolog (everything before the root element, where a DOCTYPE's internal

@@ -58,6 +58,40 @@ struct CDATASectionsTests {
         #expect(same)
     }
 
+    @Test("what could pass for a marker, or be read in another encoding, keeps the document whole (from a review)")
+    func lookalikes() {
+        // A character reference to U+FDD0 puts a marker's first character in a text.
+        for reference in ["&#xFDD0;", "&#x0fdd0;", "&#64976;", "&#64977;"] {
+            let forged = Self.rss(
+                "<item><title>\(reference)0&#xFDD1;</title><description><![CDATA[secret]]></description></item>"
+            )
+            #expect(Self.compare(forged) == (false, true), "\(reference)")
+        }
+        // UTF-16LE without a byte-order mark, whose code units read as `<![CDATA[A]]>` byte by byte.
+        let utf16 =
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>"
+            + "\u{213C}\u{435B}\u{4144}\u{4154}\u{415B}\u{5D5D}\u{413E}</title></channel></rss>"
+        let bytes = Data(utf16.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        #expect(CDATASections.extract(from: FeedBytes.prepare(bytes)) == nil)
+        let fast = Result { () throws(FeedParseError) in try FeedParser.parse(bytes, takesOutCDATA: true) }
+        let plain = Result { () throws(FeedParseError) in try FeedParser.parse(bytes, takesOutCDATA: false) }
+        #expect(fast == plain)
+        // Declarations the byte scan does not read as libxml2 does: a tab before `=`, or `>` far away.
+        let tab = "<?xml version=\"1.0\" encoding\t=\"ISO-8859-1\"?>"
+        let far = "<?xml version=\"1.0\"" + String(repeating: " ", count: 300) + " encoding=\"ISO-8859-1\"?>"
+        for prolog in [tab, far] {
+            #expect(Self.compare(Self.rss("<item><title><![CDATA[x]]></title></item>", prolog: prolog)).same)
+        }
+    }
+
+    @Test("near libxml2's 10 MB text node limit, the document is read as it came")
+    func hugeTextNode() {
+        let items =
+            "<item><title>t</title><description>" + String(repeating: "a", count: 9_500_000) + "<![CDATA["
+            + String(repeating: "b", count: 600_000) + "]]></description></item>"
+        #expect(Self.compare(Self.rss(items)) == (false, true))
+    }
+
     @Test("a broken document is read again as it came, with libxml2's own error and recovery")
     func brokenDocument() {
         let xml = Self.rss("<item><title><![CDATA[x]]></title><description>a < b</description></item>")

@@ -38,12 +38,39 @@ struct HostileDocumentTests {
         for (name, document) in [("UTF-16", utf16), ("UTF-7", Data(utf7.utf8))] {
             #expect(!Array(document).starts(with: Array("<!ENTITY".utf8)))
             let error = #expect(throws: FeedParseError.self, "\(name)") { try FeedParser.parse(document) }
-            #expect(error?.message.contains("declares entities") == true, "\(name): \(error?.message ?? "")")
+            // UTF-7 is refused before the parse: no byte scan can read it (see `crowdedTags`).
+            let expected = name == "UTF-7" ? "UTF-7" : "declares entities"
+            #expect(error?.message.contains(expected) == true, "\(name): \(error?.message ?? "")")
         }
         // The same feed without a DTD, in UTF-16, still reads.
         var plain = Data([0xFF, 0xFE])
         plain.append(("<?xml version=\"1.0\" encoding=\"UTF-16\"?>" + rest).data(using: .utf16LittleEndian)!)
         #expect(try FeedParser.parse(plain).title == "t")
+    }
+
+    @Test("an element with more than 1,000 attributes is refused before libxml2 checks them pairwise, in any encoding")
+    func crowdedTags() throws {
+        let attributes = { (count: Int) in (0..<count).map { "a\($0)=\"\($0)\"" }.joined(separator: " ") }
+        let feed = { (title: String) in
+            "<?xml version=\"1.0\"?>\n<rss version=\"2.0\">\n<channel>\n" + title + "\n</channel></rss>"
+        }
+        let started = Date()
+        let crowded = feed("<title " + attributes(50_000) + ">t</title>")
+        let error = #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(crowded.utf8)) }
+        #expect(error?.message.contains("more than 1000 attributes") == true)
+        #expect(error?.line == 4)
+        // UTF-16 with a byte-order mark, UTF-16 and UTF-32 big-endian without one.
+        var utf16 = Data([0xFF, 0xFE])
+        utf16.append(crowded.data(using: .utf16LittleEndian)!)
+        for wide in [utf16, crowded.data(using: .utf16BigEndian)!, crowded.data(using: .utf32BigEndian)!] {
+            let wideError = #expect(throws: FeedParseError.self) { try FeedParser.parse(wide) }
+            #expect(wideError?.message.contains("more than 1000 attributes") == true)
+        }
+        #expect(Date().timeIntervalSince(started) < 20, "a guard against a hang, not a timing")
+        // 900 attributes are read; so is a CDATA section or a comment that quotes a crowded tag.
+        #expect(try FeedParser.parse(Data(feed("<title " + attributes(900) + ">t</title>").utf8)).title == "t")
+        let quoted = "<title>t</title><description><![CDATA[<p " + attributes(2_000) + ">]]></description>"
+        #expect(try FeedParser.parse(Data(feed(quoted + "<!-- <p " + attributes(2_000) + "> -->").utf8)).title == "t")
     }
 
     @Test("the quadratic blowup (one 10 KB entity used 10,000 times) is refused")

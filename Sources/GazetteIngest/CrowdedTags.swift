@@ -1,0 +1,109 @@
+import Foundation
+
+/// Finds start tags with more attributes than any feed needs. libxml2 2.9 checks each
+/// attribute of a tag against every one before it: a tag of 50,000 attributes (half a
+/// megabyte) takes it seven seconds, a 10 MB feed's worth most of an hour. A document with
+/// such a tag is refused before libxml2 reads it.
+enum CrowdedTags {
+    static let maxAttributes = 1_000
+
+    /// Why the document is refused before libxml2 reads it: a start tag with more than
+    /// `maxAttributes` attributes (counted as the `=` outside quoted values, outside comments,
+    /// CDATA sections and processing instructions), or an encoding in which no byte scan can
+    /// count them (UTF-7: feeds never use it). UTF-16 and UTF-32 are read as UTF-8.
+    static func refusal(for document: Data) -> FeedParseError? {
+        let line: Int?
+        // (EBCDIC never gets here: to FeedBytes it is not UTF-8, so it is read as Windows-1252.)
+        if let (width, bigEndian) = wideEncoding(of: document) {
+            line = lineOfFirst(in: Data(decodeWide(document, width: width, bigEndian: bigEndian).utf8))
+        } else {
+            if let encoding = FeedBytes.declaredEncoding(document),
+                encoding.replacingOccurrences(of: "-", with: "").hasPrefix("utf7")
+                    || encoding.hasSuffix("utf-7")
+            {
+                return FeedParseError(line: nil, message: "the document is in UTF-7, which feeds never use")
+            }
+            line = lineOfFirst(in: document)
+        }
+        return line.map {
+            FeedParseError(
+                line: $0,
+                message: "an element has more than \(maxAttributes) attributes, which feeds never need"
+            )
+        }
+    }
+
+    /// UTF-16 or UTF-32 (the code unit's width in bytes, and its byte order) as libxml2 detects
+    /// them: by a byte-order mark, or by how `<` is written.
+    private static func wideEncoding(of document: Data) -> (width: Int, bigEndian: Bool)? {
+        let start = Array(document.prefix(4)) + [1, 1, 1, 1]
+        switch (start[0], start[1], start[2], start[3]) {
+        case (0xFF, 0xFE, 0, 0), (0x3C, 0, 0, 0): return (4, false)
+        case (0, 0, 0xFE, 0xFF), (0, 0, 0, 0x3C): return (4, true)
+        case (0xFF, 0xFE, _, _), (0x3C, 0, _, _): return (2, false)
+        case (0xFE, 0xFF, _, _), (0, 0x3C, _, _): return (2, true)
+        default: return nil
+        }
+    }
+
+    /// The text, invalid sequences replaced (U+FFFD): what libxml2 reads up to where it stops.
+    private static func decodeWide(_ document: Data, width: Int, bigEndian: Bool) -> String {
+        let bytes = [UInt8](document)
+        let units = stride(from: 0, to: bytes.count - width + 1, by: width).map { offset in
+            (0..<width).reduce(UInt32(0)) { value, index in
+                value | UInt32(bytes[offset + index]) << (8 * (bigEndian ? width - 1 - index : index))
+            }
+        }
+        if width == 2 { return String(decoding: units.map { UInt16($0) }, as: UTF16.self) }
+        var text = String.UnicodeScalarView()
+        for unit in units { text.append(Unicode.Scalar(unit) ?? "\u{FFFD}") }
+        return String(text)
+    }
+
+    private static func lineOfFirst(in document: Data) -> Int? {
+        document.withUnsafeBytes { raw in lineOfFirst(in: raw.bindMemory(to: UInt8.self)) }
+    }
+
+    private static func lineOfFirst(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        while let tagStart = find([UInt8(ascii: "<")], in: bytes, from: index) {
+            index = tagStart + 1
+            guard index < bytes.count else { return nil }
+            switch bytes[index] {
+            case UInt8(ascii: "!"):
+                let end: [UInt8] =
+                    starts(with: "<!--", in: bytes, at: tagStart)
+                    ? Array("-->".utf8)
+                    : starts(with: "<![CDATA[", in: bytes, at: tagStart) ? Array("]]>".utf8) : [0x3E]
+                guard let close = find(end, in: bytes, from: index) else { return nil }
+                index = close + end.count
+            case UInt8(ascii: "?"):
+                guard let close = find(Array("?>".utf8), in: bytes, from: index) else { return nil }
+                index = close + 2
+            default:
+                var equalSigns = 0
+                while index < bytes.count, bytes[index] != UInt8(ascii: ">") {
+                    let byte = bytes[index]
+                    index += 1
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                        index = (find([byte], in: bytes, from: index) ?? bytes.count) + 1
+                    } else if byte == UInt8(ascii: "=") {
+                        equalSigns += 1
+                        if equalSigns > maxAttributes {
+                            return 1 + bytes[..<tagStart].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                        }
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    private static func starts(with prefix: String, in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        bytes[index...].starts(with: prefix.utf8)
+    }
+
+    private static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        needle.withUnsafeBufferPointer { ByteText.firstIndex(of: $0, in: bytes, from: start) }
+    }
+}
