@@ -1,11 +1,49 @@
 import Foundation
 
 /// Finds start tags with more attributes than any feed needs. libxml2 2.9 checks each
-/// attribute of a tag against every one before it: a tag of 50,000 attributes (half a
-/// megabyte) takes it seven seconds, a 10 MB feed's worth most of an hour. A document with
-/// such a tag is refused before libxml2 reads it.
+/// attribute of a tag against every one before it, in its XML parser and in its HTML parser:
+/// a tag of 50,000 attributes (half a megabyte) takes it seconds, a 10 MB feed's worth most of
+/// an hour. A feed with such a tag is refused before libxml2 reads it; an article's HTML ends
+/// before it.
 enum CrowdedTags {
+    /// Far more than any element needs, and few enough for libxml2 to check quickly.
     static let maxAttributes = 1_000
+
+    /// Where the first start tag with more than `maxAttributes` attributes begins in an HTML
+    /// fragment, read as libxml2's HTML parser reads a tag: an attribute follows a blank or a
+    /// closing quote, a quote opens a value only after `=`, and the tag ends at a `>` outside one.
+    static func startOfFirst(inHTML html: String) -> Int? {
+        var html = html
+        return html.withUTF8 { bytes -> Int? in
+            let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+            var index = 0
+            while index < bytes.count {
+                guard let tagStart = bytes[index...].firstIndex(of: UInt8(ascii: "<")) else { return nil }
+                index = tagStart + 1
+                guard index < bytes.count, (0x41...0x5A).contains(bytes[index] & 0xDF) else { continue }
+                var attributes = 0
+                var afterSeparator = false
+                while index < bytes.count, bytes[index] != UInt8(ascii: ">") {
+                    let byte = bytes[index]
+                    index += 1
+                    if byte == UInt8(ascii: "=") {
+                        while index < bytes.count, isBlank(bytes[index]) { index += 1 }
+                        guard index < bytes.count, bytes[index] == 0x22 || bytes[index] == 0x27 else { continue }
+                        let quote = bytes[index]
+                        index = (bytes[(index + 1)...].firstIndex(of: quote) ?? bytes.count) + 1
+                        afterSeparator = true
+                    } else if isBlank(byte) {
+                        afterSeparator = true
+                    } else {
+                        if afterSeparator { attributes += 1 }
+                        afterSeparator = false
+                        if attributes > maxAttributes { return tagStart }
+                    }
+                }
+            }
+            return nil
+        }
+    }
 
     /// Why the document is refused before libxml2 reads it: a start tag with more than
     /// `maxAttributes` attributes (counted as the `=` outside quoted values, outside comments,

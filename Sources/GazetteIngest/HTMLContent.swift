@@ -94,7 +94,7 @@ enum HTMLContent {
         // libxml2 compares each attribute's name with every one before it in the tag: 50,000
         // attributes take it seconds, a 10 MB feed's worth hours. The fragment ends before such a tag.
         var fragment = html.utf8[...]
-        if let oversized = Self.startOfCrowdedTag(html) { fragment = fragment.prefix(oversized) }
+        if let crowded = CrowdedTags.startOfFirst(inHTML: html) { fragment = fragment.prefix(crowded) }
         // Inside a <div>, top-level text is not wrapped in the <p> libxml2 otherwise implies.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(fragment.count + 12)
@@ -152,45 +152,6 @@ enum HTMLContent {
             text: ByteText.collapseLines(walk.text, limit: walk.textLimit),
             html: ByteText.trimmed(walk.output)
         )
-    }
-
-    /// Far more attributes than any element needs, and few enough for libxml2 to check quickly.
-    static let maxAttributes = 1_000
-
-    /// Where the first start tag with more than `maxAttributes` attributes begins, read as
-    /// libxml2 reads a tag: an attribute follows a blank or a closing quote, a quote opens a
-    /// value only after `=`, and the tag ends at a `>` outside one.
-    static func startOfCrowdedTag(_ html: String) -> Int? {
-        var html = html
-        return html.withUTF8 { bytes -> Int? in
-            let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-            var index = 0
-            while index < bytes.count {
-                guard let tagStart = bytes[index...].firstIndex(of: UInt8(ascii: "<")) else { return nil }
-                index = tagStart + 1
-                guard index < bytes.count, (0x41...0x5A).contains(bytes[index] & 0xDF) else { continue }
-                var attributes = 0
-                var afterSeparator = false
-                while index < bytes.count, bytes[index] != UInt8(ascii: ">") {
-                    let byte = bytes[index]
-                    index += 1
-                    if byte == UInt8(ascii: "=") {
-                        while index < bytes.count, isBlank(bytes[index]) { index += 1 }
-                        guard index < bytes.count, bytes[index] == 0x22 || bytes[index] == 0x27 else { continue }
-                        let quote = bytes[index]
-                        index = (bytes[(index + 1)...].firstIndex(of: quote) ?? bytes.count) + 1
-                        afterSeparator = true
-                    } else if isBlank(byte) {
-                        afterSeparator = true
-                    } else {
-                        if afterSeparator { attributes += 1 }
-                        afterSeparator = false
-                        if attributes > maxAttributes { return tagStart }
-                    }
-                }
-            }
-            return nil
-        }
     }
 
     /// A byte that only the parser path handles: markup, a reference, or a C0 control other
