@@ -163,8 +163,10 @@ enum HTMLContent {
     }
 
     /// The lower-case name (libxml2's HTML parser lower-cases tag names already; the check is cheap).
-    static func elementName(_ name: UnsafePointer<xmlChar>) -> String {
-        let bytes = ByteText.buffer(name)
+    static func elementName(_ name: UnsafePointer<xmlChar>) -> String { lowerCased(ByteText.buffer(name)) }
+
+    /// An element or attribute name's bytes, ASCII letters lower-cased.
+    static func lowerCased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if bytes.contains(where: { (0x41...0x5A).contains($0) }) {
             return String(decoding: bytes.map { (0x41...0x5A).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
         }

@@ -263,11 +263,7 @@ private struct Reader {
         let start = index
         while index < bytes.count, isNameByte(bytes[index]) { index += 1 }
         guard index - start < 100 else { return nil }
-        let name = UnsafeBufferPointer(rebasing: bytes[start..<index])
-        if name.contains(where: { (0x41...0x5A).contains($0) }) {
-            return String(decoding: name.map { (0x41...0x5A).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
-        }
-        return String(decoding: name, as: UTF8.self)
+        return HTMLContent.lowerCased(UnsafeBufferPointer(rebasing: bytes[start..<index]))
     }
 
     /// The attributes up to `>` or `/>` (left at `index`), into `attributeBytes`; repeated
