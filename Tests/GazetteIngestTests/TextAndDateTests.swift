@@ -40,6 +40,9 @@ struct FeedDateTests {
             "Sat, 28 Nov 2026 09:15:00 +0100", "Sat, 28 Nov 2026 08:15:00 GMT", "28 Nov 2026 08:15:00 Z",
             "Sat, 28 Nov 2026 03:15:00 EST", "Sat,  28 Nov 2026 00:15:00 PST", "Sat, 28 November 2026 08:15 UT",
             "Saturday, 28 Nov 2026 08:15:00 +00:00", "Sat, 28 Nov 26 08:15:00 +0000",
+            "sat, 28 NOV 2026 08:15:00 gmt", "\n\t Sat, 28 Nov 2026 08:15:00 GMT \r\n", "Sat,28 Nov 2026 09:15:00 +01",
+            // A weekday of up to ten characters, however many bytes: Greek, Russian.
+            "Σάββατο, 28 Nov 2026 08:15:00 GMT", "Суббота, 28 Nov 2026 08:15:00 GMT",
         ]
     )
     func rfc822(_ text: String) {
@@ -69,6 +72,8 @@ struct FeedDateTests {
         arguments: [
             "", "yesterday", "Sat, 31 Feb 2026 00:00:00 GMT", "2026-13-01T00:00:00Z", "2026-11-28T25:00:00Z",
             "Sat, 28 Nov 2026 08:15:00 +9999", "2026-11-28T08:15:00+01:00junk", String(repeating: "9", count: 500),
+            "Sat, 28 Nov 2026 08:15:00 +-100", "99999999999999999999 Nov 2026 08:15:00 GMT", "28 Nov 2026 8:99",
+            "Wednesdayyy, 28 Nov 2026 08:15:00 GMT", "28 Nö 2026 08:15:00 GMT", "28 Nov 2026", "2026-11-28T08",
         ]
     )
     func nonsense(_ text: String) {
