@@ -20,15 +20,16 @@ public struct TopicRules: Sendable, Hashable {
     /// The keywords indexed by their first word, so that an article is matched in one pass
     /// over its words instead of once per keyword (400 keywords × 10,000 articles).
     private let index: KeywordIndex
-    /// Each category name's topics, so that a feed's categories cost one lookup each.
-    private let topicsByCategory: [String: [Topic]]
+    /// Each category name's topics (their indices in `index.topics`), so that a feed's
+    /// categories cost one lookup each.
+    private let topicsByCategory: [String: [Int]]
 
     public init(rules: [Topic: Rule]) {
         self.rules = rules
         index = KeywordIndex(rules)
-        var topicsByCategory: [String: [Topic]] = [:]
-        for (topic, rule) in rules {
-            for category in Set(rule.categories) { topicsByCategory[category, default: []].append(topic) }
+        var topicsByCategory: [String: [Int]] = [:]
+        for (topicIndex, topic) in index.topics.enumerated() {
+            for category in Set(rules[topic]!.categories) { topicsByCategory[category, default: []].append(topicIndex) }
         }
         self.topicsByCategory = topicsByCategory
     }
@@ -165,16 +166,23 @@ public struct TopicRules: Sendable, Hashable {
     /// The topics for one article: the source's, those whose category names the feed used,
     /// those with a keyword in the title, and those with at least two different keywords in
     /// the lead (one word in a paragraph is too weak a sign: "director", "growth", "space").
-    public func topics(title: String, lead: String, categories: [String], sourceTopics: [Topic]) -> [Topic] {
-        var found = Set(sourceTopics)
+    public func topics(
+        title: String,
+        lead: some StringProtocol,
+        categories: [String],
+        sourceTopics: [Topic]
+    ) -> [Topic] {
+        // Per topic (by its index): 2 once a category or the title names it, plus one per
+        // distinct keyword in the lead; 2 or more makes it one of the article's.
+        var strength = [Int](repeating: 0, count: index.topics.count)
         for category in categories {
-            found.formUnion(topicsByCategory[Self.trimmedSpaces(category.lowercased())] ?? [])
+            for topic in topicsByCategory[Self.trimmedSpaces(category.lowercased())] ?? [] { strength[topic] = 2 }
         }
-        for match in index.matches(in: WordList(title)) { found.insert(index.topics[match.topic]) }
-        var leadKeywords = [Int](repeating: 0, count: index.topics.count)
-        for match in index.matches(in: WordList(lead)) { leadKeywords[match.topic] += 1 }
-        for (topic, count) in leadKeywords.enumerated() where count >= 2 { found.insert(index.topics[topic]) }
-        return found.sorted()
+        for match in index.matches(in: WordList(title)) { strength[match.topic] = 2 }
+        for match in index.matches(in: WordList(lead)) { strength[match.topic] += 1 }
+        // `index.topics` is sorted, and so is what is picked from it.
+        let found = strength.indices.filter { strength[$0] >= 2 }.map { index.topics[$0] }
+        return sourceTopics.isEmpty ? found : Set(found + sourceTopics).sorted()
     }
 
     /// Without leading and trailing spaces and tabs. Foundation's `trimmingCharacters` bridges
@@ -198,16 +206,26 @@ struct WordList {
     private(set) var bytes: [UInt8] = []
     private(set) var spans: [Range<Int>] = []
 
-    init(_ text: String) {
-        var source = text
+    init(_ text: some StringProtocol) {
+        // Strings and substrings are read in place; other text is copied first.
+        if let (bytes, spans) = text.utf8.withContiguousStorageIfAvailable(Self.words) {
+            (self.bytes, self.spans) = (bytes, spans)
+        } else {
+            var copy = String(text)
+            (bytes, spans) = copy.withUTF8(Self.words)
+        }
+    }
+
+    /// The lower-cased words of UTF-8 text, and where each is in them.
+    private static func words(_ input: UnsafeBufferPointer<UInt8>) -> ([UInt8], [Range<Int>]) {
         var spans: [Range<Int>] = []
         // Written in place, not appended: an append's checks for every byte cost more than the
         // rest. Lower-casing grows a two-byte letter to three bytes at most (Ⱥ, U+023A), and
         // Unicode's mapping of a whole word half as much again (İ, U+0130): three times the
         // input is room enough.
-        let capacity = source.utf8.count * 3 + 4
+        let capacity = input.count * 3 + 4
         let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
-            source.withUTF8 { input in
+            do {
                 var count = 0
                 var wordStart = 0
                 // Set when the word holds a letter the two-byte table cannot lower-case.
@@ -282,8 +300,7 @@ struct WordList {
                 written = count
             }
         }
-        self.bytes = bytes
-        self.spans = spans
+        return (bytes, spans)
     }
 
     /// Unicode's lower-case mapping of U+0080…U+07FF (indexed from U+0080), 0 where it is more
@@ -311,7 +328,7 @@ struct KeywordIndex: Sendable {
             bytes = Array((isPrefix ? word.dropLast() : word).utf8)
         }
 
-        func matches(_ word: ArraySlice<UInt8>) -> Bool {
+        func matches(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
             isPrefix ? word.starts(with: bytes) : word.elementsEqual(bytes)
         }
     }
@@ -362,29 +379,45 @@ struct KeywordIndex: Sendable {
     /// The distinct keywords found in `words`.
     func matches(in words: WordList) -> [Match] {
         var found: [Match] = []
-        for position in 0..<words.count {
-            let word = words[position]
-            let wordHash = Self.hash(word)
-            // The two groups one at a time: joining them would allocate for every word.
-            if isPresent(wordHash), let group = exact[wordHash] {
-                collect(group, word: word, at: position, in: words, into: &found)
-            }
-            if word.count >= 3 {
-                let prefixHash = Self.hash(word.prefix(3))
-                if isPresent(prefixHash), let group = prefixes[prefixHash] {
-                    collect(group, word: word, at: position, in: words, into: &found)
+        // Words as pointers into the list's buffer: a slice of an array per word would retain it.
+        words.bytes.withUnsafeBufferPointer { buffer in
+            let text = Words(buffer: buffer, spans: words.spans)
+            for position in 0..<text.count {
+                let word = text[position]
+                let wordHash = Self.hash(word)
+                // The two groups one at a time: joining them would allocate for every word.
+                if isPresent(wordHash), let group = exact[wordHash] {
+                    collect(group, word: word, at: position, in: text, into: &found)
+                }
+                if word.count >= 3 {
+                    let prefixHash = Self.hash(UnsafeBufferPointer(rebasing: word.prefix(3)))
+                    if isPresent(prefixHash), let group = prefixes[prefixHash] {
+                        collect(group, word: word, at: position, in: text, into: &found)
+                    }
                 }
             }
         }
         return found
     }
 
+    /// A word list's words, borrowed.
+    private struct Words {
+        var buffer: UnsafeBufferPointer<UInt8>
+        var spans: [Range<Int>]
+
+        var count: Int { spans.count }
+
+        subscript(position: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: buffer[spans[position]])
+        }
+    }
+
     /// The keywords of `candidates` that match at `position`, added to `found` once each.
     private func collect(
         _ candidates: [Int],
-        word: ArraySlice<UInt8>,
+        word: UnsafeBufferPointer<UInt8>,
         at position: Int,
-        in words: WordList,
+        in words: Words,
         into found: inout [Match]
     ) {
         for id in candidates {
@@ -395,7 +428,7 @@ struct KeywordIndex: Sendable {
         }
     }
 
-    private func restMatches(_ rest: [Pattern], _ words: WordList, after position: Int) -> Bool {
+    private func restMatches(_ rest: [Pattern], _ words: Words, after position: Int) -> Bool {
         guard position + rest.count < words.count else { return rest.isEmpty }
         for (offset, pattern) in rest.enumerated() where !pattern.matches(words[position + 1 + offset]) {
             return false
@@ -412,7 +445,7 @@ struct KeywordIndex: Sendable {
     }
 
     /// FNV-1a: a word's bytes to a dictionary key without building a `String`.
-    private static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    private static func hash(_ bytes: some Collection<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash

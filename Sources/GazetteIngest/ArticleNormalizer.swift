@@ -135,11 +135,11 @@ public struct ArticleNormalizer: Sendable {
     /// The first 300 characters, where topic keywords count only twice over. Grapheme breaking
     /// costs more than the matching, so ASCII text (one character a byte: its lines hold no CR)
     /// is cut by bytes; a 301st ASCII byte means no combining mark follows the 300th.
-    static func lead(of text: String) -> String {
+    static func lead(of text: String) -> Substring {
         let bytes = text.utf8
-        guard bytes.count > 300 else { return text }
-        if bytes.prefix(301).allSatisfy({ $0 < 0x80 && $0 != 0x0D }) { return String(text.utf8.prefix(300))! }
-        return String(text.prefix(300))
+        guard bytes.count > 300 else { return text[...] }
+        if bytes.prefix(301).allSatisfy({ $0 < 0x80 && $0 != 0x0D }) { return Substring(text.utf8.prefix(300)) }
+        return text.prefix(300)
     }
 
     /// A parsed date, unless it is missing, unreadable or further in the future than tolerated.

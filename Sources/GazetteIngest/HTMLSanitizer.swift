@@ -123,7 +123,10 @@ public enum HTMLSanitizer {
     /// http, https and mailto URLs, absolute; nil for anything else, however it is disguised.
     static func safeURL(_ raw: String, baseURL: URL?) -> String? {
         // Browsers ignore whitespace and control characters inside a scheme: so must the check.
-        let compact = String(decoding: raw.utf8.filter { $0 > 0x20 && $0 != 0x7F }, as: UTF8.self)
+        let isIgnored = { (byte: UInt8) in byte <= 0x20 || byte == 0x7F }
+        let compact =
+            raw.utf8.contains(where: isIgnored)
+            ? String(decoding: raw.utf8.filter { !isIgnored($0) }, as: UTF8.self) : raw
         guard !compact.isEmpty else { return nil }
         // The common case, an absolute http(s) link that is its own absolute form, needs no parse.
         if WebLink.isPlainAbsolute(compact) { return compact }

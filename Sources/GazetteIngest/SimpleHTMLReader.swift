@@ -70,6 +70,8 @@ private struct Reader {
     /// The attributes' names and values, NUL-terminated for the walk, and where each starts.
     var attributeBytes: [UInt8] = []
     var attributeStarts: [(name: Int, value: Int?)] = []
+    /// The list the walk gets (libxml2's: name, value, name, value…, nil), kept for its storage.
+    var attributeList: [UnsafePointer<xmlChar>?] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, walk: HTMLWalk, htmlLimit: Int) {
         self.bytes = bytes
@@ -257,13 +259,18 @@ private struct Reader {
         return true
     }
 
-    /// A tag or attribute name at `index`, lower-cased, as libxml2 reads it (it cuts names at
-    /// 100 bytes: the reader gives up on those).
+    /// A tag name at `index`, lower-cased, as libxml2 reads it.
     private mutating func name() -> String? {
+        nameBytes().map(HTMLContent.lowerCased)
+    }
+
+    /// A tag or attribute name's bytes at `index`, as libxml2 reads it (it cuts names at 100
+    /// bytes: the reader gives up on those).
+    private mutating func nameBytes() -> UnsafeBufferPointer<UInt8>? {
         let start = index
         while index < bytes.count, isNameByte(bytes[index]) { index += 1 }
         guard index - start < 100 else { return nil }
-        return HTMLContent.lowerCased(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        return UnsafeBufferPointer(rebasing: bytes[start..<index])
     }
 
     /// The attributes up to `>` or `/>` (left at `index`), into `attributeBytes`; repeated
@@ -271,17 +278,33 @@ private struct Reader {
     private mutating func attributes() -> Bool {
         attributeBytes.removeAll(keepingCapacity: true)
         attributeStarts.removeAll(keepingCapacity: true)
-        // A set, where libxml2 compares each name with every one before it: a tag of 50,000
-        // attributes takes it seconds.
-        var names: Set<String> = []
+        // libxml2 compares each name with every one before it: a tag of 50,000 attributes takes
+        // it seconds. The reader does too while there are few, then keeps a set.
+        var names: Set<[UInt8]>?
         while true {
             skipBlanks()
             guard index < bytes.count else { return false }
             if bytes[index] == greaterThan { return true }
             if bytes[index] == slash, index + 1 < bytes.count, bytes[index + 1] == greaterThan { return true }
-            guard isLetter(bytes[index]), let name = name() else { return false }
+            guard isLetter(bytes[index]), let name = nameBytes() else { return false }
             let nameStart = attributeBytes.count
-            attributeBytes += name.utf8
+            for byte in name { attributeBytes.append((0x41...0x5A).contains(byte) ? byte + 32 : byte) }
+            let isRepeated: Bool
+            if names == nil, attributeStarts.count < 8 {
+                isRepeated = attributeStarts.contains { earlier in
+                    attributeBytes[nameStart...].elementsEqual(attributeBytes[earlier.name..<earlier.name + name.count])
+                        && attributeBytes[earlier.name + name.count] == 0
+                }
+            } else {
+                if names == nil {
+                    names = Set(
+                        attributeStarts.map { earlier in
+                            Array(attributeBytes[earlier.name...].prefix { $0 != 0 })
+                        }
+                    )
+                }
+                isRepeated = !names!.insert(Array(attributeBytes[nameStart...])).inserted
+            }
             attributeBytes.append(0)
             var valueStart: Int?
             skipBlanks()
@@ -292,10 +315,10 @@ private struct Reader {
                 guard value() else { return false }
                 attributeBytes.append(0)
             }
-            if names.insert(name).inserted {
-                attributeStarts.append((nameStart, valueStart))
-            } else {
+            if isRepeated {
                 attributeBytes.removeSubrange(nameStart...)
+            } else {
+                attributeStarts.append((nameStart, valueStart))
             }
         }
     }
@@ -346,11 +369,14 @@ private struct Reader {
 
     private mutating func startWithAttributes(_ name: String) -> Bool {
         guard !attributeStarts.isEmpty else { return start(name, attributes: nil) }
+        // The kept list's storage, taken out while the walk reads it.
+        var list: [UnsafePointer<xmlChar>?] = []
+        swap(&list, &attributeList)
+        defer { swap(&list, &attributeList) }
         return attributeBytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress!
             // libxml2's list: name, value (nil without one), name, value…, nil.
-            var list: [UnsafePointer<xmlChar>?] = []
-            list.reserveCapacity(attributeStarts.count * 2 + 1)
+            list.removeAll(keepingCapacity: true)
             for (name, value) in attributeStarts {
                 list.append(base + name)
                 list.append(value.map { base + $0 })

@@ -7,9 +7,9 @@ enum WebLink {
         var link = link
         return link.withUTF8 { bytes -> Bool in
             var index: Int
-            if bytes.count > 8, lowercased(bytes, 0..<8).elementsEqual("https://".utf8) {
+            if startsWithIgnoringCase(bytes, "https://") {
                 index = 8
-            } else if bytes.count > 7, lowercased(bytes, 0..<7).elementsEqual("http://".utf8) {
+            } else if startsWithIgnoringCase(bytes, "http://") {
                 index = 7
             } else {
                 return false
@@ -43,8 +43,14 @@ enum WebLink {
         }
     }
 
-    private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
-        bytes[range].map { (0x41...0x5A).contains($0) ? $0 + 32 : $0 }
+    /// Whether `bytes` is longer than `prefix` (lower-case ASCII) and starts with it, in any case.
+    private static func startsWithIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
+        guard bytes.count > prefix.utf8CodeUnitCount else { return false }
+        for offset in 0..<prefix.utf8CodeUnitCount {
+            let byte = bytes[offset]
+            guard ((0x41...0x5A).contains(byte) ? byte + 32 : byte) == prefix.utf8Start[offset] else { return false }
+        }
+        return true
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
@@ -61,15 +67,16 @@ enum WebLink {
 
     /// RFC 3986's unreserved and reserved characters, but the `[` `]` only a host may hold.
     private static func isPathByte(_ byte: UInt8) -> Bool {
-        if isAlphanumeric(byte) { return true }
-        switch byte {
-        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ":"),
-            UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "@"), UInt8(ascii: "!"),
-            UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"),
-            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="):
-            return true
-        default:
-            return false
-        }
+        byte < 0x80 && pathBytes[Int(byte >> 6)] & (1 << UInt64(byte & 63)) != 0
     }
+
+    /// `isPathByte`'s answers for ASCII, one bit a byte: it is asked for every byte of every link.
+    private static let pathBytes: [UInt64] = {
+        var mask: [UInt64] = [0, 0]
+        let punctuation = "-._~:/?#@!$&'()*+,;="
+        for byte in 0..<UInt8(0x80) where isAlphanumeric(byte) || punctuation.utf8.contains(byte) {
+            mask[Int(byte >> 6)] |= 1 << UInt64(byte & 63)
+        }
+        return mask
+    }()
 }

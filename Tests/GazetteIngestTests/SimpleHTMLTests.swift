@@ -50,6 +50,9 @@ struct SimpleHTMLTests {
             "<svg viewBox=\"0 0 1 1\"><path d=\"M0 0\"/></svg>after", "<p CLASS=x Class=y>dup</P>",
             "<a href=\"x\" href=\"javascript:alert(1)\">first wins</a>", "<p data-x= >empty</p>",
             "<span\ttitle=\"a\nb\">ws</span>", "<a href=&#106;avascript:alert(1)>js</a>",
+            // Past eight attributes the reader checks repeats with a set instead of one by one.
+            "<a t0=0 t1=1 t2=2 t3=3 t4=4 t5=5 t6=6 t7=7 t8 href=\"/first\" T1=x t9=9 HREF=\"/second\" title=k>many</a>",
+            "<img t0 t1 t2 t3 t4 t5 t6 t7 SRC=a.jpg t8 src=b.jpg Alt=x ALT=y width=2 t0>",
         ]
     )
     func takes(_ html: String) {
@@ -195,7 +198,9 @@ struct SimpleHTMLTests {
             case 0..<3:
                 let name = elements.randomElement(using: &random)!
                 html += "<" + name
-                for _ in 0..<Int.random(in: 0...2, using: &random) {
+                // Mostly a few attributes, sometimes past the eight the reader checks one by one.
+                let many = Int.random(in: 0..<8, using: &random) == 0
+                for _ in 0..<Int.random(in: many ? 3...12 : 0...2, using: &random) {
                     html +=
                         [" ", "  ", "\n"].randomElement(using: &random)! + attributes.randomElement(using: &random)!
                 }
