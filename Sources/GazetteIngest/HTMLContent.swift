@@ -27,14 +27,14 @@ enum HTMLContent {
     ]
 
     /// What the walk does with an element, by its lower-case name: one lookup per element.
-    fileprivate struct Element {
+    struct Element {
         var isDropped = false
         var isBlock = false
         var isAllowed = false
         var isVoid = false
     }
 
-    fileprivate static let elements: [String: Element] = {
+    static let elements: [String: Element] = {
         var table: [String: Element] = [:]
         for name in dropped { table[name, default: Element()].isDropped = true }
         for name in blocks { table[name, default: Element()].isBlock = true }
@@ -225,6 +225,15 @@ final class HTMLWalk {
     /// mismatched end tag by searching all open elements, so deep hostile nesting would take
     /// quadratic time.
     func start(_ name: String, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> Bool {
+        start(name, element: HTMLContent.elements[name] ?? HTMLContent.Element(), attributes: attributes)
+    }
+
+    /// `start` with the element's entry in `HTMLContent.elements` (or an empty one) looked up already.
+    func start(
+        _ name: String,
+        element: HTMLContent.Element,
+        attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) -> Bool {
         textRun = nil
         // Open elements, counting those inside dropped ones.
         guard frames.count + droppedDepth < Self.maxDepth else { return false }
@@ -239,7 +248,6 @@ final class HTMLWalk {
                 return true
             }
         }
-        let element = HTMLContent.elements[name] ?? HTMLContent.Element()
         // Past both limits nothing more is read, but the pending closing tags are written: the
         // output stays balanced and bounded however much markup follows.
         if element.isDropped || (htmlFull && text.count >= textLimit) {

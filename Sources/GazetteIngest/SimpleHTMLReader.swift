@@ -36,6 +36,34 @@ enum SimpleHTMLReader {
     /// The elements among them that libxml2 closes as soon as they open.
     static let voidElements: Set<String> = ["br", "hr", "img"]
 
+    /// What the reader and the walk need of an element, found with one lookup per tag.
+    struct ElementRules {
+        /// The element's bit among the reader's elements (0 for the others).
+        var bit: UInt64 = 0
+        /// The bits of the elements whose start closes this one.
+        var closedBy: UInt64 = 0
+        var isVoid = false
+        /// The walk's entry for it.
+        var walk = HTMLContent.Element()
+    }
+
+    /// `knownElements` and the walk's elements, by name; the reader's elements have bits.
+    static let rules: [String: ElementRules] = {
+        let names = knownElements.keys.sorted()
+        precondition(names.count <= 64, "the reader's elements are bits of a UInt64")
+        let bits = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, UInt64(1) << UInt64($0)) })
+        var table: [String: ElementRules] = [:]
+        for (name, closers) in knownElements {
+            table[name] = ElementRules(
+                bit: bits[name]!,
+                closedBy: closers.reduce(0) { $0 | bits[$1]! },
+                isVoid: voidElements.contains(name)
+            )
+        }
+        for (name, element) in HTMLContent.elements { table[name, default: ElementRules()].walk = element }
+        return table
+    }()
+
     /// Past this depth libxml2 reads the fragment (and the walk stops it).
     static let maxDepth = 200
 
@@ -65,8 +93,8 @@ private struct Reader {
     /// text over in kilobyte pieces, and where the cut falls depends on them.
     let htmlLimit: Int
     var index = 0
-    /// The open elements, the wrapping <div> first.
-    var open: [String] = []
+    /// The open elements, the wrapping <div> first, each with the bits of the elements that close it.
+    var open: [(name: String, closedBy: UInt64)] = []
     /// The attributes' names and values, NUL-terminated for the walk, and where each starts.
     var attributeBytes: [UInt8] = []
     var attributeStarts: [(name: Int, value: Int?)] = []
@@ -80,7 +108,7 @@ private struct Reader {
     }
 
     mutating func read() -> Bool {
-        guard start("div", attributes: nil) else { return false }
+        guard start("div", SimpleHTMLReader.rules["div"]!, attributes: nil) else { return false }
         var textStart = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -223,8 +251,8 @@ private struct Reader {
         // libxml2 reads a start tag's name twice: for what it closes without `.` (`<p.x>` closes
         // a <p> as <p> would), then with it.
         guard let name = name(), !name.utf8.contains(UInt8(ascii: ".")) else { return false }
-        let closedBy = SimpleHTMLReader.knownElements[name]
-        if closedBy == nil {
+        let rules = SimpleHTMLReader.rules[name] ?? SimpleHTMLReader.ElementRules()
+        if rules.bit == 0 {
             // An element libxml2 knows, but not among the reader's, may have rules of its own.
             let known = name.withCString { htmlTagLookup(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
             guard known == nil else { return false }
@@ -233,12 +261,10 @@ private struct Reader {
         let selfClosing = bytes[index] == slash
         index += selfClosing ? 2 : 1
         // libxml2 closes what the new element implies closed before it opens it.
-        while let current = open.last, SimpleHTMLReader.knownElements[current]?.contains(name) == true {
-            end()
-        }
+        while let current = open.last, current.closedBy & rules.bit != 0 { end() }
         guard open.count > 0, open.count < SimpleHTMLReader.maxDepth else { return false }
-        guard startWithAttributes(name) else { return false }
-        if selfClosing || SimpleHTMLReader.voidElements.contains(name) { end() }
+        guard startWithAttributes(name, rules) else { return false }
+        if selfClosing || rules.isVoid { end() }
         return true
     }
 
@@ -252,8 +278,8 @@ private struct Reader {
         skipBlanks()
         guard index < bytes.count, bytes[index] == greaterThan else { return false }
         index += 1
-        guard let position = open.lastIndex(of: name) else { return true }
-        if name != "div", open[(position + 1)...].contains("div") { return true }
+        guard let position = open.lastIndex(where: { $0.name == name }) else { return true }
+        if name != "div", open[(position + 1)...].contains(where: { $0.name == "div" }) { return true }
         guard position > 0 else { return false }
         while open.count > position { end() }
         return true
@@ -367,8 +393,8 @@ private struct Reader {
 
     // MARK: The walk
 
-    private mutating func startWithAttributes(_ name: String) -> Bool {
-        guard !attributeStarts.isEmpty else { return start(name, attributes: nil) }
+    private mutating func startWithAttributes(_ name: String, _ rules: SimpleHTMLReader.ElementRules) -> Bool {
+        guard !attributeStarts.isEmpty else { return start(name, rules, attributes: nil) }
         // The kept list's storage, taken out while the walk reads it.
         var list: [UnsafePointer<xmlChar>?] = []
         swap(&list, &attributeList)
@@ -382,13 +408,17 @@ private struct Reader {
                 list.append(value.map { base + $0 })
             }
             list.append(nil)
-            return list.withUnsafeMutableBufferPointer { start(name, attributes: $0.baseAddress) }
+            return list.withUnsafeMutableBufferPointer { start(name, rules, attributes: $0.baseAddress) }
         }
     }
 
-    private mutating func start(_ name: String, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> Bool {
-        guard walk.start(name, attributes: attributes) else { return false }
-        open.append(name)
+    private mutating func start(
+        _ name: String,
+        _ rules: SimpleHTMLReader.ElementRules,
+        attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) -> Bool {
+        guard walk.start(name, element: rules.walk, attributes: attributes) else { return false }
+        open.append((name, rules.closedBy))
         return htmlLimit == 0 || walk.output.count < htmlLimit
     }
 
