@@ -87,7 +87,8 @@ public enum FeedParser {
         var result = FeedItem()
         for child in item.children {
             // Elements in the feed's own RSS namespace count as plain RSS elements.
-            switch (child.namespace == namespace ? nil : child.namespace, child.localName) {
+            let childNamespace = child.namespace
+            switch (childNamespace == namespace ? nil : childNamespace, child.localName) {
             case (nil, "title"): result.title = child.text
             case (dublinCoreNS, "title"): result.title = result.title ?? child.text
             case (nil, "link"): result.link = result.link ?? child.resolved(child.text.trimmed)

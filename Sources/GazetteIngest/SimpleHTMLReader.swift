@@ -361,7 +361,7 @@ private struct Reader {
             // The run of plain bytes up to the next one that needs a look, in one copy.
             let runStart = index
             while index < bytes.count, isPlainValueByte(bytes[index]), bytes[index] != quote { index += 1 }
-            if index > runStart { attributeBytes += bytes[runStart..<index] }
+            if index > runStart { attributeBytes += UnsafeBufferPointer(rebasing: bytes[runStart..<index]) }
             guard index < bytes.count else { return false }
             let byte = bytes[index]
             if quoted ? byte == quote : (isBlank(byte) || byte == greaterThan) { break }
@@ -370,7 +370,7 @@ private struct Reader {
                 if let decoded {
                     attributeBytes += decoded
                 } else {
-                    attributeBytes += bytes[index..<index + length]
+                    attributeBytes += UnsafeBufferPointer(rebasing: bytes[index..<index + length])
                 }
                 index += length
                 continue

@@ -67,16 +67,15 @@ enum WebLink {
 
     /// RFC 3986's unreserved and reserved characters, but the `[` `]` only a host may hold.
     private static func isPathByte(_ byte: UInt8) -> Bool {
-        byte < 0x80 && pathBytes[Int(byte >> 6)] & (1 << UInt64(byte & 63)) != 0
-    }
-
-    /// `isPathByte`'s answers for ASCII, one bit a byte: it is asked for every byte of every link.
-    private static let pathBytes: [UInt64] = {
-        var mask: [UInt64] = [0, 0]
-        let punctuation = "-._~:/?#@!$&'()*+,;="
-        for byte in 0..<UInt8(0x80) where isAlphanumeric(byte) || punctuation.utf8.contains(byte) {
-            mask[Int(byte >> 6)] |= 1 << UInt64(byte & 63)
+        if isAlphanumeric(byte) { return true }
+        switch byte {
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ":"),
+            UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "@"), UInt8(ascii: "!"),
+            UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="):
+            return true
+        default:
+            return false
         }
-        return mask
-    }()
+    }
 }
