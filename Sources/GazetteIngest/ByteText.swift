@@ -40,7 +40,8 @@ enum ByteText {
                         lineHasText = true
                         output[count] = byte
                         count += 1
-                        // The rest of the word in a tight loop: one branch a byte, rarely mispredicted.
+                        // The rest of the word in a tight loop: one branch a byte, rarely mispredicted
+                        // (words are short: a scan of eight bytes at a time and a copy cost more).
                         while index + 1 < bytes.count, bytes[index + 1] > 0x20, bytes[index + 1] != 0xC2 {
                             index += 1
                             output[count] = bytes[index]
@@ -135,6 +136,43 @@ enum ByteText {
             index = position + 1
         }
         return nil
+    }
+
+    /// The first index at or after `start` whose byte is below `floor` (at most 128) or is one of
+    /// `stops`; `bytes.count` when there is none. Eight bytes at a time where none of them is
+    /// one (the bit tricks of Anderson's "Bit Twiddling Hacks": `hasless` and `haszero`), for
+    /// the runs of text and of attribute values the HTML reader copies whole.
+    static func firstIndex(
+        in bytes: UnsafeBufferPointer<UInt8>,
+        from start: Int,
+        below floor: UInt8,
+        orOneOf stops: (UInt8, UInt8, UInt8)
+    ) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        /// Whether a byte of `word` is below `limit`.
+        func hasByte(_ word: UInt64, below limit: UInt8) -> Bool {
+            (word &- ones &* UInt64(limit)) & ~word & highBits != 0
+        }
+        var index = start
+        if let base = UnsafeRawPointer(bytes.baseAddress) {
+            while index + 8 <= bytes.count {
+                let word = (base + index).loadUnaligned(as: UInt64.self)
+                if hasByte(word, below: floor) || hasByte(word ^ (ones &* UInt64(stops.0)), below: 1)
+                    || hasByte(word ^ (ones &* UInt64(stops.1)), below: 1)
+                    || hasByte(word ^ (ones &* UInt64(stops.2)), below: 1)
+                {
+                    break
+                }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < floor || byte == stops.0 || byte == stops.1 || byte == stops.2 { return index }
+            index += 1
+        }
+        return index
     }
 
     static func trimmed(_ bytes: [UInt8]) -> String {

@@ -104,19 +104,18 @@ enum CrowdedTags {
 
     private static func lineOfFirst(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var index = 0
-        while let tagStart = find([UInt8(ascii: "<")], in: bytes, from: index) {
+        while let tagStart = find(UInt8(ascii: "<"), in: bytes, from: index) {
             index = tagStart + 1
             guard index < bytes.count else { return nil }
             switch bytes[index] {
             case UInt8(ascii: "!"):
-                let end: [UInt8] =
+                let end: StaticString =
                     starts(with: "<!--", in: bytes, at: tagStart)
-                    ? Array("-->".utf8)
-                    : starts(with: "<![CDATA[", in: bytes, at: tagStart) ? Array("]]>".utf8) : [0x3E]
+                    ? "-->" : starts(with: "<![CDATA[", in: bytes, at: tagStart) ? "]]>" : ">"
                 guard let close = find(end, in: bytes, from: index) else { return nil }
-                index = close + end.count
+                index = close + end.utf8CodeUnitCount
             case UInt8(ascii: "?"):
-                guard let close = find(Array("?>".utf8), in: bytes, from: index) else { return nil }
+                guard let close = find("?>", in: bytes, from: index) else { return nil }
                 index = close + 2
             default:
                 var equalSigns = 0
@@ -124,7 +123,7 @@ enum CrowdedTags {
                     let byte = bytes[index]
                     index += 1
                     if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                        index = (find([byte], in: bytes, from: index) ?? bytes.count) + 1
+                        index = (find(byte, in: bytes, from: index) ?? bytes.count) + 1
                     } else if byte == UInt8(ascii: "=") {
                         equalSigns += 1
                         if equalSigns > maxAttributes {
@@ -137,11 +136,23 @@ enum CrowdedTags {
         return nil
     }
 
-    private static func starts(with prefix: String, in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
-        bytes[index...].starts(with: prefix.utf8)
+    private static func starts(with prefix: StaticString, in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        bytes[index...].starts(with: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
     }
 
-    private static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        needle.withUnsafeBufferPointer { ByteText.firstIndex(of: $0, in: bytes, from: start) }
+    /// Where `needle` first occurs at or after `start` (no array per search: one is made for
+    /// every tag and every quoted value of every feed).
+    private static func find(_ needle: StaticString, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        ByteText.firstIndex(
+            of: UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount),
+            in: bytes,
+            from: start
+        )
+    }
+
+    private static func find(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        withUnsafePointer(to: byte) {
+            ByteText.firstIndex(of: UnsafeBufferPointer(start: $0, count: 1), in: bytes, from: start)
+        }
     }
 }

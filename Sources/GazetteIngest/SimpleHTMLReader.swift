@@ -111,11 +111,10 @@ private struct Reader {
         guard start("div", SimpleHTMLReader.rules["div"]!, attributes: nil) else { return false }
         var textStart = 0
         while index < bytes.count {
+            // The run of text up to the next byte that needs a look.
+            index = ByteText.firstIndex(in: bytes, from: index, below: 0x20, orOneOf: (lessThan, ampersand, 0xEF))
+            guard index < bytes.count else { break }
             let byte = bytes[index]
-            if byte >= 0x20 && byte != lessThan && byte != ampersand && byte != 0xEF {
-                index += 1
-                continue
-            }
             switch byte {
             case 0x09, 0x0A:
                 index += 1
@@ -354,13 +353,16 @@ private struct Reader {
         guard index < bytes.count else { return false }
         let first = bytes[index]
         let quoted = first == UInt8(ascii: "\"") || first == UInt8(ascii: "'")
-        // Never a plain byte when the value is bare.
         let quote: UInt8 = quoted ? first : 0
         if quoted { index += 1 }
         while true {
             // The run of plain bytes up to the next one that needs a look, in one copy.
+            // (In a quoted value, blanks and `>` are copied like the rest.)
             let runStart = index
-            while index < bytes.count, isPlainValueByte(bytes[index]), bytes[index] != quote { index += 1 }
+            index =
+                quoted
+                ? ByteText.firstIndex(in: bytes, from: index, below: 0x20, orOneOf: (quote, ampersand, 0xEF))
+                : ByteText.firstIndex(in: bytes, from: index, below: 0x21, orOneOf: (greaterThan, ampersand, 0xEF))
             if index > runStart { attributeBytes += UnsafeBufferPointer(rebasing: bytes[runStart..<index]) }
             guard index < bytes.count else { return false }
             let byte = bytes[index]
@@ -435,12 +437,6 @@ private func isLetter(_ byte: UInt8) -> Bool {
 private func isNameByte(_ byte: UInt8) -> Bool {
     isLetter(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
         || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".")
-}
-
-/// A byte that an attribute value copies as it is, quoted or not: not a blank, `>`, `&`, a
-/// control character, or the 0xEF that U+FFFE and U+FFFF start with. (The quote is checked apart.)
-private func isPlainValueByte(_ byte: UInt8) -> Bool {
-    byte > 0x20 && byte != greaterThan && byte != ampersand && byte != 0xEF
 }
 
 private func isBlank(_ byte: UInt8) -> Bool {

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import GazetteIngest
@@ -67,5 +68,30 @@ struct ByteScanTests {
     func prefix(text: String, limit: Int) {
         #expect(ByteText.prefix(text, limit) == String(text.prefix(limit)))
         #expect(ByteText.prefix(text, limit).count <= limit)
+    }
+
+    @Test("the eight-bytes-at-a-time search finds what a byte loop finds, wherever the byte falls in a word")
+    func firstIndexAgreesWithALoop() {
+        var random = SplitMix(seed: 3)
+        for _ in 0..<20_000 {
+            // Mostly bytes that are not stops, so that runs cross several words.
+            let count = Int.random(in: 0...40, using: &random)
+            let bytes = (0..<count).map { _ in
+                Int.random(in: 0..<6, using: &random) == 0
+                    ? UInt8.random(in: 0...255, using: &random) : UInt8.random(in: 0x21...0x7E, using: &random)
+            }
+            let floor = UInt8.random(in: 0...128, using: &random)
+            let stops = (
+                UInt8.random(in: 0...255, using: &random), UInt8.random(in: 0...255, using: &random),
+                UInt8.random(in: 0...255, using: &random)
+            )
+            let start = Int.random(in: 0...count, using: &random)
+            let expected =
+                bytes[start...].firstIndex { $0 < floor || $0 == stops.0 || $0 == stops.1 || $0 == stops.2 } ?? count
+            let found = bytes.withUnsafeBufferPointer {
+                ByteText.firstIndex(in: $0, from: start, below: floor, orOneOf: stops)
+            }
+            #expect(found == expected, "\(bytes) from \(start), below \(floor), stops \(stops)")
+        }
     }
 }
