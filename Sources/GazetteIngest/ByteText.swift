@@ -76,22 +76,28 @@ enum ByteText {
     /// Appends `bytes` with `&`, `<`, `>` and `"` escaped, copying the runs between them whole.
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         var runStart = 0
-        for index in bytes.indices {
-            let reference: StaticString
-            switch bytes[index] {
-            case UInt8(ascii: "&"): reference = "&amp;"
-            case UInt8(ascii: "<"): reference = "&lt;"
-            case UInt8(ascii: ">"): reference = "&gt;"
-            case UInt8(ascii: "\""): reference = "&quot;"
-            default: continue
-            }
+        while true {
+            // Nothing is below a floor of 0: only the four stops end a run.
+            let index = firstIndex(
+                in: bytes,
+                from: runStart,
+                below: 0,
+                orOneOf: (UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""))
+            )
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            guard index < bytes.count else { return }
+            let reference: StaticString =
+                switch bytes[index] {
+                case UInt8(ascii: "&"): "&amp;"
+                case UInt8(ascii: "<"): "&lt;"
+                case UInt8(ascii: ">"): "&gt;"
+                default: "&quot;"
+                }
             output.append(
                 contentsOf: UnsafeBufferPointer(start: reference.utf8Start, count: reference.utf8CodeUnitCount)
             )
             runStart = index + 1
         }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
     }
 
     /// The same, while `output` stays within `limit` bytes: the text is cut between two
@@ -139,14 +145,14 @@ enum ByteText {
     }
 
     /// The first index at or after `start` whose byte is below `floor` (at most 128) or is one of
-    /// `stops`; `bytes.count` when there is none. Eight bytes at a time where none of them is
-    /// one (the bit tricks of Anderson's "Bit Twiddling Hacks": `hasless` and `haszero`), for
-    /// the runs of text and of attribute values the HTML reader copies whole.
+    /// `stops` (repeat one for fewer); `bytes.count` when there is none. Eight bytes at a time
+    /// where none of them is one (the bit tricks of Anderson's "Bit Twiddling Hacks": `hasless`
+    /// and `haszero`), for the runs of text the HTML reader and the escaping copy whole.
     static func firstIndex(
         in bytes: UnsafeBufferPointer<UInt8>,
         from start: Int,
         below floor: UInt8,
-        orOneOf stops: (UInt8, UInt8, UInt8)
+        orOneOf stops: (UInt8, UInt8, UInt8, UInt8)
     ) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
@@ -161,6 +167,7 @@ enum ByteText {
                 if hasByte(word, below: floor) || hasByte(word ^ (ones &* UInt64(stops.0)), below: 1)
                     || hasByte(word ^ (ones &* UInt64(stops.1)), below: 1)
                     || hasByte(word ^ (ones &* UInt64(stops.2)), below: 1)
+                    || hasByte(word ^ (ones &* UInt64(stops.3)), below: 1)
                 {
                     break
                 }
@@ -169,7 +176,9 @@ enum ByteText {
         }
         while index < bytes.count {
             let byte = bytes[index]
-            if byte < floor || byte == stops.0 || byte == stops.1 || byte == stops.2 { return index }
+            if byte < floor || byte == stops.0 || byte == stops.1 || byte == stops.2 || byte == stops.3 {
+                return index
+            }
             index += 1
         }
         return index

@@ -112,7 +112,7 @@ private struct Reader {
         var textStart = 0
         while index < bytes.count {
             // The run of text up to the next byte that needs a look.
-            index = ByteText.firstIndex(in: bytes, from: index, below: 0x20, orOneOf: (lessThan, ampersand, 0xEF))
+            index = ByteText.firstIndex(in: bytes, from: index, below: 0x20, orOneOf: (lessThan, ampersand, 0xEF, 0xEF))
             guard index < bytes.count else { break }
             let byte = bytes[index]
             switch byte {
@@ -361,8 +361,13 @@ private struct Reader {
             let runStart = index
             index =
                 quoted
-                ? ByteText.firstIndex(in: bytes, from: index, below: 0x20, orOneOf: (quote, ampersand, 0xEF))
-                : ByteText.firstIndex(in: bytes, from: index, below: 0x21, orOneOf: (greaterThan, ampersand, 0xEF))
+                ? ByteText.firstIndex(in: bytes, from: index, below: 0x20, orOneOf: (quote, ampersand, 0xEF, 0xEF))
+                : ByteText.firstIndex(
+                    in: bytes,
+                    from: index,
+                    below: 0x21,
+                    orOneOf: (greaterThan, ampersand, 0xEF, 0xEF)
+                )
             if index > runStart { attributeBytes += UnsafeBufferPointer(rebasing: bytes[runStart..<index]) }
             guard index < bytes.count else { return false }
             let byte = bytes[index]

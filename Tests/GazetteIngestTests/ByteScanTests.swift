@@ -83,11 +83,13 @@ struct ByteScanTests {
             let floor = UInt8.random(in: 0...128, using: &random)
             let stops = (
                 UInt8.random(in: 0...255, using: &random), UInt8.random(in: 0...255, using: &random),
-                UInt8.random(in: 0...255, using: &random)
+                UInt8.random(in: 0...255, using: &random), UInt8.random(in: 0...255, using: &random)
             )
             let start = Int.random(in: 0...count, using: &random)
             let expected =
-                bytes[start...].firstIndex { $0 < floor || $0 == stops.0 || $0 == stops.1 || $0 == stops.2 } ?? count
+                bytes[start...].firstIndex {
+                    $0 < floor || $0 == stops.0 || $0 == stops.1 || $0 == stops.2 || $0 == stops.3
+                } ?? count
             let found = bytes.withUnsafeBufferPointer {
                 ByteText.firstIndex(in: $0, from: start, below: floor, orOneOf: stops)
             }
