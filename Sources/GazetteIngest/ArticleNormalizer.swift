@@ -133,13 +133,22 @@ public struct ArticleNormalizer: Sendable {
     }
 
     /// The first 300 characters, where topic keywords count only twice over. Grapheme breaking
-    /// costs more than the matching, so ASCII text (one character a byte: its lines hold no CR)
-    /// is cut by bytes; a 301st ASCII byte means no combining mark follows the 300th.
+    /// costs more than the matching, so text below U+0300 without CR (Latin, Greek letters
+    /// aside: no combining mark, no CR LF pair, so one character a scalar) is cut by scalars;
+    /// a 301st such scalar means nothing extends the 300th. Other text takes Swift's way.
     static func lead(of text: String) -> Substring {
         let bytes = text.utf8
         guard bytes.count > 300 else { return text[...] }
-        if bytes.prefix(301).allSatisfy({ $0 < 0x80 && $0 != 0x0D }) { return Substring(text.utf8.prefix(300)) }
-        return text.prefix(300)
+        var scalars = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
+            // Continuation bytes; 0xCC starts U+0300, the first combining mark.
+            if byte & 0xC0 == 0x80 { continue }
+            if byte >= 0xCC || byte == 0x0D { return text.prefix(300) }
+            if scalars == 300 { return text[..<index] }
+            scalars += 1
+        }
+        return text[...]
     }
 
     /// A parsed date, unless it is missing, unreadable or further in the future than tolerated.

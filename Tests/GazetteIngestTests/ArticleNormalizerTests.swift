@@ -1,7 +1,9 @@
 import Foundation
 import GazetteCore
-import GazetteIngest
+import TestSupport
 import Testing
+
+@testable import GazetteIngest
 
 @Suite("Article normalizer")
 struct ArticleNormalizerTests {
@@ -103,6 +105,26 @@ struct ArticleNormalizerTests {
             let url = URL(string: link, relativeTo: URL(string: feedURL))?.absoluteURL
             let isWeb = ["http", "https"].contains(url?.scheme?.lowercased() ?? "") && url?.host != nil
             #expect(item?.url == (isWeb ? url?.absoluteString : nil), "\(link)")
+        }
+    }
+
+    @Test("the lead is String.prefix(300), whatever the script and wherever a mark or CR LF falls")
+    func leadIsThePrefix() {
+        let pieces = ["a", "é", "ñ", " ", "\n", "ʼ", "\u{2FF}", "\u{300}", "\r\n", "Ω", "я", "न्", "中", "😀", "🇫🇷"]
+        var random = SplitMix(seed: 11)
+        for _ in 0..<2_000 {
+            // Mostly one kind of text, with a piece of another near the 300th character.
+            let base = pieces[Int.random(in: 0..<6, using: &random)]
+            var text = String(repeating: base, count: Int.random(in: 250...320, using: &random))
+            if Bool.random(using: &random) {
+                let offset = Int.random(in: 0...text.count, using: &random)
+                text.insert(
+                    contentsOf: pieces.randomElement(using: &random)!,
+                    at: text.index(text.startIndex, offsetBy: offset)
+                )
+            }
+            text += String(repeating: base, count: Int.random(in: 0...3, using: &random))
+            #expect(ArticleNormalizer.lead(of: text) == text.prefix(300), "\(Array(text.unicodeScalars.suffix(30)))")
         }
     }
 
