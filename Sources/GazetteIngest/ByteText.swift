@@ -73,6 +73,14 @@ enum ByteText {
         )
     }
 
+    /// Whether `text` is these bytes: memcmp, where `elementsEqual` compares a byte at a time.
+    static func equals(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.utf8.count == bytes.count else { return false }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+        return text.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, base, bytes.count) == 0 }
+            ?? text.utf8.elementsEqual(bytes)
+    }
+
     /// Appends `bytes` with `&`, `<`, `>` and `"` escaped, copying the runs between them whole.
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         var runStart = 0

@@ -178,20 +178,16 @@ struct XMLElement {
     var namespace: String? {
         guard let href = node.pointee.ns?.pointee.href else { return nil }
         let bytes = ByteText.buffer(href)
-        for known in FeedParser.knownNamespaces where known.utf8.count == bytes.count && known.utf8.elementsEqual(bytes)
-        {
-            return known
-        }
+        for known in FeedParser.knownNamespaces where ByteText.equals(known, bytes) { return known }
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether this is `name` in namespace `namespace` (nil: no namespace).
     func `is`(_ name: String, in namespace: String?) -> Bool {
-        let ownName = ByteText.buffer(node.pointee.name)
-        guard name.utf8.count == ownName.count, name.utf8.elementsEqual(ownName) else { return false }
+        guard ByteText.equals(name, ByteText.buffer(node.pointee.name)) else { return false }
         let href = node.pointee.ns?.pointee.href
         guard let namespace, let href else { return namespace == nil && href == nil }
-        return namespace.utf8.elementsEqual(ByteText.buffer(href))
+        return ByteText.equals(namespace, ByteText.buffer(href))
     }
 
     /// The child elements, in document order.

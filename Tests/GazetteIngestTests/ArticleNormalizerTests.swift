@@ -108,6 +108,16 @@ struct ArticleNormalizerTests {
         }
     }
 
+    @Test("a link is plain when every byte after its host is one RFC 3986 allows unescaped")
+    func plainLinkBytes() {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#@!$&'()*+,;=".utf8)
+        for byte in UInt8(0)..<0x80 {
+            let link = "https://example.org/a" + String(Character(Unicode.Scalar(byte))) + "b"
+            #expect(WebLink.isPlainAbsolute(link) == allowed.contains(byte), "byte \(byte)")
+        }
+        #expect(!WebLink.isPlainAbsolute("https://example.org/é"))
+    }
+
     @Test("the lead is String.prefix(300), whatever the script and wherever a mark or CR LF falls")
     func leadIsThePrefix() {
         let pieces = ["a", "é", "ñ", " ", "\n", "ʼ", "\u{2FF}", "\u{300}", "\r\n", "Ω", "я", "न्", "中", "😀", "🇫🇷"]
