@@ -121,14 +121,14 @@ public enum HTMLSanitizer {
     }
 
     /// http, https and mailto URLs, absolute; nil for anything else, however it is disguised.
-    static func safeURL(_ raw: String, baseURL: URL?) -> String? {
+    /// - Parameter baseURL: asked for only when the URL is relative (parsing one costs microseconds).
+    static func safeURL(_ raw: String, baseURL: @autoclosure () -> URL?) -> String? {
+        // The common case, an absolute http(s) link that is its own absolute form (and so holds
+        // no blank or control character), needs no parse.
+        if WebLink.isPlainAbsolute(raw) { return raw }
         // Browsers ignore whitespace and control characters inside a scheme: so must the check.
-        let isIgnored = { (byte: UInt8) in byte <= 0x20 || byte == 0x7F }
-        let compact =
-            raw.utf8.contains(where: isIgnored)
-            ? String(decoding: raw.utf8.filter { !isIgnored($0) }, as: UTF8.self) : raw
+        let compact = String(decoding: raw.utf8.filter { $0 > 0x20 && $0 != 0x7F }, as: UTF8.self)
         guard !compact.isEmpty else { return nil }
-        // The common case, an absolute http(s) link that is its own absolute form, needs no parse.
         if WebLink.isPlainAbsolute(compact) { return compact }
         if let colon = compact.firstIndex(of: ":"),
             !compact[..<colon].contains(where: { $0 == "/" || $0 == "?" || $0 == "#" })
@@ -137,7 +137,7 @@ public enum HTMLSanitizer {
             guard ["http", "https", "mailto"].contains(scheme), URL(string: compact) != nil else { return nil }
             return compact
         }
-        guard let baseURL, let resolved = URL(string: compact, relativeTo: baseURL)?.absoluteURL,
+        guard let baseURL = baseURL(), let resolved = URL(string: compact, relativeTo: baseURL)?.absoluteURL,
             ["http", "https"].contains(resolved.scheme?.lowercased() ?? "")
         else { return nil }
         return resolved.absoluteString
