@@ -137,18 +137,25 @@ public struct ArticleNormalizer: Sendable {
     /// aside: no combining mark, no CR LF pair, so one character a scalar) is cut by scalars;
     /// a 301st such scalar means nothing extends the 300th. Other text takes Swift's way.
     static func lead(of text: String) -> Substring {
-        let bytes = text.utf8
-        guard bytes.count > 300 else { return text[...] }
-        var scalars = 0
-        for index in bytes.indices {
-            let byte = bytes[index]
-            // Continuation bytes; 0xCC starts U+0300, the first combining mark.
-            if byte & 0xC0 == 0x80 { continue }
-            if byte >= 0xCC || byte == 0x0D { return text.prefix(300) }
-            if scalars == 300 { return text[..<index] }
-            scalars += 1
+        guard text.utf8.count > 300 else { return text[...] }
+        var text = text
+        // The byte offset of the 301st scalar; nil when there is none; -1 for Swift's way.
+        let cut = text.withUTF8 { bytes -> Int? in
+            var scalars = 0
+            for (offset, byte) in bytes.enumerated() {
+                // Continuation bytes; 0xCC starts U+0300, the first combining mark.
+                if byte & 0xC0 == 0x80 { continue }
+                if byte >= 0xCC || byte == 0x0D { return -1 }
+                if scalars == 300 { return offset }
+                scalars += 1
+            }
+            return nil
         }
-        return text[...]
+        switch cut {
+        case nil: return text[...]
+        case -1: return text.prefix(300)
+        case let offset?: return text[..<text.utf8.index(text.utf8.startIndex, offsetBy: offset)]
+        }
     }
 
     /// A parsed date, unless it is missing, unreadable or further in the future than tolerated.

@@ -96,4 +96,22 @@ struct ByteScanTests {
             #expect(found == expected, "\(bytes) from \(start), below \(floor), stops \(stops)")
         }
     }
+
+    @Test("Windows-1252 becomes the UTF-8 of each byte's character (the C1 range from its table)")
+    func windows1252() {
+        let bytes = (0...255).map(UInt8.init) + Array("café".utf8)
+        let converted = FeedBytes.windows1252ToUTF8(bytes)
+        let expected = bytes.map { byte -> Character in
+            // Windows-1252 where it differs from Latin-1; its five holes become U+FFFD.
+            let table: [UInt8: Unicode.Scalar] = [
+                0x80: "€", 0x82: "‚", 0x83: "ƒ", 0x84: "„", 0x85: "…", 0x86: "†", 0x87: "‡", 0x88: "ˆ", 0x89: "‰",
+                0x8A: "Š", 0x8B: "‹", 0x8C: "Œ", 0x8E: "Ž", 0x91: "‘", 0x92: "’", 0x93: "“", 0x94: "”", 0x95: "•",
+                0x96: "–", 0x97: "—", 0x98: "˜", 0x99: "™", 0x9A: "š", 0x9B: "›", 0x9C: "œ", 0x9E: "ž", 0x9F: "Ÿ",
+            ]
+            if let scalar = table[byte] { return Character(scalar) }
+            return (0x80...0x9F).contains(byte) ? "\u{FFFD}" : Character(Unicode.Scalar(byte))
+        }
+        #expect(String(decoding: converted, as: UTF8.self) == String(expected))
+        #expect(converted.count == String(expected).utf8.count)
+    }
 }
