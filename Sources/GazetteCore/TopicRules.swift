@@ -312,10 +312,6 @@ struct WordList {
         let mapping = Unicode.Scalar(UInt32(value))!.properties.lowercaseMapping.unicodeScalars
         return mapping.count == 1 ? mapping.first!.value : 0
     }
-
-    var count: Int { spans.count }
-
-    subscript(position: Int) -> ArraySlice<UInt8> { bytes[spans[position]] }
 }
 
 /// Keywords grouped by their first word: exact words by a hash of their bytes, `prefix*` words

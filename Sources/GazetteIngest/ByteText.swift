@@ -64,6 +64,12 @@ enum ByteText {
         text.utf8.count <= limit ? text : String(text.prefix(limit))
     }
 
+    /// The bytes of a string literal, without copying them. (Not an overload of `buffer`: a
+    /// literal passed there would become a temporary C string, gone when the call returns.)
+    static func bytes(of literal: StaticString) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    }
+
     /// The bytes of a C string (libxml2's names and contents), without copying them.
     static func buffer(_ string: UnsafePointer<UInt8>?) -> UnsafeBufferPointer<UInt8> {
         guard let string else { return UnsafeBufferPointer(start: nil, count: 0) }
@@ -101,9 +107,7 @@ enum ByteText {
                 case UInt8(ascii: ">"): "&gt;"
                 default: "&quot;"
                 }
-            output.append(
-                contentsOf: UnsafeBufferPointer(start: reference.utf8Start, count: reference.utf8CodeUnitCount)
-            )
+            output.append(contentsOf: Self.bytes(of: reference))
             runStart = index + 1
         }
     }

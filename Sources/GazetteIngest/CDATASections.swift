@@ -216,11 +216,7 @@ private struct Scanner {
     }
 
     private func find(_ needle: StaticString, from start: Int) -> Int? {
-        ByteText.firstIndex(
-            of: UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount),
-            in: bytes,
-            from: start
-        )
+        ByteText.firstIndex(of: ByteText.bytes(of: needle), in: bytes, from: start)
     }
 
     /// The `>` that ends the start tag, past quoted attribute values (which may hold `>`).

@@ -112,10 +112,14 @@ enum CrowdedTags {
                 let end: StaticString =
                     starts(with: "<!--", in: bytes, at: tagStart)
                     ? "-->" : starts(with: "<![CDATA[", in: bytes, at: tagStart) ? "]]>" : ">"
-                guard let close = find(end, in: bytes, from: index) else { return nil }
+                guard let close = ByteText.firstIndex(of: ByteText.bytes(of: end), in: bytes, from: index) else {
+                    return nil
+                }
                 index = close + end.utf8CodeUnitCount
             case UInt8(ascii: "?"):
-                guard let close = find("?>", in: bytes, from: index) else { return nil }
+                guard let close = ByteText.firstIndex(of: ByteText.bytes(of: "?>"), in: bytes, from: index) else {
+                    return nil
+                }
                 index = close + 2
             default:
                 var equalSigns = 0
@@ -137,19 +141,11 @@ enum CrowdedTags {
     }
 
     private static func starts(with prefix: StaticString, in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
-        bytes[index...].starts(with: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+        bytes[index...].starts(with: ByteText.bytes(of: prefix))
     }
 
-    /// Where `needle` first occurs at or after `start` (no array per search: one is made for
+    /// Where `byte` first occurs at or after `start` (no array per search: one was made for
     /// every tag and every quoted value of every feed).
-    private static func find(_ needle: StaticString, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        ByteText.firstIndex(
-            of: UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount),
-            in: bytes,
-            from: start
-        )
-    }
-
     private static func find(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         withUnsafePointer(to: byte) {
             ByteText.firstIndex(of: UnsafeBufferPointer(start: $0, count: 1), in: bytes, from: start)
