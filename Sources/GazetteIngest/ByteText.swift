@@ -54,7 +54,7 @@ enum ByteText {
                 written = count
             }
         }
-        return prefix(String(decoding: output, as: UTF8.self), limit)
+        return prefix(UTF8Bytes.string(output), limit)
     }
 
     /// At most `limit` characters of `text`. A text of no more bytes than that is returned as
@@ -200,6 +200,6 @@ enum ByteText {
         guard let first = bytes.firstIndex(where: { !isSpace($0) && $0 != 0x0A }),
             let last = bytes.lastIndex(where: { !isSpace($0) && $0 != 0x0A })
         else { return "" }
-        return String(decoding: bytes[first...last], as: UTF8.self)
+        return UTF8Bytes.string(bytes[first...last])
     }
 }

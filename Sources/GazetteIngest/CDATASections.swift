@@ -95,14 +95,14 @@ final class CDATASections {
 
     /// `text` with every marker replaced by its section's bytes.
     func expand(_ text: UnsafeBufferPointer<UInt8>) -> String {
-        guard Self.containsMarker(text) else { return String(decoding: text, as: UTF8.self) }
+        guard Self.containsMarker(text) else { return UTF8Bytes.string(text) }
         // The common case, an element that is one section (`content:encoded`): its bytes, with
         // no copy between.
         if let (number, end) = marker(in: text, at: 0), end + lineFeeds[number] == text.count,
             text[end...].allSatisfy({ $0 == 0x0A })
         {
             return source.withUnsafeBytes { raw in
-                String(decoding: raw.bindMemory(to: UInt8.self)[ranges[number]], as: UTF8.self)
+                UTF8Bytes.string(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[ranges[number]]))
             }
         }
         var output: [UInt8] = []
@@ -133,7 +133,7 @@ final class CDATASections {
                 }
             }
         }
-        return String(decoding: output, as: UTF8.self)
+        return UTF8Bytes.string(output)
     }
 
     /// The section number of the marker at `index`, and where the marker's number ends.

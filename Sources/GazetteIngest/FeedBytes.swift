@@ -44,7 +44,7 @@ enum FeedBytes {
         guard bytes.first == UInt8(ascii: "<") else { return false }
         let declared = declaredEncoding(bytes)
         if declared == nil || declared == "utf-8" || declared == "utf8" {
-            guard isValidUTF8WithoutC1Controls(bytes) else { return false }
+            guard UTF8Bytes.form(of: bytes, rejectingC1Controls: true) != nil else { return false }
         }
         guard let base = bytes.baseAddress else { return true }
         var index = 0
@@ -65,57 +65,6 @@ enum FeedBytes {
     }
 
     private static let commonReferences = ["amp;", "lt;", "gt;", "quot;"].map { Array($0.utf8) }
-
-    /// UTF-8 as Swift's `String(validating:)` accepts it (no overlong forms, surrogates or
-    /// scalars past U+10FFFF), and without C2 80–C2 9F, which `demoronize` would replace.
-    static func isValidUTF8WithoutC1Controls(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let count = bytes.count
-        guard let base = bytes.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        var index = 0
-        while index < count {
-            // Feeds are mostly ASCII: 32 bytes at a time while none has its high bit set, then 8.
-            while index + 32 <= count {
-                let bits =
-                    raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                    | raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
-                    | raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
-                    | raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
-                guard bits & 0x8080_8080_8080_8080 == 0 else { break }
-                index += 32
-            }
-            while index + 8 <= count,
-                raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-            {
-                index += 8
-            }
-            guard index < count else { break }
-            let lead = bytes[index]
-            if lead < 0x80 {
-                index += 1
-                continue
-            }
-            let isContinuation = { (offset: Int) in index + offset < count && bytes[index + offset] & 0xC0 == 0x80 }
-            switch lead {
-            case 0xC2...0xDF:
-                guard isContinuation(1), lead != 0xC2 || bytes[index + 1] >= 0xA0 else { return false }
-                index += 2
-            case 0xE0...0xEF:
-                guard isContinuation(1), isContinuation(2) else { return false }
-                let second = bytes[index + 1]
-                if lead == 0xE0 && second < 0xA0 || lead == 0xED && second > 0x9F { return false }
-                index += 3
-            case 0xF0...0xF4:
-                guard isContinuation(1), isContinuation(2), isContinuation(3) else { return false }
-                let second = bytes[index + 1]
-                if lead == 0xF0 && second < 0x90 || lead == 0xF4 && second > 0x8F { return false }
-                index += 4
-            default:
-                return false
-            }
-        }
-        return true
-    }
 
     private static func isXMLSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D

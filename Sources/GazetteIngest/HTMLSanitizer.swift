@@ -73,7 +73,7 @@ public enum HTMLSanitizer {
                 guard valueBytes.count <= maxAttributeBytes else { continue }
                 var safe: String?
                 if urlAttributes.contains(attribute) {
-                    safe = safeURL(String(decoding: valueBytes, as: UTF8.self), baseURL: baseURL())
+                    safe = safeURL(UTF8Bytes.string(valueBytes), baseURL: baseURL())
                     guard safe != nil else { continue }
                     hasSource = hasSource || attribute == "src"
                     hasHref = hasHref || attribute == "href"

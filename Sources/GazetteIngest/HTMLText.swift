@@ -25,6 +25,6 @@ public enum HTMLText {
         output.reserveCapacity(text.utf8.count + 16)
         var copy = text
         copy.withUTF8 { ByteText.appendEscaped($0, to: &output) }
-        return String(decoding: output, as: UTF8.self)
+        return UTF8Bytes.string(output)
     }
 }

@@ -223,11 +223,11 @@ struct XMLElement {
             only.pointee.type == XML_TEXT_NODE || only.pointee.type == XML_CDATA_SECTION_NODE
         {
             let bytes = ByteText.buffer(only.pointee.content)
-            return sections?.expand(bytes) ?? String(decoding: bytes, as: UTF8.self)
+            return sections?.expand(bytes) ?? UTF8Bytes.string(bytes)
         }
         guard let content = xmlNodeGetContent(node) else { return "" }
         defer { gazette_xml_free(content) }
-        return sections?.expand(ByteText.buffer(content)) ?? String(cString: content)
+        return sections?.expand(ByteText.buffer(content)) ?? UTF8Bytes.string(ByteText.buffer(content))
     }
 
     /// The markup inside this element, serialized (for XHTML content).
@@ -261,7 +261,7 @@ struct XMLElement {
     func attribute(_ name: String) -> String? {
         guard let value = xmlGetProp(node, name) else { return nil }
         defer { gazette_xml_free(value) }
-        return String(cString: value)
+        return UTF8Bytes.string(ByteText.buffer(value))
     }
 
     /// `link` resolved against the `xml:base` in effect here; unchanged when there is none.

@@ -12,10 +12,38 @@ struct ByteScanTests {
     }
 
     static func check(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { FeedBytes.isValidUTF8WithoutC1Controls($0) }
+        bytes.withUnsafeBufferPointer { UTF8Bytes.form(of: $0, rejectingC1Controls: true) } != nil
     }
 
-    @Test("the UTF-8 check agrees with Swift's validation for every kind of sequence, wherever it falls in a word")
+    /// What the string maker must answer: the standard library's string, repaired where it
+    /// repairs, and the form (ASCII or not) that the unchecked copy is told.
+    static func expectSameString(_ bytes: [UInt8]) {
+        let expected = String(decoding: bytes, as: UTF8.self)
+        let made = UTF8Bytes.string(bytes)
+        #expect(made == expected, "\(bytes)")
+        #expect(Array(made.utf8) == Array(expected.utf8), "\(bytes)")
+        #expect(Array(made.unicodeScalars) == Array(expected.unicodeScalars), "\(bytes)")
+        #expect(made.count == expected.count, "\(bytes)")
+        let form = bytes.withUnsafeBufferPointer { UTF8Bytes.form(of: $0, rejectingC1Controls: false) }
+        #expect((form != nil) == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+        #expect((form == .ascii) == bytes.allSatisfy { $0 < 0x80 }, "\(bytes)")
+    }
+
+    @Test("strings made after the fast check equal the standard library's, also across 32-byte runs")
+    func stringsOfLongRuns() {
+        for length in [0, 7, 8, 31, 32, 33, 64, 100] {
+            for sequence in [
+                [], Array("é".utf8), [0xC2, 0x85], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98, 0x80], [0xFF],
+            ] {
+                let ascii = [UInt8](repeating: 0x61, count: length)
+                Self.expectSameString(ascii + sequence)
+                Self.expectSameString(sequence + ascii)
+                Self.expectSameString(ascii + sequence + ascii)
+            }
+        }
+    }
+
+    @Test("the UTF-8 check and string maker agree with Swift for every kind of sequence, wherever it falls in a word")
     func utf8CheckEdgeCases() {
         let sequences: [[UInt8]] = [
             Array("café €😀".utf8), [0xC2, 0x85], [0xC2, 0xA0], [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xC0, 0xAF],
@@ -30,12 +58,13 @@ struct ByteScanTests {
                     let bytes =
                         [UInt8](repeating: 0x61, count: offset) + sequence + [UInt8](repeating: 0x62, count: tail)
                     #expect(Self.check(bytes) == Self.reference(bytes), "\(bytes)")
+                    Self.expectSameString(bytes)
                 }
             }
         }
     }
 
-    @Test("the UTF-8 check agrees with Swift's validation on 5,000 mixed byte strings")
+    @Test("the UTF-8 check and string maker agree with Swift on 5,000 mixed byte strings")
     func utf8CheckSweep() {
         // A fixed linear congruential generator: the same strings every run.
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
@@ -53,6 +82,7 @@ struct ByteScanTests {
             let expected = Self.reference(bytes)
             if expected { valid += 1 }
             #expect(Self.check(bytes) == expected, "\(bytes)")
+            Self.expectSameString(bytes)
         }
         #expect(valid > 100 && valid < 4_900, "the sweep covers both answers")
     }
