@@ -10,7 +10,7 @@ copies=${1:-20}
 corpus=../shared/data/real-feeds
 [ -d "$corpus" ] || { echo "skipped: $corpus is absent (only CI and developers have it)"; exit 0; }
 python=${GAZETTE_PYTHON:-.venv/bin/python}
-swift build -c release --product gazette >/dev/null
+swift build -c release --static-swift-stdlib --product gazette >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -166,9 +166,11 @@ public struct TopicRules: Sendable, Hashable {
     /// The topics for one article: the source's, those whose category names the feed used,
     /// those with a keyword in the title, and those with at least two different keywords in
     /// the lead (one word in a paragraph is too weak a sign: "director", "growth", "space").
+    /// The lead is a `Substring`, not any `StringProtocol`: a generic parameter is not
+    /// specialized across modules, and every word list then read it through a witness table.
     public func topics(
         title: String,
-        lead: some StringProtocol,
+        lead: Substring,
         categories: [String],
         sourceTopics: [Topic]
     ) -> [Topic] {

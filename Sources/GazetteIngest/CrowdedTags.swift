@@ -56,7 +56,7 @@ enum CrowdedTags {
             line = lineOfFirst(in: Data(decodeWide(document, width: width, bigEndian: bigEndian).utf8))
         } else {
             if let encoding = FeedBytes.declaredEncoding(document),
-                encoding.replacingOccurrences(of: "-", with: "").hasPrefix("utf7")
+                encoding.filter { $0 != "-" }.hasPrefix("utf7")
                     || encoding.hasSuffix("utf-7")
             {
                 return FeedParseError(line: nil, message: "the document is in UTF-7, which feeds never use")
