@@ -19,7 +19,24 @@ enum ByteText {
                 var pendingSpace = false
                 var lineHasText = false
                 var index = 0
+                let raw = UnsafeRawPointer(bytes.baseAddress)
                 while index < bytes.count {
+                    // Prose mid-line, eight bytes at a time, copied as they are while nothing in
+                    // them changes (see `isCopiedAsIs`).
+                    if lineHasText, !pendingSpace, let raw {
+                        while index + 8 <= bytes.count {
+                            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                            guard isCopiedAsIs(word) else { break }
+                            UnsafeMutableRawPointer(output.baseAddress!).storeBytes(
+                                of: word,
+                                toByteOffset: count,
+                                as: UInt64.self
+                            )
+                            count += 8
+                            index += 8
+                        }
+                        guard index < bytes.count else { break }
+                    }
                     let byte = bytes[index]
                     if byte == 0x0A {
                         if lineHasText {
@@ -55,6 +72,24 @@ enum ByteText {
             }
         }
         return prefix(UTF8Bytes.string(output), limit)
+    }
+
+    /// Whether `collapseLines`, in a line's text with no space pending, copies these eight
+    /// bytes unchanged: the only bytes among them that it treats specially are single spaces,
+    /// each followed by a byte that it copies (so not the last of the eight). No line feed, no
+    /// other whitespace, no C2 (which may start a no-break space). Exact per byte: the sums
+    /// below never carry from one byte into the next.
+    @inline(__always) static func isCopiedAsIs(_ word: UInt64) -> Bool {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        // High bit set in each byte that is zero.
+        func zeros(_ value: UInt64) -> UInt64 { ~(((value & low) &+ low) | value) & high }
+        // Below 0x21: high bit clear, and adding 0x5F to the low seven bits does not reach 0x80.
+        let controlsOrSpaces = ~(((word & low) &+ 0x5F5F_5F5F_5F5F_5F5F) | word) & high
+        let special = controlsOrSpaces | zeros(word ^ 0xC2C2_C2C2_C2C2_C2C2)
+        let spaces = zeros(word ^ 0x2020_2020_2020_2020)
+        // Little-endian: the byte after byte i is byte i + 1, eight bits up.
+        return special == spaces && spaces & (spaces >> 8) == 0 && spaces >> 56 == 0
     }
 
     /// At most `limit` characters of `text`. A text of no more bytes than that is returned as

@@ -127,6 +127,70 @@ struct ByteScanTests {
         }
     }
 
+    /// Collapsing as the documentation says it, a line and a word at a time.
+    static func collapsedByLines(_ bytes: [UInt8]) -> String {
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> [UInt8] in
+            var words: [[UInt8]] = [[]]
+            var index = line.startIndex
+            while index < line.endIndex {
+                if [0x20, 0x09, 0x0D, 0x0C, 0x0B].contains(line[index]) {
+                    words.append([])
+                } else if line[index] == 0xC2, index + 1 < line.endIndex, line[index + 1] == 0xA0 {
+                    words.append([])
+                    index += 1
+                } else {
+                    words[words.count - 1].append(line[index])
+                }
+                index += 1
+            }
+            return Array(words.filter { !$0.isEmpty }.joined(separator: [0x20]))
+        }
+        return String(decoding: Array(lines.filter { !$0.isEmpty }.joined(separator: [0x0A])), as: UTF8.self)
+    }
+
+    @Test("collapsing whitespace eight bytes at a time gives what a line-and-word reading gives")
+    func collapseAgreesWithLinesAndWords() {
+        var random = SplitMix(seed: 11)
+        // Prose-like pieces, so that the eight-byte path runs and stops at every kind of byte.
+        let pieces: [[UInt8]] = [
+            Array("word".utf8), Array("a".utf8), Array("longerword".utf8), [0x20], [0x20], [0x20, 0x20], [0x0A],
+            [0x09], [0x0D, 0x0A], [0x0C], [0x0B], [0xC2, 0xA0], [0xC2, 0xA3], Array("é".utf8), [0x01], [0x7F],
+            Array("日本".utf8), [0xC2],
+        ]
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...30, using: &random) {
+                // Mostly words and single spaces, as prose is.
+                let pick = Int.random(in: 0..<(pieces.count + 6), using: &random)
+                bytes += pick < pieces.count ? pieces[pick] : (pick % 2 == 0 ? Array("text".utf8) : [0x20])
+            }
+            let collapsed = ByteText.collapseLines(bytes, limit: 10_000)
+            #expect(collapsed == Self.collapsedByLines(bytes), "\(bytes)")
+        }
+    }
+
+    @Test("the eight-byte test of collapsing accepts prose and refuses every byte it must see")
+    func copiedAsIs() {
+        func word(_ text: [UInt8]) -> UInt64 { text.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }
+        #expect(ByteText.isCopiedAsIs(word(Array("ab cd ef".utf8))))
+        #expect(ByteText.isCopiedAsIs(word(Array(" abcdefg".utf8))))
+        #expect(ByteText.isCopiedAsIs(word(Array("caf\u{E9} ok".utf8))))
+        #expect(!ByteText.isCopiedAsIs(word(Array("abcdefg ".utf8))), "a space last may start a run")
+        #expect(!ByteText.isCopiedAsIs(word(Array("ab  cdef".utf8))), "two spaces")
+        for position in 0..<8 {
+            for byte in [0x0A, 0x09, 0x0D, 0x0C, 0x0B, 0x00, 0x01, 0x1F, 0xC2] as [UInt8] {
+                var bytes = Array("abcdefgh".utf8)
+                bytes[position] = byte
+                #expect(!ByteText.isCopiedAsIs(word(bytes)), "\(byte) at \(position)")
+            }
+            for byte in [0x21, 0x7F, 0x80, 0xC1, 0xC3, 0xFF] as [UInt8] {
+                var bytes = Array("abcdefgh".utf8)
+                bytes[position] = byte
+                #expect(ByteText.isCopiedAsIs(word(bytes)), "\(byte) at \(position)")
+            }
+        }
+    }
+
     @Test("Windows-1252 becomes the UTF-8 of each byte's character (the C1 range from its table)")
     func windows1252() {
         let bytes = (0...255).map(UInt8.init) + Array("café".utf8)
