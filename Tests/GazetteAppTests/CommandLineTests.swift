@@ -19,25 +19,9 @@ struct CommandLineTests {
     }
 
     /// A config over two of the samples (copied here) and one extra feed file.
-    /// A sample feed copied with its stories dated yesterday instead of 2026-11-28: `send`
-    /// takes the last day's news with the real clock (and looks back a week at most), so copies
-    /// of the samples as they are would have nothing to send from a week after that date.
-    func copyDatedYesterday(_ name: String, to destination: URL) throws {
-        var text = try String(contentsOf: Paths.samples.appendingPathComponent("feeds/\(name)"), encoding: .utf8)
-        let yesterday = Date().addingTimeInterval(-86_400)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        text = text.replacingOccurrences(of: "2026-11-28", with: formatter.string(from: yesterday))
-        formatter.dateFormat = "EEE, dd MMM yyyy"
-        text = text.replacingOccurrences(of: "Sat, 28 Nov 2026", with: formatter.string(from: yesterday))
-        try Data(text.utf8).write(to: destination)
-    }
-
     func writeConfig(extraFeed: String? = nil, deliveryExtra: String = "") throws -> String {
         for name in ["tokyo-evening-post.rss", "nairobi-courier.atom"] {
-            try copyDatedYesterday(name, to: folder.file(name))
+            try SampleFeeds.copyDatedYesterday(name, to: folder.file(name))
         }
         var feeds = #""file:nairobi-courier.atom""#
         if let extraFeed { feeds += #", "file:\#(extraFeed)""# }

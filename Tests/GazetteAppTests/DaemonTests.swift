@@ -47,11 +47,9 @@ struct DaemonTests {
         let web = try LoopbackHTTPServer()
         let sink = try PeerServer(script: "smtp_sink.py", arguments: [mailbox.url.path])
         let sampleFeeds = Paths.samples.appendingPathComponent("feeds")
+        // Dated yesterday: the daemon picks the day's news by the real clock.
         for name in try FileManager.default.contentsOfDirectory(atPath: sampleFeeds.path) {
-            try FileManager.default.copyItem(
-                at: sampleFeeds.appendingPathComponent(name),
-                to: web.folder.url.appendingPathComponent(name)
-            )
+            try SampleFeeds.copyDatedYesterday(name, to: web.folder.url.appendingPathComponent(name))
         }
         var sample = try #require(
             try JSONSerialization.jsonObject(
