@@ -11,11 +11,11 @@ the most that can be in flight), lost, kills,
 kills that landed while messages were being delivered.
 """
 import argparse
+import datetime
 import email
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +25,25 @@ import peer_lifetime  # noqa: F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def copy_samples_dated_yesterday(folder):
+    """The sample feeds with their stories dated yesterday instead of 2026-11-28: `send` takes
+    the last day's news by the real clock (and looks back a week at most), as
+    Tests/TestSupport/SampleFeeds.swift does for the Swift tests."""
+    os.makedirs(folder, exist_ok=True)
+    yesterday = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)
+    samples = os.path.join(ROOT, "samples", "feeds")
+    for name in os.listdir(samples):
+        with open(os.path.join(samples, name), encoding="utf-8") as source:
+            text = source.read()
+        text = text.replace("2026-11-28", yesterday.strftime("%Y-%m-%d"))
+        # Spelt out in English whatever the locale, as RFC 822 wants.
+        day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[yesterday.weekday()]
+        month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[yesterday.month - 1]
+        text = text.replace("Sat, 28 Nov 2026", "%s, %02d %s %d" % (day, yesterday.day, month, yesterday.year))
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as target:
+            target.write(text)
 
 
 def main():
@@ -43,7 +62,7 @@ def main():
     sink = subprocess.Popen([sys.executable, "-u", os.path.join(HERE, "smtp_sink.py"), mailbox],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     port = int(sink.stdout.readline().split()[1])
-    shutil.copytree(os.path.join(ROOT, "samples", "feeds"), os.path.join(work, "feeds"), dirs_exist_ok=True)
+    copy_samples_dated_yesterday(os.path.join(work, "feeds"))
     sample = json.load(open(os.path.join(ROOT, "samples", "gazette.sample.json")))
     sample["database"] = {"path": "gazette.sqlite"}
     sample["delivery"] = {"from": "Gazette <digest@gazette.example>", "mode": "smtp",
