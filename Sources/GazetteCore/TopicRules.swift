@@ -203,7 +203,7 @@ public struct TopicRules: Sendable, Hashable {
 /// The lower-cased words of a text, as spans of one byte buffer: a `String` per word costs
 /// more than the matching. Hyphens, ampersands and non-ASCII letters count as word
 /// characters; Unicode punctuation (U+2000–U+206F: curly quotes, dashes, ellipsis), Latin-1
-/// punctuation and no-break spaces do not.
+/// punctuation, no-break spaces, CJK punctuation and fullwidth punctuation do not.
 struct WordList {
     private(set) var bytes: [UInt8] = []
     private(set) var spans: [Range<Int>] = []
@@ -270,9 +270,39 @@ struct WordList {
                             }
                         }
                         index += 1
+                    case 0xE3
+                    where index + 2 < input.count && input[index + 1] == 0x80
+                        && Self.endsWordInCJKPunctuation[Int(input[index + 2] & 0x3F)]:
+                        // CJK punctuation (U+3000–U+303F: 、。「」 and the ideographic space).
+                        // Chinese and Japanese put no space between words: without these, a
+                        // whole clause was one word, lower-cased the slow way below.
+                        endsWord = true
+                        index += 2
+                    case 0xEF
+                    where index + 2 < input.count && (0xBC...0xBF).contains(input[index + 1])
+                        && input[index + 2] & 0xC0 == 0x80:
+                        // Halfwidth and fullwidth forms (U+FF00–U+FFEF): their punctuation ends a
+                        // word, their Latin capitals have a one-scalar lower case, the rest stays.
+                        let (second, third) = (UInt32(input[index + 1] & 0x3F), UInt32(input[index + 2] & 0x3F))
+                        let scalar = 0xF000 | second << 6 | third
+                        switch scalar {
+                        case 0xFF21...0xFF3A:
+                            for unit in UTF8.encode(Unicode.Scalar(scalar + 0x20)!)! {
+                                output[count] = unit
+                                count += 1
+                            }
+                        case _ where scalar <= 0xFFEF && Self.endsWordInFullwidthForms[Int(scalar - 0xFF00)]:
+                            endsWord = true
+                        default:
+                            for offset in 0..<3 {
+                                output[count] = input[index + offset]
+                                count += 1
+                            }
+                        }
+                        index += 2
                     case 0xE1, 0xE2, 0xEA, 0xEF, 0xF0:
                         // Three- and four-byte ranges with cased letters (Georgian, Latin and Greek
-                        // extended, fullwidth, Deseret…): Unicode's case mapping for the whole word.
+                        // extended, Deseret…): Unicode's case mapping for the whole word.
                         // CJK, Devanagari, Thai and friends have no case and stay as they are.
                         needsUnicodeLowercasing = true
                         output[count] = byte
@@ -306,6 +336,24 @@ struct WordList {
             }
         }
         return (bytes, spans)
+    }
+
+    /// Which scalars of U+3000–U+303F end a word: Unicode's punctuation, symbols and spaces.
+    static let endsWordInCJKPunctuation = separators(0x3000...0x303F)
+
+    /// Which scalars of U+FF00–U+FFEF end a word (fullwidth `-` and `&` too, unlike ASCII's).
+    static let endsWordInFullwidthForms = separators(0xFF00...0xFFEF)
+
+    private static func separators(_ scalars: ClosedRange<UInt32>) -> [Bool] {
+        scalars.map { value in
+            switch Unicode.Scalar(value)!.properties.generalCategory {
+            case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+                .initialPunctuation, .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol,
+                .modifierSymbol, .otherSymbol, .spaceSeparator, .lineSeparator, .paragraphSeparator:
+                true
+            default: false
+            }
+        }
     }
 
     /// Unicode's lower-case mapping of U+0080…U+07FF (indexed from U+0080), 0 where it is more

@@ -23,7 +23,7 @@ struct TopicTests {
         )
     }
 
-    @Test("non-ASCII words are lower-cased; Latin-1 and Unicode punctuation separate words; categories are trimmed")
+    @Test("non-ASCII words are lower-cased; Latin-1, Unicode and CJK punctuation end words; categories are trimmed")
     func unicodeWords() {
         let rules = TopicRules(rules: [
             Topic("economy")!: .init(keywords: ["inflación", "ökonomie"], categories: ["wirtschaft"])
@@ -37,6 +37,11 @@ struct TopicTests {
         )
         let curly = TopicRules.standard.topics(title: "Trump’s speech", lead: "", categories: [], sourceTopics: [])
         #expect(curly.contains(Topic("politics")!), "a curly apostrophe ends the word")
+        let japanese = TopicRules(rules: [Topic("economy")!: .init(keywords: ["経済"])])
+        #expect(
+            japanese.topics(title: "「経済」と物価", lead: "", categories: [], sourceTopics: []).count == 1,
+            "CJK punctuation ends the word"
+        )
     }
 
     @Test("every standard prefix keyword has at least three letters before the *")
