@@ -12,9 +12,12 @@ enum JSONFeedParser {
     static func parse(_ bytes: Data) throws(FeedParseError) -> ParsedFeed {
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: bytes)
+            object = try JSONSerialization.jsonObject(with: repairingUTF8(bytes))
         } catch {
-            throw FeedParseError(line: nil, message: "not valid JSON: \(error.localizedDescription)")
+            // The parser's own account says where ("Invalid value around character 12.");
+            // the localized description only says that the data is not in the right format.
+            let account = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            throw FeedParseError(line: nil, message: "not valid JSON: \(account ?? error.localizedDescription)")
         }
         guard let feed = object as? [String: Any] else {
             throw FeedParseError(line: nil, message: "a JSON Feed must be an object")
@@ -31,6 +34,16 @@ enum JSONFeedParser {
             link: feed["home_page_url"] as? String,
             items: items.prefix(FeedParser.maxItems).compactMap { $0 as? [String: Any] }.map(item)
         )
+    }
+
+    /// JSON is UTF-8 (RFC 8259), and JSONSerialization refuses a document with one invalid
+    /// byte: such bytes become U+FFFD first, as they do in XML feeds, so that one bad byte in
+    /// a title does not lose the whole feed. Valid documents, nearly all, are only checked.
+    static func repairingUTF8(_ bytes: Data) -> Data {
+        let isValid = bytes.withUnsafeBytes { raw in
+            UTF8Bytes.form(of: raw.bindMemory(to: UInt8.self), rejectingC1Controls: false) != nil
+        }
+        return isValid ? bytes : Data(String(decoding: bytes, as: UTF8.self).utf8)
     }
 
     private static func item(_ object: [String: Any]) -> FeedItem {

@@ -148,5 +148,29 @@ struct FeedFormatTests {
     func notJSONFeed() {
         let error = #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(#"{"items": []}"#.utf8)) }
         #expect(error?.message.contains("not a JSON Feed") == true)
+        let broken = #expect(throws: FeedParseError.self) {
+            try FeedParser.parse(Data(#"{"version": "https://jsonfeed.org/version/1.1", "items": [1,, 2]}"#.utf8))
+        }
+        #expect(broken?.message.contains("around character 60") == true, "says where: \(broken?.message ?? "")")
+    }
+
+    @Test("JSON nested 100,000 deep is refused with a clear message, not a stack overflow")
+    func deeplyNestedJSON() {
+        let depth = 100_000
+        let text =
+            #"{"version": "https://jsonfeed.org/version/1.1", "items": "#
+            + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        let error = #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(text.utf8)) }
+        #expect(error?.message.contains("Too many nested arrays or dictionaries") == true, "\(error?.message ?? "")")
+    }
+
+    @Test("a JSON Feed with invalid UTF-8 is read with U+FFFD in place of the bad bytes")
+    func jsonFeedInvalidUTF8() throws {
+        var bytes = Data(#"{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "title": "bad "#.utf8)
+        bytes.append(contentsOf: [0xC3, 0x28, 0xFF])
+        bytes.append(contentsOf: Data(#" bytes", "content_text": "ok"}]}"#.utf8))
+        let feed = try FeedParser.parse(bytes)
+        #expect(feed.items.map(\.title) == ["bad \u{FFFD}(\u{FFFD} bytes"])
+        #expect(feed.items.map(\.guid) == ["1"])
     }
 }
