@@ -74,7 +74,8 @@ public struct ArticleNormalizer: Sendable {
             }
             let content = extracted.html
             let published = plausibleDate(item.dateText, fetchedAt: fetchedAt)
-            let categories = item.categories.filter { !$0.isEmpty }.map { ByteText.prefix($0, 100) }
+            let categories = item.categories.map { ByteText.prefix(ByteText.singleLine($0), 100) }
+                .filter { !$0.isEmpty }
             if item.guid?.isEmpty ?? true, let link { identifiedByLink[link, default: []].append(items.count) }
             items.append(
                 NormalizedItem(
@@ -84,7 +85,8 @@ public struct ArticleNormalizer: Sendable {
                     text: text,
                     contentHTML: content.isEmpty ? nil : content,
                     imageURL: item.imageURL.flatMap { absoluteWebLink($0, base: itemBase()) },
-                    author: item.author.map { ByteText.prefix($0, 200) }.flatMap { $0.isEmpty ? nil : $0 },
+                    author: item.author.map { ByteText.prefix(ByteText.singleLine($0), 200) }
+                        .flatMap { $0.isEmpty ? nil : $0 },
                     publishedAt: published ?? fetchedAt,
                     hasFeedDate: published != nil,
                     updatedAt: plausibleDate(item.updatedText, fetchedAt: fetchedAt),

@@ -92,6 +92,29 @@ enum ByteText {
         return special == spaces && spaces & (spaces >> 8) == 0 && spaces >> 56 == 0
     }
 
+    /// The text on one line, for fields that are not HTML (authors, categories): each run of
+    /// whitespace (NUL, tab, line feed, CR included) becomes one space, none at either end, and
+    /// the other C0 controls are dropped, as the HTML parser treats them in text. XML feeds
+    /// indent such fields across lines; a JSON Feed can carry an escape sequence in any string.
+    /// Text with no byte below U+0020 is returned as it is.
+    static func singleLine(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 }) else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            switch byte {
+            case 0x00, 0x09...0x0D, 0x20: pendingSpace = !bytes.isEmpty
+            case ..<0x20: continue
+            default:
+                if pendingSpace { bytes.append(0x20) }
+                pendingSpace = false
+                bytes.append(byte)
+            }
+        }
+        return UTF8Bytes.string(bytes)
+    }
+
     /// At most `limit` characters of `text`. A text of no more bytes than that is returned as
     /// it is, without walking its characters (grapheme breaking): nearly every guid, author and
     /// category is, and the walk was 1–2% of `gazette parse`.

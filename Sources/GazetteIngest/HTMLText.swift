@@ -3,13 +3,10 @@ import Foundation
 /// Turns untrusted HTML into plain text with libxml2's forgiving HTML parser: tags dropped,
 /// entities decoded, script and style content removed, blocks separated by line breaks.
 public enum HTMLText {
-    /// Plain text of an HTML fragment: one line per block, spaces collapsed, at most `limit` bytes.
+    /// Plain text of an HTML fragment: one line per block, spaces collapsed, control characters
+    /// gone, at most `limit` bytes. (Plain text, most titles, skips the parser in `extract`.)
     public static func plainText(fromHTML html: String, limit: Int = 100_000) -> String {
-        // Most titles and many descriptions are plain text already: skip the parser for them.
-        guard html.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) else {
-            return ByteText.collapseLines(Array(html.utf8), limit: limit)
-        }
-        return HTMLContent.extract(html, baseURL: nil, textLimit: limit, htmlLimit: 0, sanitize: false).text
+        HTMLContent.extract(html, baseURL: nil, textLimit: limit, htmlLimit: 0, sanitize: false).text
     }
 
     /// Plain text on one line, for titles.

@@ -164,6 +164,44 @@ struct FeedFormatTests {
         #expect(error?.message.contains("Too many nested arrays or dictionaries") == true, "\(error?.message ?? "")")
     }
 
+    @Test("control characters in a JSON Feed's strings do not reach the article")
+    func jsonFeedControlCharacters() throws {
+        let json = #"""
+            {"version": "https://jsonfeed.org/version/1.1", "title": "Feed\u001b]0;x\u0007",
+             "items": [{"id": "1", "title": "esc \u001b[31mred\u0000 nul \u0008 bs",
+                        "content_text": "body \u001b[2J text", "authors": [{"name": "A\u001bB"}],
+                        "tags": ["t\u0001ag", "\u0007"]}]}
+            """#
+        let feed = try FeedParser.parse(Data(json.utf8))
+        let items = ArticleNormalizer().items(from: feed, feedURL: "https://json.example/feed.json", fetchedAt: Date())
+        let item = try #require(items.items.first)
+        #expect(item.title == "esc [31mred nul bs")
+        #expect(item.author == "AB")
+        #expect(item.categories == ["tag"])
+        #expect(item.text == "body [2J text")
+        #expect(HTMLText.plainTextLine(feed.title ?? "") == "Feed]0;x")
+    }
+
+    @Test("an author or category indented across lines in XML is one line, and the category still names a topic")
+    func multiLineAuthorAndCategory() throws {
+        let xml = """
+            <rss version="2.0"><channel><title>T</title><item><title>Item</title><guid>g</guid>
+            <author>
+            		Jon Phillips,
+            			Alaina Yee
+            </author>
+            <category>US
+              politics</category>
+            </item></channel></rss>
+            """
+        let feed = try FeedParser.parse(Data(xml.utf8))
+        let items = ArticleNormalizer().items(from: feed, feedURL: "https://x.example/feed", fetchedAt: Date())
+        let item = try #require(items.items.first)
+        #expect(item.author == "Jon Phillips, Alaina Yee")
+        #expect(item.categories == ["US politics"])
+        #expect(item.topics.contains(Topic("politics")!))
+    }
+
     @Test("a JSON Feed with invalid UTF-8 is read with U+FFFD in place of the bad bytes")
     func jsonFeedInvalidUTF8() throws {
         var bytes = Data(#"{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "title": "bad "#.utf8)
