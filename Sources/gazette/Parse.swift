@@ -119,7 +119,7 @@ struct Parse: AsyncParsableCommand {
         for item in feed.items {
             print("")
             print("* \(item.title)")
-            print("  id:        \(item.guid)")
+            print("  id:        \(Self.printable(item.guid))")
             if let url = item.url { print("  link:      \(url)") }
             print("  published: \(Self.iso(item.publishedAt))")
             if let updated = item.updatedAt { print("  updated:   \(Self.iso(updated))") }
@@ -129,6 +129,18 @@ struct Parse: AsyncParsableCommand {
             print("  summary:   \(TextSnippet.lead(item.text, limit: 200))")
         }
         for reason in feed.skipped { print("skipped: \(reason)") }
+    }
+
+    /// The text with its control characters shown as U+FFFD: an id is kept as the feed gave it
+    /// (it is the article's identity), and a hostile feed's escape sequences must not reach the
+    /// terminal. Every other field shown is cleaned at ingest.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        return String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { $0.properties.generalCategory == .control ? "\u{FFFD}" : $0 }
+            )
+        )
     }
 
     static func iso(_ date: Date) -> String {

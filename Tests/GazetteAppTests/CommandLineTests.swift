@@ -147,6 +147,22 @@ struct CommandLineTests {
         #expect(locations == ["a.atom", "b.rss"].map { feeds.appendingPathComponent($0).path })
     }
 
+    @Test("gazette parse shows no control character of a hostile feed: no escape sequence reaches the terminal")
+    func parseHostileControls() throws {
+        let file = folder.file("hostile.json")
+        let json = #"""
+            {"version": "https://jsonfeed.org/version/1.1", "title": "Feed\u001b]0;owned\u0007",
+             "items": [{"id": "id\u001b[2J", "title": "t\u001b[31mred", "content_text": "x\u001bc",
+                        "authors": [{"name": "a\u001b[1m"}], "tags": ["c\u001b[0m"]}]}
+            """#
+        try Data(json.utf8).write(to: file)
+        let output = try gazette(["parse", file.path])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("id:        id\u{FFFD}[2J"))
+        let controls = output.stdout.unicodeScalars.filter { $0.value < 0x20 && $0 != "\n" }
+        #expect(controls.isEmpty, "\(output.stdout.debugDescription)")
+    }
+
     @Test("gazette summarize prints only the summary, one sentence per line, from a file or standard input")
     func summarize() throws {
         let text =
