@@ -114,7 +114,7 @@ struct Parse: AsyncParsableCommand {
         }
         print("\(feed.format.rawValue): \(feed.title ?? "(untitled)")")
         if let warning = feed.warning { print("warning: \(warning)") }
-        if let link = feed.link { print(link) }
+        if let link = feed.link { print(Self.printable(link)) }
         print("\(feed.items.count) entries\(feed.skipped.isEmpty ? "" : ", \(feed.skipped.count) skipped")")
         for item in feed.items {
             print("")
@@ -131,9 +131,9 @@ struct Parse: AsyncParsableCommand {
         for reason in feed.skipped { print("skipped: \(reason)") }
     }
 
-    /// The text with its control characters shown as U+FFFD: an id is kept as the feed gave it
-    /// (it is the article's identity), and a hostile feed's escape sequences must not reach the
-    /// terminal. Every other field shown is cleaned at ingest.
+    /// The text with its control characters shown as U+FFFD, for what is shown as the feed gave
+    /// it (an id is the article's identity; the feed's own link is not stored): a hostile feed's
+    /// escape sequences must not reach the terminal. The other fields are cleaned at ingest.
     static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
         return String(

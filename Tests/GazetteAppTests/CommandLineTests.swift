@@ -152,6 +152,7 @@ struct CommandLineTests {
         let file = folder.file("hostile.json")
         let json = #"""
             {"version": "https://jsonfeed.org/version/1.1", "title": "Feed\u001b]0;owned\u0007",
+             "home_page_url": "https://x.example/\u001b[2J",
              "items": [{"id": "id\u001b[2J", "title": "t\u001b[31mred", "content_text": "x\u001bc",
                         "authors": [{"name": "a\u001b[1m"}], "tags": ["c\u001b[0m"]}]}
             """#
