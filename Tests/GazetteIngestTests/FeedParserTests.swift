@@ -187,8 +187,8 @@ struct FeedFormatTests {
         let xml = """
             <rss version="2.0"><channel><title>T</title><item><title>Item</title><guid>g</guid>
             <author>
-            		Jon Phillips,
-            			Alaina Yee
+            \t\tJon Phillips,
+            \t\t\tAlaina Yee
             </author>
             <category>US
               politics</category>
