@@ -1,4 +1,5 @@
 import Foundation
+import GazetteCore
 
 /// Extractive summaries for news: sentences chosen by how central they are to the text and by
 /// where they stand (news puts the key facts first), returned in their original order.
@@ -14,6 +15,10 @@ public struct Summarizer: Sendable {
         public var mmrLambda: Double = 0.7
         /// A sentence this similar to one already chosen says the same thing: never chosen.
         public var maxRedundancy: Double = 0.5
+        /// A story summary's sentence longer than this many characters is cut at a word, with
+        /// an ellipsis: text the splitter cannot end (a live blog without full stops, a hostile
+        /// feed) would otherwise be a digest's whole "short" summary, up to 100 KB of it.
+        public var maximumStorySentenceCharacters: Int = 400
 
         public init() {}
     }
@@ -82,7 +87,14 @@ public struct Summarizer: Sendable {
             }
             chosen.clear()
         }
-        return selected.map { candidates[$0].sentence }
+        return selected.map { index in
+            var sentence = candidates[index].sentence
+            // Counted in bytes first: nearly every sentence is far shorter, in any script.
+            if sentence.text.utf8.count > settings.maximumStorySentenceCharacters {
+                sentence.text = TextSnippet.lead(sentence.text, limit: settings.maximumStorySentenceCharacters)
+            }
+            return sentence
+        }
     }
 
     private func score(_ sentence: String, centrality: Double, position: Int) -> Double {

@@ -52,6 +52,22 @@ struct SummarizerTests {
     }
 }
 
+extension SummarizerTests {
+    @Test("a story summary's sentence that never ends is cut at a word with an ellipsis, not kept whole")
+    func endlessSentence() {
+        let endless = Array(repeating: "the live blog goes on without a full stop", count: 2_500).joined(separator: " ")
+        let summary = Summarizer().summarize(
+            story: [(source: "a", text: endless), (source: "b", text: "A short report. It has two sentences.")],
+            sentences: 3
+        )
+        let long = summary.first { $0.source == "a" }
+        #expect(long?.text.hasSuffix("…") == true)
+        #expect(long.map { $0.text.count <= 400 } == true, "\(long?.text.count ?? 0) characters")
+        #expect(long?.text.hasPrefix("the live blog goes on") == true)
+        #expect(summary.contains { $0.text == "A short report." }, "short sentences are kept as they are")
+    }
+}
+
 @Suite("Story clusterer")
 struct StoryClustererTests {
     @Test("the same event from different outlets joins one story; a different event starts another")
