@@ -80,7 +80,44 @@ public enum FeedParser {
             )
         }
         let name = root.namespace.map { "{\($0)}\(root.localName)" } ?? root.localName
+        // A web page given for its feed: say which feeds it names, as feed readers find them.
+        if root.localName.lowercased() == "html" {
+            let feeds = linkedFeeds(in: root)
+            if !feeds.isEmpty {
+                throw FeedParseError(
+                    line: root.line,
+                    message: "a web page, not a feed; it names \(feeds.count == 1 ? "a feed" : "feeds"): "
+                        + feeds.joined(separator: " ")
+                )
+            }
+        }
         throw FeedParseError(line: root.line, message: "root element <\(name)> is not RSS, Atom or JSON Feed")
+    }
+
+    /// The feeds a web page names in `<link rel="alternate" type="application/rss+xml" href>`
+    /// and the like, in document order, at most five, hrefs as written: what to configure
+    /// instead of the page. The page was read as XML in recovery mode, which keeps its head.
+    private static func linkedFeeds(in page: XMLElement) -> [String] {
+        let feedTypes: Set<String> = [
+            "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json",
+        ]
+        var feeds: [String] = []
+        var pending = [page]
+        var visited = 0
+        while let element = pending.popLast(), feeds.count < 5, visited < 10_000 {
+            visited += 1
+            if element.localName.lowercased() == "link",
+                let rel = element.attribute("rel")?.lowercased(),
+                rel.split(whereSeparator: \.isWhitespace).contains("alternate"),
+                let type = element.attribute("type")?.lowercased(),
+                feedTypes.contains(type.trimmingCharacters(in: .whitespaces)),
+                let href = element.attribute("href").map(ByteText.singleLine), !href.isEmpty
+            {
+                feeds.append(ByteText.prefix(href, 300))
+            }
+            pending.append(contentsOf: element.children.reversed())
+        }
+        return feeds
     }
 
     private static func rssItem(_ item: XMLElement, namespace: String?) -> FeedItem {

@@ -202,6 +202,24 @@ struct FeedFormatTests {
         #expect(item.topics.contains(Topic("politics")!))
     }
 
+    @Test("a web page given for a feed is refused with the feeds it names, as feed readers discover them")
+    func webPage() {
+        let page = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>News</title>
+            <link rel="stylesheet" href="/s.css">
+            <link rel="alternate" type="application/rss+xml" title="RSS" href="/feed.xml">
+            <link rel="Alternate" type="application/atom+xml" href="https://news.example/atom.xml">
+            <script>if (a < b && c) {}</script></head><body><p>Hi<br><img src=x></body></html>
+            """
+        let error = #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(page.utf8)) }
+        #expect(error?.message == "a web page, not a feed; it names feeds: /feed.xml https://news.example/atom.xml")
+        let plain = #expect(throws: FeedParseError.self) {
+            try FeedParser.parse(Data("<html><head><title>x</title></head><body/></html>".utf8))
+        }
+        #expect(plain?.message == "root element <html> is not RSS, Atom or JSON Feed")
+    }
+
     @Test("a JSON Feed with invalid UTF-8 is read with U+FFFD in place of the bad bytes")
     func jsonFeedInvalidUTF8() throws {
         var bytes = Data(#"{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "title": "bad "#.utf8)
