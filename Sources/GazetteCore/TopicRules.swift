@@ -278,9 +278,7 @@ struct WordList {
                         // whole clause was one word, lower-cased the slow way below.
                         endsWord = true
                         index += 2
-                    case 0xEF
-                    where index + 2 < input.count && (0xBC...0xBF).contains(input[index + 1])
-                        && input[index + 2] & 0xC0 == 0x80:
+                    case 0xEF where index + 2 < input.count && (0xBC...0xBF).contains(input[index + 1]):
                         // Halfwidth and fullwidth forms (U+FF00–U+FFEF): their punctuation ends a
                         // word, their Latin capitals have a one-scalar lower case, the rest stays.
                         let (second, third) = (UInt32(input[index + 1] & 0x3F), UInt32(input[index + 2] & 0x3F))
