@@ -10,58 +10,63 @@ enum JSONFeedParser {
     }
 
     static func parse(_ bytes: Data) throws(FeedParseError) -> ParsedFeed {
-        let object: Any
+        let feed: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: repairingUTF8(bytes))
+            feed = try JSONReader.read(bytes)
         } catch {
-            // The parser's own account says where ("Invalid value around character 12.");
-            // the localized description only says that the data is not in the right format.
-            let account = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-            throw FeedParseError(line: nil, message: "not valid JSON: \(account ?? error.localizedDescription)")
+            throw FeedParseError(line: error.line, message: "not valid JSON: \(error.problem), column \(error.column)")
         }
-        guard let feed = object as? [String: Any] else {
+        guard feed.isObject else {
             throw FeedParseError(line: nil, message: "a JSON Feed must be an object")
         }
-        guard let version = feed["version"] as? String, version.hasPrefix("https://jsonfeed.org/version/") else {
+        guard let version = feed["version"]?.string, version.hasPrefix("https://jsonfeed.org/version/") else {
             throw FeedParseError(line: nil, message: "JSON without a jsonfeed.org \"version\" is not a JSON Feed")
         }
-        guard let items = feed["items"] as? [Any] else {
+        guard let items = feed["items"]?.array else {
             throw FeedParseError(line: nil, message: "JSON Feed has no \"items\" array")
         }
         return ParsedFeed(
             format: .jsonFeed,
-            title: feed["title"] as? String,
-            link: feed["home_page_url"] as? String,
-            items: items.prefix(FeedParser.maxItems).compactMap { $0 as? [String: Any] }.map(item)
+            title: feed["title"]?.string,
+            link: feed["home_page_url"]?.string,
+            items: items.prefix(FeedParser.maxItems).filter(\.isObject).map(item)
         )
     }
 
-    /// JSON is UTF-8 (RFC 8259), and JSONSerialization refuses a document with one invalid
-    /// byte: such bytes become U+FFFD first, as they do in XML feeds, so that one bad byte in
-    /// a title does not lose the whole feed. Valid documents, nearly all, are only checked.
-    static func repairingUTF8(_ bytes: Data) -> Data {
-        let isValid = bytes.withUnsafeBytes { raw in
-            UTF8Bytes.form(of: raw.bindMemory(to: UInt8.self), rejectingC1Controls: false) != nil
-        }
-        return isValid ? bytes : Data(String(decoding: bytes, as: UTF8.self).utf8)
-    }
-
-    private static func item(_ object: [String: Any]) -> FeedItem {
+    private static func item(_ object: JSONValue) -> FeedItem {
         // 1.0 has "author", 1.1 "authors"; ids may be numbers in the wild.
-        let authors = (object["authors"] as? [[String: Any]]) ?? (object["author"] as? [String: Any]).map { [$0] }
-        let id = (object["id"] as? String) ?? (object["id"] as? NSNumber)?.stringValue
-        let text = (object["content_text"] as? String).map(HTMLText.escape)
+        let authors = object["authors"]?.array ?? object["author"].map { [$0] }
+        let text = object["content_text"]?.string.map(HTMLText.escape)
         return FeedItem(
-            guid: id,
-            link: (object["url"] as? String) ?? (object["external_url"] as? String),
-            title: (object["title"] as? String).map(HTMLText.escape),
-            summaryHTML: (object["summary"] as? String).map(HTMLText.escape),
-            contentHTML: (object["content_html"] as? String) ?? text,
-            author: authors?.compactMap { $0["name"] as? String }.first,
-            dateText: object["date_published"] as? String,
-            updatedText: object["date_modified"] as? String,
-            categories: (object["tags"] as? [Any])?.compactMap { $0 as? String } ?? [],
-            imageURL: (object["image"] as? String) ?? (object["banner_image"] as? String)
+            guid: object["id"].flatMap(id),
+            link: object["url"]?.string ?? object["external_url"]?.string,
+            title: object["title"]?.string.map(HTMLText.escape),
+            summaryHTML: object["summary"]?.string.map(HTMLText.escape),
+            contentHTML: object["content_html"]?.string ?? text,
+            author: authors?.lazy.compactMap { $0["name"]?.string }.first,
+            dateText: object["date_published"]?.string,
+            updatedText: object["date_modified"]?.string,
+            categories: object["tags"]?.array?.compactMap(\.string) ?? [],
+            imageURL: object["image"]?.string ?? object["banner_image"]?.string
         )
+    }
+
+    /// An id as text, as ids were read before (through `JSONSerialization` and `NSNumber`),
+    /// so that stored identities stay the same: integers as written, other numbers as `Double`
+    /// writes them (`2.0`, `1e3` is "1000.0"), `true` as "1".
+    static func id(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): return text
+        case .number(let text):
+            if let integer = Int64(text) { return String(integer) }
+            if let integer = UInt64(text) { return String(integer) }
+            // Integers past 64 bits were exact decimals: kept as written.
+            if text.utf8.dropFirst(text.hasPrefix("-") ? 1 : 0).allSatisfy({ (0x30...0x39).contains($0) }) {
+                return text
+            }
+            return Double(text).map(\.description)
+        case .bool(let flag): return flag ? "1" : "0"
+        default: return nil
+        }
     }
 }
