@@ -24,10 +24,13 @@ enum FeedBytes {
         }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let first = bytes.firstIndex(where: { !isXMLSpace($0) }), first > 0 { bytes.removeFirst(first) }
+        // A document whose only fault was what came before its `<`: nothing more to do.
+        if bytes.withUnsafeBufferPointer(isReady) { return Data(bytes) }
 
         let declared = declaredEncoding(bytes)
         if declared == nil || declared == "utf-8" || declared == "utf8" {
-            if String(validating: bytes, as: UTF8.self) == nil {
+            let isValid = bytes.withUnsafeBufferPointer { UTF8Bytes.form(of: $0, rejectingC1Controls: false) != nil }
+            if !isValid {
                 bytes = declared == nil ? windows1252ToUTF8(bytes) : Array(String(decoding: bytes, as: UTF8.self).utf8)
             }
         }
@@ -117,8 +120,17 @@ enum FeedBytes {
     /// Replaces UTF-8-encoded C1 controls (C2 80–C2 9F) with the Windows-1252 characters they
     /// stand for, as feedparser does ("demoronize").
     static func demoronize(_ bytes: inout [UInt8]) {
-        guard bytes.indices.dropLast().contains(where: { bytes[$0] == 0xC2 && (0x80...0x9F).contains(bytes[$0 + 1]) })
-        else { return }
+        let hasC1Control = bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            while let base = buffer.baseAddress, index < buffer.count - 1,
+                let found = memchr(base + index, 0xC2, buffer.count - 1 - index)
+            {
+                index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found)) + 1
+                if (0x80...0x9F).contains(buffer[index]) { return true }
+            }
+            return false
+        }
+        guard hasC1Control else { return }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
         var index = 0
@@ -144,49 +156,53 @@ enum FeedBytes {
     private static func mapReferences(_ input: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(input.count + input.count / 64)
-        var index = 0
-        while index < input.count {
-            // Copy the run up to the next "<" or "&" in one go.
-            let next = input[index...].firstIndex { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") } ?? input.count
-            if next > index {
-                output.append(contentsOf: input[index..<next])
-                index = next
-                continue
-            }
-            let byte = input[index]
-            if byte == UInt8(ascii: "<") {
-                if let end = skipSection(input, at: index, start: cdataStart, end: cdataEnd)
-                    ?? skipSection(input, at: index, start: commentStart, end: commentEnd)
-                {
-                    output += input[index..<end]
-                    index = end
+        input.withUnsafeBufferPointer { input in
+            var index = 0
+            while index < input.count {
+                // Copy the run up to the next "<" or "&" in one go.
+                let (lessThan, ampersand) = (UInt8(ascii: "<"), UInt8(ascii: "&"))
+                let next = ByteText.firstIndex(
+                    in: input,
+                    from: index,
+                    below: 0,
+                    orOneOf: (lessThan, ampersand, ampersand, ampersand)
+                )
+                if next > index {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index..<next]))
+                    index = next
                     continue
                 }
+                if input[index] == lessThan {
+                    if let end = skipSection(input, at: index, start: cdataStart, end: cdataEnd)
+                        ?? skipSection(input, at: index, start: commentStart, end: commentEnd)
+                    {
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index..<end]))
+                        index = end
+                    } else {
+                        output.append(lessThan)
+                        index += 1
+                    }
+                    continue
+                }
+                let (replacement, length) = reference(input, at: index)
+                output += replacement
+                index += length
             }
-            guard byte == UInt8(ascii: "&") else {
-                output.append(byte)
-                index += 1
-                continue
-            }
-            let (replacement, length) = reference(input, at: index)
-            output += replacement
-            index += length
         }
         return output
     }
 
     /// The end of a `<![CDATA[…]]>` or `<!--…-->` section starting at `index` (or the end of
     /// the input when it is never closed), nil when no such section starts there.
-    private static func skipSection(_ input: [UInt8], at index: Int, start: [UInt8], end: [UInt8]) -> Int? {
+    private static func skipSection(
+        _ input: UnsafeBufferPointer<UInt8>,
+        at index: Int,
+        start: [UInt8],
+        end: [UInt8]
+    ) -> Int? {
         guard input[index...].starts(with: start) else { return nil }
-        var cursor = index + start.count
-        while cursor + end.count <= input.count {
-            if input[cursor] == end[0], input[cursor..<cursor + end.count].elementsEqual(end) {
-                return cursor + end.count
-            }
-            cursor += 1
-        }
-        return input.count
+        let found = end.withUnsafeBufferPointer { ByteText.firstIndex(of: $0, in: input, from: index + start.count) }
+        return found.map { $0 + end.count } ?? input.count
     }
 
     /// What to write for the `&` at `index`, and how many input bytes that consumes.
