@@ -70,7 +70,7 @@ enum HTMLContent {
     ) -> Result {
         // Plain text with no markup, no references and no control characters (which the parser
         // drops) needs no parser: many descriptions are.
-        if !html.utf8.contains(where: Self.needsParser) {
+        if !needsParser(html) {
             let bytes = Array(html.utf8)
             let text = ByteText.collapseLines(bytes, limit: textLimit)
             guard sanitize else { return Result(text: text, html: "") }
@@ -154,12 +154,28 @@ enum HTMLContent {
         )
     }
 
-    /// A byte that only the parser path handles: markup, a reference, or a C0 control other
-    /// than tab, line feed and carriage return (the parser turns NUL into a space and drops the
-    /// rest; DEL is a character in XML, and stays on both paths).
-    private static func needsParser(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&")
-            || (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D)
+    /// Whether the text holds a byte that only the parser path handles: markup, a reference, or
+    /// a C0 control other than tab, line feed and carriage return (the parser turns NUL into a
+    /// space and drops the rest; DEL is a character in XML, and stays on both paths).
+    private static func needsParser(_ html: String) -> Bool {
+        var html = html
+        return html.withUTF8 { bytes in
+            // Eight bytes at a time to the next markup or control byte, past tabs and line ends.
+            var index = 0
+            while true {
+                let (lessThan, ampersand) = (UInt8(ascii: "<"), UInt8(ascii: "&"))
+                index = ByteText.firstIndex(
+                    in: bytes,
+                    from: index,
+                    below: 0x20,
+                    orOneOf: (lessThan, ampersand, ampersand, ampersand)
+                )
+                guard index < bytes.count else { return false }
+                let byte = bytes[index]
+                if byte != 0x09 && byte != 0x0A && byte != 0x0D { return true }
+                index += 1
+            }
+        }
     }
 
     /// The lower-case name (libxml2's HTML parser lower-cases tag names already; the check is cheap).
@@ -168,9 +184,9 @@ enum HTMLContent {
     /// An element or attribute name's bytes, ASCII letters lower-cased.
     static func lowerCased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if bytes.contains(where: { (0x41...0x5A).contains($0) }) {
-            return String(decoding: bytes.map { (0x41...0x5A).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+            return UTF8Bytes.string(bytes.map { (0x41...0x5A).contains($0) ? $0 + 32 : $0 })
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return UTF8Bytes.string(bytes)
     }
 }
 
