@@ -135,9 +135,12 @@ public struct ArticleNormalizer: Sendable {
     }
 
     /// The first 300 characters, where topic keywords count only twice over. Grapheme breaking
-    /// costs more than the matching, so text below U+0300 without CR (Latin, Greek letters
-    /// aside: no combining mark, no CR LF pair, so one character a scalar) is cut by scalars;
-    /// a 301st such scalar means nothing extends the 300th. Other text takes Swift's way.
+    /// costs more than the matching, so text where every scalar is a character of its own is
+    /// cut by scalars: below U+0300 (Latin), Greek and Cyrillic letters (U+0380–U+047F), and
+    /// general punctuation (U+2000–U+207F: curly quotes, dashes) but the joiners U+200C and
+    /// U+200D, without CR (a CR LF pair is one character). None of these extends the scalar
+    /// before it, so a 301st such scalar means nothing extends the 300th. Other text (combining
+    /// marks, other scripts, emoji) takes Swift's way.
     static func lead(of text: String) -> Substring {
         guard text.utf8.count > 300 else { return text[...] }
         var text = text
@@ -145,9 +148,16 @@ public struct ArticleNormalizer: Sendable {
         let cut = text.withUTF8 { bytes -> Int? in
             var scalars = 0
             for (offset, byte) in bytes.enumerated() {
-                // Continuation bytes; 0xCC starts U+0300, the first combining mark.
+                // Continuation bytes, then what starts a scalar of its own character.
                 if byte & 0xC0 == 0x80 { continue }
-                if byte >= 0xCC || byte == 0x0D { return -1 }
+                switch byte {
+                case 0x0D: return -1
+                case 0x00..<0xCC, 0xCE...0xD1: break
+                // Valid UTF-8: two continuation bytes follow.
+                case 0xE2 where bytes[offset + 1] <= 0x81:
+                    if bytes[offset + 1] == 0x80, bytes[offset + 2] == 0x8C || bytes[offset + 2] == 0x8D { return -1 }
+                default: return -1
+                }
                 if scalars == 300 { return offset }
                 scalars += 1
             }

@@ -120,11 +120,17 @@ struct ArticleNormalizerTests {
 
     @Test("the lead is String.prefix(300), whatever the script and wherever a mark or CR LF falls")
     func leadIsThePrefix() {
-        let pieces = ["a", "é", "ñ", " ", "\n", "ʼ", "\u{2FF}", "\u{300}", "\r\n", "Ω", "я", "न्", "中", "😀", "🇫🇷"]
+        // Text of the fast path (one character a scalar), then what extends or joins a character.
+        let bases = ["a", "é", "ñ", " ", "\n", "ʼ", "Ω", "я", "’", "—", "\u{2028}", "\u{207F}"]
+        let pieces =
+            bases + [
+                "\u{2FF}", "\u{300}", "\r\n", "न्", "中", "😀", "🇫🇷", "\u{200C}", "\u{200D}", "\u{483}",
+                "\u{20DD}", "👩\u{200D}💻", "\u{FE0F}",
+            ]
         var random = SplitMix(seed: 11)
-        for _ in 0..<2_000 {
+        for _ in 0..<4_000 {
             // Mostly one kind of text, with a piece of another near the 300th character.
-            let base = pieces[Int.random(in: 0..<6, using: &random)]
+            let base = bases.randomElement(using: &random)!
             var text = String(repeating: base, count: Int.random(in: 250...320, using: &random))
             if Bool.random(using: &random) {
                 let offset = Int.random(in: 0...text.count, using: &random)
