@@ -328,4 +328,27 @@ struct CommandLineTests {
         let status = try gazette(["status", "--config", path])
         #expect(status.status == 0 && status.stdout.contains("next due:"))
     }
+
+    @Test("a JSON Feed of half a million small objects is read in bounded memory")
+    func hostileJSONFeedMemory() throws {
+        // 4 MB of `{"a":1}`: JSONSerialization's boxed values took over 1.5 GB for it.
+        var json = #"{"version": "https://jsonfeed.org/version/1.1", "items": ["#
+        json += Array(repeating: #"{"a":1}"#, count: 500_000).joined(separator: ",") + "]}"
+        let file = folder.file("objects.json")
+        try Data(json.utf8).write(to: file)
+        // Python's getrusage sees the child alone, whatever else the test process runs.
+        let measure = """
+            import resource, subprocess, sys
+            status = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+            print(status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+            """
+        let output = try Peers.run(
+            Peers.python,
+            ["-c", measure, Paths.gazetteExecutable.path, "parse", "--summary", file.path]
+        )
+        let fields = output.stdout.split(whereSeparator: \.isWhitespace)
+        #expect(fields.first == "0", "\(output.stdout) \(output.stderr)")
+        let peakKilobytes = fields.last.flatMap { Int($0) } ?? .max
+        #expect(peakKilobytes < 250_000, "peak resident memory \(peakKilobytes) KB")
+    }
 }

@@ -109,14 +109,16 @@ struct JSONReaderTests {
     /// A value in one form: sorted keys, numbers as written (`byValue`: as a `Double`).
     private func describe(_ value: JSONValue, byValue: Bool = false) -> String {
         let describe = { (value: JSONValue) in self.describe(value, byValue: byValue) }
-        return switch value {
-        case .object(let members):
-            "{" + members.keys.sorted().map { "\($0):\(describe(members[$0]!))" }.joined(separator: ",") + "}"
-        case .array(let elements): "[" + elements.map(describe).joined(separator: ",") + "]"
-        case .string(let text): "\"\(text)\""
-        case .number(let text): byValue ? "\(Double(text)!)" : text
-        case .bool(let flag): flag ? "true" : "false"
-        case .null: "null"
+        switch value {
+        case .object(let list):
+            // A repeated key: the last one counts, as JSONSerialization takes it.
+            let members = Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+            return "{" + members.keys.sorted().map { "\($0):\(describe(members[$0]!))" }.joined(separator: ",") + "}"
+        case .array(let elements): return "[" + elements.map(describe).joined(separator: ",") + "]"
+        case .string(let text): return "\"\(text)\""
+        case .number(let text): return byValue ? "\(Double(text)!)" : text
+        case .bool(let flag): return flag ? "true" : "false"
+        case .null: return "null"
         }
     }
 
