@@ -27,15 +27,11 @@ final class XMLDocument {
         let strict =
             XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
             | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
-        let declaresEntities = FeedParseError(
-            line: nil,
-            message: "the document declares entities, which feeds never need"
-        )
         // First with the CDATA sections taken out; a document that is then not well-formed is
         // read again as it came, for libxml2's own error and recovery.
         if takesOutCDATA, let (withoutSections, sections) = CDATASections.extract(from: bytes) {
-            let (parsed, declared) = XMLDocument.read(withoutSections, options: Int32(strict))
-            if declared { throw declaresEntities }
+            let (parsed, refusal) = XMLDocument.read(withoutSections, options: Int32(strict))
+            if let refusal { throw refusal }
             // The byte scan reads the encoding declaration simply: libxml2 must have read UTF-8 too.
             if let parsed, parsed.pointee.intSubset == nil, XMLDocument.isUTF8(parsed.pointee.encoding) {
                 parsed.pointee._private = Unmanaged.passUnretained(sections).toOpaque()
@@ -46,14 +42,14 @@ final class XMLDocument {
             parsed.map { xmlFreeDoc($0) }
         }
         sections = nil
-        var (parsed, declared) = XMLDocument.read(bytes, options: Int32(strict))
-        if declared { throw declaresEntities }
+        var (parsed, refusal) = XMLDocument.read(bytes, options: Int32(strict))
+        if let refusal { throw refusal }
         if parsed == nil {
             // Like feedparser's loose parser: a feed with a missing end tag or a stray "<" still
             // yields what libxml2 can recover, with the same safe options, and a warning.
             let error = XMLDocument.lastError(fallback: bytes.isEmpty ? "the document is empty" : "not well-formed XML")
-            (parsed, declared) = XMLDocument.read(bytes, options: Int32(strict | XML_PARSE_RECOVER.rawValue))
-            if declared { throw declaresEntities }
+            (parsed, refusal) = XMLDocument.read(bytes, options: Int32(strict | XML_PARSE_RECOVER.rawValue))
+            if let refusal { throw refusal }
             guard let recovered = parsed, xmlDocGetRootElement(recovered) != nil else {
                 parsed.map { xmlFreeDoc($0) }
                 throw error
@@ -63,7 +59,7 @@ final class XMLDocument {
         guard let parsed else { throw FeedParseError(line: nil, message: "not well-formed XML") }
         if let subset = parsed.pointee.intSubset, subset.pointee.entities != nil || subset.pointee.pentities != nil {
             xmlFreeDoc(parsed)
-            throw declaresEntities
+            throw Refusal.entityDeclaration.error
         }
         document = parsed
     }
@@ -72,40 +68,110 @@ final class XMLDocument {
         xmlFreeDoc(document)
     }
 
-    /// What `xmlReadMemory` does, step by step, with one change: an entity declaration stops the
-    /// parse where the parser reads it (`declared`). The byte scan before the parse cannot see one
-    /// in UTF-16 or UTF-7, and parameter entities are expanded inside the DTD whatever the
-    /// options say: a few megabytes of them cost minutes of CPU.
-    private static func read(_ bytes: Data, options: Int32) -> (document: xmlDocPtr?, declared: Bool) {
+    /// Past this many elements a document is refused: libxml2's tree takes about 120 bytes an
+    /// element, and a 10 MB body of `<a/>` took 375 MB. Real feeds have a few thousand (2,000
+    /// items of inline XHTML, a few hundred thousand).
+    static let maxElements = 500_000
+
+    /// Why a read stopped before the end of the document.
+    private enum Refusal {
+        case entityDeclaration
+        case tooManyElements
+
+        var error: FeedParseError {
+            switch self {
+            case .entityDeclaration:
+                FeedParseError(line: nil, message: "the document declares entities, which feeds never need")
+            case .tooManyElements:
+                FeedParseError(
+                    line: nil,
+                    message: "more than \(XMLDocument.maxElements) elements, more than any feed has"
+                )
+            }
+        }
+    }
+
+    /// What the SAX handlers of one read note down; the parser context's `_private` points to it.
+    private struct ReadState {
+        var refusal: Refusal?
+        var elements = 0
+    }
+
+    /// What `xmlReadMemory` does, step by step, with two changes: an entity declaration, or an
+    /// element past `maxElements`, stops the parse where the parser reads it (`refusal`). The
+    /// byte scan before the parse cannot see a declaration in UTF-16 or UTF-7, and parameter
+    /// entities are expanded inside the DTD whatever the options say: a few megabytes of them
+    /// cost minutes of CPU.
+    private static func read(_ bytes: Data, options: Int32) -> (document: xmlDocPtr?, refusal: FeedParseError?) {
         xmlResetLastError()
-        return bytes.withUnsafeBytes { raw -> (xmlDocPtr?, Bool) in
+        return bytes.withUnsafeBytes { raw -> (xmlDocPtr?, FeedParseError?) in
             guard let base = raw.baseAddress, raw.count <= Int(Int32.max),
                 let context = xmlCreateMemoryParserCtxt(base.assumingMemoryBound(to: CChar.self), Int32(raw.count))
-            else { return (nil, false) }
+            else { return (nil, nil) }
             defer { xmlFreeParserCtxt(context) }
             xmlCtxtUseOptions(context, options)
-            // The parser's own SAX handler (the tree builder), with its entity declarations
-            // replaced by a stop; `_private` (the caller's pointer, unused here) marks it.
-            context.pointee.sax.pointee.entityDecl = { parser, _, _, _, _, _ in
-                guard let parser else { return }
-                let context = parser.assumingMemoryBound(to: xmlParserCtxt.self)
-                context.pointee._private = UnsafeMutableRawPointer(bitPattern: 1)
-                xmlStopParser(context)
+            var state = ReadState()
+            return withUnsafeMutablePointer(to: &state) { state in
+                // The parser's own SAX handler (the tree builder), with its entity declarations
+                // replaced by a stop and its element starts counted; `_private` (the caller's
+                // pointer, unused by libxml2) leads the handlers to `state`.
+                context.pointee._private = UnsafeMutableRawPointer(state)
+                context.pointee.sax.pointee.entityDecl = { parser, _, _, _, _, _ in
+                    guard let parser else { return }
+                    XMLDocument.stop(parser, .entityDeclaration)
+                }
+                context.pointee.sax.pointee.startElementNs = {
+                    parser,
+                    name,
+                    prefix,
+                    uri,
+                    namespaceCount,
+                    namespaces,
+                    attributeCount,
+                    defaulted,
+                    attributes in
+                    guard let parser else { return }
+                    let state = XMLDocument.state(of: parser)
+                    state.pointee.elements += 1
+                    guard state.pointee.elements <= XMLDocument.maxElements else {
+                        return XMLDocument.stop(parser, .tooManyElements)
+                    }
+                    xmlSAX2StartElementNs(
+                        parser,
+                        name,
+                        prefix,
+                        uri,
+                        namespaceCount,
+                        namespaces,
+                        attributeCount,
+                        defaulted,
+                        attributes
+                    )
+                }
+                xmlParseDocument(context)
+                let refusal = state.pointee.refusal
+                var document = context.pointee.myDoc
+                context.pointee.myDoc = nil
+                if refusal != nil || (context.pointee.wellFormed == 0 && context.pointee.recovery == 0) {
+                    document.map { xmlFreeDoc($0) }
+                    document = nil
+                }
+                // As xmlReadMemory does: the document keeps the names' dictionary it shares.
+                if context.pointee.dictNames != 0, let document, document.pointee.dict == context.pointee.dict {
+                    context.pointee.dict = nil
+                }
+                return (document, refusal?.error)
             }
-            xmlParseDocument(context)
-            let declared = context.pointee._private != nil
-            var document = context.pointee.myDoc
-            context.pointee.myDoc = nil
-            if declared || (context.pointee.wellFormed == 0 && context.pointee.recovery == 0) {
-                document.map { xmlFreeDoc($0) }
-                document = nil
-            }
-            // As xmlReadMemory does: the document keeps the names' dictionary it shares.
-            if context.pointee.dictNames != 0, let document, document.pointee.dict == context.pointee.dict {
-                context.pointee.dict = nil
-            }
-            return (document, declared)
         }
+    }
+
+    private static func state(of parser: UnsafeMutableRawPointer) -> UnsafeMutablePointer<ReadState> {
+        parser.assumingMemoryBound(to: xmlParserCtxt.self).pointee._private.assumingMemoryBound(to: ReadState.self)
+    }
+
+    private static func stop(_ parser: UnsafeMutableRawPointer, _ refusal: Refusal) {
+        state(of: parser).pointee.refusal = refusal
+        xmlStopParser(parser.assumingMemoryBound(to: xmlParserCtxt.self))
     }
 
     /// Whether libxml2 recorded UTF-8 (or no declared encoding, which is UTF-8 here) for a document.

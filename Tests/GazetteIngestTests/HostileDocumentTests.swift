@@ -1,7 +1,8 @@
 import Foundation
-import GazetteIngest
 import TestSupport
 import Testing
+
+@testable import GazetteIngest
 
 /// Hostile documents: each is refused with a clear error or read safely, never expanded,
 /// never read from disk or the network.
@@ -71,6 +72,23 @@ struct HostileDocumentTests {
         #expect(try FeedParser.parse(Data(feed("<title " + attributes(900) + ">t</title>").utf8)).title == "t")
         let quoted = "<title>t</title><description><![CDATA[<p " + attributes(2_000) + ">]]></description>"
         #expect(try FeedParser.parse(Data(feed(quoted + "<!-- <p " + attributes(2_000) + "> -->").utf8)).title == "t")
+    }
+
+    @Test("a document of more elements than any feed has is refused, with or without CDATA, in recovery too")
+    func tooManyElements() throws {
+        let limit = XMLDocument.maxElements
+        let wide = { (elements: Int, title: String) in
+            "<rss version=\"2.0\"><channel><title>t</title><item><title>\(title)</title><description>"
+                + String(repeating: "<a/>", count: elements) + "</description></item></channel></rss>"
+        }
+        // Well-formed (read with its CDATA taken out), and broken before the elements start (the
+        // strict read stops there; the read in recovery mode meets them).
+        for title in ["<![CDATA[x]]>", "x</b>"] {
+            let error = #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(wide(limit, title).utf8)) }
+            #expect(error?.message == "more than \(limit) elements, more than any feed has", "\(title)")
+        }
+        // Below the limit (the root, channel, title, item, title and description count too).
+        #expect(try FeedParser.parse(Data(wide(limit - 6, "x").utf8)).items.count == 1)
     }
 
     @Test("the quadratic blowup (one 10 KB entity used 10,000 times) is refused")
