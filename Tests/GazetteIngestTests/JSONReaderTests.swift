@@ -68,6 +68,39 @@ struct JSONReaderTests {
         #expect(error?.column == limit + 1)
     }
 
+    @Test("every prefix of a JSON Feed, and random bytes, are read or refused: never a crash")
+    func prefixesAndRandomBytes() throws {
+        let feed = Array(
+            #"""
+            {"version": "https://jsonfeed.org/version/1.1", "items": [{"id": 1, "title": "a\"\u00e9\ud83d\ude00",
+             "tags": ["x"], "n": -0.5e-3, "ok": true, "nil": null}]}
+            """#.utf8
+        )
+        // No proper prefix of an object is a document.
+        let readPrefixes = (0..<feed.count).filter { (try? JSONReader.read(Data(feed[..<$0]))) != nil }
+        #expect(readPrefixes.isEmpty, "\(readPrefixes)")
+        #expect(try JSONReader.read(Data(feed))["items"]?.array?.count == 1)
+        var random = SplitMix(seed: 0xB17E5)
+        var agreed = 0
+        for _ in 0..<3_000 {
+            let bytes = (0..<Int.random(in: 0...48, using: &random)).map { _ in
+                // Mostly JSON's own punctuation, so that the reader gets past the first byte.
+                Bool.random(using: &random)
+                    ? Array(#"{}[]",:01-.e\u"#.utf8).randomElement(using: &random)!
+                    : UInt8.random(in: 0...255, using: &random)
+            }
+            let ours = try? JSONReader.read(Data(bytes))
+            // Where the two are meant to agree (valid UTF-8, no surrogate escapes), they do.
+            guard String(validating: bytes, as: UTF8.self) != nil, !bytes.contains(UInt8(ascii: "\\")) else {
+                continue
+            }
+            let peer = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            #expect((ours == nil) == (peer == nil), "\(bytes)")
+            agreed += 1
+        }
+        #expect(agreed > 100)
+    }
+
     /// Foundation's `JSONSerialization` as the peer: on documents mutated at random from a
     /// valid one (ASCII bytes only, no surrogate escapes: the two differ there by design), both
     /// accept or both refuse, and what both accept reads the same.
