@@ -120,33 +120,15 @@ final class XMLDocument {
                     guard let parser else { return }
                     XMLDocument.stop(parser, .entityDeclaration)
                 }
+                // $1… are the element's name, prefix, namespace and attributes, passed on as they come.
                 context.pointee.sax.pointee.startElementNs = {
-                    parser,
-                    name,
-                    prefix,
-                    uri,
-                    namespaceCount,
-                    namespaces,
-                    attributeCount,
-                    defaulted,
-                    attributes in
-                    guard let parser else { return }
+                    guard let parser = $0 else { return }
                     let state = XMLDocument.state(of: parser)
                     state.pointee.elements += 1
                     guard state.pointee.elements <= XMLDocument.maxElements else {
                         return XMLDocument.stop(parser, .tooManyElements)
                     }
-                    xmlSAX2StartElementNs(
-                        parser,
-                        name,
-                        prefix,
-                        uri,
-                        namespaceCount,
-                        namespaces,
-                        attributeCount,
-                        defaulted,
-                        attributes
-                    )
+                    xmlSAX2StartElementNs(parser, $1, $2, $3, $4, $5, $6, $7, $8)
                 }
                 xmlParseDocument(context)
                 let refusal = state.pointee.refusal
