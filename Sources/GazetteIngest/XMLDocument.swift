@@ -102,7 +102,10 @@ final class XMLDocument {
     /// byte scan before the parse cannot see a declaration in UTF-16 or UTF-7, and parameter
     /// entities are expanded inside the DTD whatever the options say: a few megabytes of them
     /// cost minutes of CPU.
-    private static func read(_ bytes: Data, options: Int32) -> (document: xmlDocPtr?, refusal: FeedParseError?) {
+    private static func read(
+        _ bytes: some ContiguousBytes,
+        options: Int32
+    ) -> (document: xmlDocPtr?, refusal: FeedParseError?) {
         xmlResetLastError()
         return bytes.withUnsafeBytes { raw -> (xmlDocPtr?, FeedParseError?) in
             guard let base = raw.baseAddress, raw.count <= Int(Int32.max),
