@@ -33,8 +33,9 @@ public enum FeedInspector {
             }
             feedURL = location
         } else {
-            let file = URL(fileURLWithPath: location)
-            guard let data = FileManager.default.contents(atPath: file.path) else {
+            // A file, not a folder (the command expands those): saying so spares URL a stat().
+            let file = URL(fileURLWithPath: location, isDirectory: false)
+            guard let data = FileManager.default.contents(atPath: location) else {
                 throw GazetteError("cannot read \(location)")
             }
             guard data.count <= ingest.maxFeedBytes else {

@@ -77,11 +77,16 @@ enum FeedBytes {
     static func declaredEncoding<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String? {
         guard bytes.starts(with: "<?xml".utf8), let end = bytes.prefix(300).firstIndex(of: UInt8(ascii: ">"))
         else { return nil }
-        let declaration = String(decoding: bytes[..<end], as: UTF8.self)
-        guard let range = declaration.range(of: "encoding") else { return nil }
-        let rest = declaration[range.upperBound...].drop { $0 == " " || $0 == "=" }
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
-        return String(rest.dropFirst().prefix { $0 != quote }).lowercased()
+        // Bytes, not Foundation's `range(of:)`: asked three times of every document, it cost
+        // more than a small feed's parse.
+        let declaration = Array(bytes[..<end])
+        let name = Array("encoding".utf8)
+        guard let start = declaration.indices.first(where: { declaration[$0...].starts(with: name) }) else {
+            return nil
+        }
+        let rest = declaration[(start + name.count)...].drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "=") }
+        guard let quote = rest.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
+        return String(decoding: rest.dropFirst().prefix { $0 != quote }, as: UTF8.self).lowercased()
     }
 
     /// Windows-1252 is a superset of ISO-8859-1 for printable text; its 0x80–0x9F are the curly
