@@ -11,8 +11,12 @@ public enum HTMLText {
 
     /// Plain text on one line, for titles.
     public static func plainTextLine(_ html: String, limit: Int = 1_000) -> String {
-        let text = plainText(fromHTML: html, limit: limit)
-        guard text.utf8.contains(0x0A) else { return text }
+        var text = plainText(fromHTML: html, limit: limit)
+        // memchr: the UTF-8 view's `contains` went a byte at a time, for every title.
+        let hasLineFeed = text.withUTF8 { bytes in
+            bytes.baseAddress.map { memchr($0, 0x0A, bytes.count) != nil } ?? false
+        }
+        guard hasLineFeed else { return text }
         return String(decoding: text.utf8.map { $0 == 0x0A ? 0x20 : $0 }, as: UTF8.self)
     }
 

@@ -249,7 +249,8 @@ private struct Reader {
         index += 1
         // libxml2 reads a start tag's name twice: for what it closes without `.` (`<p.x>` closes
         // a <p> as <p> would), then with it.
-        guard let name = name(), !name.utf8.contains(UInt8(ascii: ".")) else { return false }
+        guard let nameBytes = nameBytes(), !nameBytes.contains(UInt8(ascii: ".")) else { return false }
+        let name = HTMLContent.lowerCased(nameBytes)
         let rules = SimpleHTMLReader.rules[name] ?? SimpleHTMLReader.ElementRules()
         if rules.bit == 0 {
             // An element libxml2 knows, but not among the reader's, may have rules of its own.
