@@ -34,6 +34,8 @@ extension Gazette {
 
     /// Fetches, parses and stores every configured feed (or one source's). A feed that fails is
     /// reported and recorded in its feed state; the others go on, and nothing stored is touched.
+    /// A store that fails ends the run with its error, the fetches under way finished first: a
+    /// feed is not charged for it (charged, every feed would back off and end up disabled).
     /// Feeds that are backing off or disabled are skipped unless `retry` is set. With `onlyDue`
     /// (the daemon), a feed fetched earlier in its current interval is left alone and not reported.
     /// `progress` hears (feeds done, feeds in all) as each feed ends. Once `stopWhen` says so (the
@@ -72,18 +74,18 @@ extension Gazette {
         let fetcher = FeedFetcher(configuration: configuration.ingest)
         var queue = FetchQueue(jobs, perHost: configuration.ingest.perHostConcurrency) { $0.host }
         var reports: [FeedReport] = []
-        await withTaskGroup(of: (FeedReport, String).self) { group in
+        try await withThrowingTaskGroup(of: (FeedReport, String).self) { group in
             var running = 0
             func startWhatCan() {
                 while running < configuration.ingest.concurrentFetches, !stopWhen(), let job = queue.next() {
                     running += 1
                     group.addTask {
-                        (await ingestFeed(job.url, of: job.source, fetcher: fetcher, retry: retry), job.host)
+                        (try await ingestFeed(job.url, of: job.source, fetcher: fetcher, retry: retry), job.host)
                     }
                 }
             }
             startWhatCan()
-            for await (report, host) in group {
+            for try await (report, host) in group {
                 running -= 1
                 queue.finished(host: host)
                 reports.append(report)
@@ -102,14 +104,20 @@ extension Gazette {
         return reports.sorted { order[$0.url, default: 0] < order[$1.url, default: 0] }
     }
 
-    private func ingestFeed(_ url: String, of source: Source, fetcher: FeedFetcher, retry: Bool) async -> FeedReport {
+    /// The feed's report; throws only for the store's failures, which are not the feed's.
+    private func ingestFeed(
+        _ url: String,
+        of source: Source,
+        fetcher: FeedFetcher,
+        retry: Bool
+    ) async throws -> FeedReport {
         let fetchedAt = now()
         let health = FeedHealthPolicy(disableAfter: configuration.ingest.disableAfterFailures)
         var state: FeedState
         do {
             state = try await store.feedState(url: url) ?? FeedState(url: url, sourceID: source.id)
         } catch {
-            return FeedReport(sourceID: source.id, url: url, outcome: .failed("feed \(url): store: \(error)"))
+            throw GazetteError("the store failed reading feed \(url): \(error)")
         }
         if !retry {
             if state.disabled {
@@ -130,7 +138,7 @@ extension Gazette {
             state.consecutiveFailures = 0
             state.nextAttemptAt = nil
             state.disabled = false
-        } catch {
+        } catch let error as FeedFetchError {
             state.lastError = "\(error)"
             state.consecutiveFailures += 1
             state.nextAttemptAt = health.nextAttempt(
@@ -140,6 +148,9 @@ extension Gazette {
             )
             state.disabled = health.isDisabled(afterFailures: state.consecutiveFailures)
             outcome = .failed("\(error)")
+        } catch {
+            // The fetch and the parse throw FeedFetchError: anything else is the store's.
+            throw GazetteError("the store failed saving feed \(url): \(error)")
         }
         do {
             try await store.saveFeedState(state)

@@ -169,6 +169,59 @@ struct DaemonTests {
         #expect(log.contains("ingest cycle") && log.contains("gazette run stopped"), "\(log)")
     }
 
+    @Test("a store that fails in the first ingest ends the daemon with its error, before any delivery pass")
+    func storeFailsInFirstIngest() async throws {
+        let folder = try TemporaryDirectory()
+        let web = try LoopbackHTTPServer()
+        try FileManager.default.copyItem(
+            at: Paths.samples.appendingPathComponent("feeds/northern-ledger.rss"),
+            to: web.folder.file("northern-ledger.rss")
+        )
+        // The database made, then damaged as a bad restore or a hand edit might leave it: the
+        // articles table gone, so that the first write of an article fails.
+        let database = folder.file("gazette.sqlite").path
+        _ = try SQLiteStore(path: database)
+        let dropTable =
+            "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('DROP TABLE articles'); db.commit()"
+        let dropped = try Peers.run(Peers.python, ["-c", dropTable, database])
+        try #require(dropped.status == 0, "\(dropped.stderr)")
+        let source: [String: Any] = [
+            "id": "ledger", "name": "The Northern Ledger", "country": "GB", "language": "en",
+            "feeds": [web.url("northern-ledger.rss")],
+        ]
+        let config: [String: Any] = [
+            "sources": [source],
+            "database": ["path": database],
+            "server": ["host": "127.0.0.1", "port": 0],
+            "site": ["baseURL": "https://gazette.example"],
+            "delivery": ["from": "Gazette <digest@gazette.example>", "outboxDirectory": folder.file("outbox").path],
+        ]
+        try JSONSerialization.data(withJSONObject: config).write(to: folder.file("gazette.json"))
+        #expect(FileManager.default.createFile(atPath: folder.file("stderr.log").path, contents: nil))
+        let daemon = try Self.run(
+            config: folder.file("gazette.json"),
+            verbose: true,
+            standardError: try FileHandle(forWritingTo: folder.file("stderr.log"))
+        )
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(try await Self.ended(daemon, within: 30), "ended within 30 s")
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus != 0)
+        let log = try String(contentsOf: folder.file("stderr.log"), encoding: .utf8)
+        #expect(log.contains("the store failed saving feed"), "the store's error is said: \(log)")
+        #expect(log.contains("no such table: articles"), "\(log)")
+        // The feed was fetched (the failure is the store's, not the fetch's), no delivery pass
+        // ran, and the feed was not charged with a failure that was not its own.
+        #expect(try String(contentsOf: web.folder.file(".requests"), encoding: .utf8).contains("northern-ledger"))
+        #expect(!log.contains("delivery cycle"), "\(log)")
+        let countCharged =
+            "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); print(db.execute('SELECT COUNT(*) FROM feeds WHERE consecutiveFailures > 0').fetchone()[0])"
+        let charged = try Peers.run(Peers.python, ["-c", countCharged, database])
+        #expect(
+            charged.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0",
+            "\(charged.stdout) \(charged.stderr)"
+        )
+    }
+
     @Test("a web server that cannot listen (its port taken) ends the daemon with that error, not a busy loop")
     func portTaken() async throws {
         let folder = try TemporaryDirectory()
