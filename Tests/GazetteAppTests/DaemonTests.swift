@@ -40,6 +40,63 @@ struct DaemonTests {
         return false
     }
 
+    /// `gazette.json` in `folder` for one source: the database and the outbox in the folder, the
+    /// web server on `port` (0: one the system chooses), and `ingest` settings if any.
+    static func writeConfig(
+        in folder: TemporaryDirectory,
+        source: [String: Any],
+        port: Int = 0,
+        ingest: [String: Any]? = nil
+    ) throws -> URL {
+        var config: [String: Any] = [
+            "sources": [source],
+            "database": ["path": folder.file("gazette.sqlite").path],
+            "server": ["host": "127.0.0.1", "port": port],
+            "site": ["baseURL": "https://gazette.example"],
+            "delivery": ["from": "Gazette <digest@gazette.example>", "outboxDirectory": folder.file("outbox").path],
+        ]
+        if let ingest { config["ingest"] = ingest }
+        let url = folder.file("gazette.json")
+        try JSONSerialization.data(withJSONObject: config).write(to: url)
+        return url
+    }
+
+    /// The sample Northern Ledger feed, served by `web`, as a source.
+    static func ledgerSource(servedBy web: LoopbackHTTPServer) throws -> [String: Any] {
+        try FileManager.default.copyItem(
+            at: Paths.samples.appendingPathComponent("feeds/northern-ledger.rss"),
+            to: web.folder.file("northern-ledger.rss")
+        )
+        return [
+            "id": "ledger", "name": "The Northern Ledger", "country": "GB", "language": "en",
+            "feeds": [web.url("northern-ledger.rss")],
+        ]
+    }
+
+    /// `run`, with standard error in `stderr.log` in `folder`: a file, not a pipe, which a daemon
+    /// that logs in a loop would fill and then block on.
+    static func runLogging(config: URL, in folder: TemporaryDirectory, verbose: Bool = false) throws -> Process {
+        try #require(FileManager.default.createFile(atPath: folder.file("stderr.log").path, contents: nil))
+        return try run(
+            config: config,
+            verbose: verbose,
+            standardError: try FileHandle(forWritingTo: folder.file("stderr.log"))
+        )
+    }
+
+    /// What Python's sqlite3 prints for `sql` on `database` (each row), committed.
+    static func sqlite(_ database: String, _ sql: String) throws -> String {
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            for row in db.execute(sys.argv[2]): print(*row)
+            db.commit()
+            """
+        let output = try Peers.run(Peers.python, ["-c", script, database, sql])
+        try #require(output.status == 0, "\(sql): \(output.stderr)")
+        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test("delivers the due edition, refuses a second scheduler, exits 0 on SIGTERM with nothing left half-sent")
     func liveRun() async throws {
         let folder = try TemporaryDirectory()
@@ -132,22 +189,9 @@ struct DaemonTests {
         let source: [String: Any] = [
             "id": "drip", "name": "The Slow Drip", "country": "GB", "language": "en", "feeds": [web.url("drip")],
         ]
-        let config: [String: Any] = [
-            "sources": [source],
-            "database": ["path": folder.file("gazette.sqlite").path],
-            "ingest": ["timeoutSeconds": 10],
-            "server": ["host": "127.0.0.1", "port": 0],
-            "site": ["baseURL": "https://gazette.example"],
-            "delivery": ["from": "Gazette <digest@gazette.example>", "outboxDirectory": folder.file("outbox").path],
-        ]
-        try JSONSerialization.data(withJSONObject: config).write(to: folder.file("gazette.json"))
-        // With --verbose the daemon logs "ingest cycle" when its first cycle ends. A file, not a pipe.
-        #expect(FileManager.default.createFile(atPath: folder.file("stderr.log").path, contents: nil))
-        let daemon = try Self.run(
-            config: folder.file("gazette.json"),
-            verbose: true,
-            standardError: try FileHandle(forWritingTo: folder.file("stderr.log"))
-        )
+        let config = try Self.writeConfig(in: folder, source: source, ingest: ["timeoutSeconds": 10])
+        // With --verbose the daemon logs "ingest cycle" when its first cycle ends.
+        let daemon = try Self.runLogging(config: config, in: folder, verbose: true)
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         func text(_ file: URL) -> String { (try? String(contentsOf: file, encoding: .utf8)) ?? "" }
         // The server logs each request line: the fetch has begun once /drip is in it.
@@ -173,36 +217,13 @@ struct DaemonTests {
     func storeFailsInFirstIngest() async throws {
         let folder = try TemporaryDirectory()
         let web = try LoopbackHTTPServer()
-        try FileManager.default.copyItem(
-            at: Paths.samples.appendingPathComponent("feeds/northern-ledger.rss"),
-            to: web.folder.file("northern-ledger.rss")
-        )
+        let config = try Self.writeConfig(in: folder, source: try Self.ledgerSource(servedBy: web))
         // The database made, then damaged as a bad restore or a hand edit might leave it: the
         // articles table gone, so that the first write of an article fails.
         let database = folder.file("gazette.sqlite").path
         _ = try SQLiteStore(path: database)
-        let dropTable =
-            "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('DROP TABLE articles'); db.commit()"
-        let dropped = try Peers.run(Peers.python, ["-c", dropTable, database])
-        try #require(dropped.status == 0, "\(dropped.stderr)")
-        let source: [String: Any] = [
-            "id": "ledger", "name": "The Northern Ledger", "country": "GB", "language": "en",
-            "feeds": [web.url("northern-ledger.rss")],
-        ]
-        let config: [String: Any] = [
-            "sources": [source],
-            "database": ["path": database],
-            "server": ["host": "127.0.0.1", "port": 0],
-            "site": ["baseURL": "https://gazette.example"],
-            "delivery": ["from": "Gazette <digest@gazette.example>", "outboxDirectory": folder.file("outbox").path],
-        ]
-        try JSONSerialization.data(withJSONObject: config).write(to: folder.file("gazette.json"))
-        #expect(FileManager.default.createFile(atPath: folder.file("stderr.log").path, contents: nil))
-        let daemon = try Self.run(
-            config: folder.file("gazette.json"),
-            verbose: true,
-            standardError: try FileHandle(forWritingTo: folder.file("stderr.log"))
-        )
+        _ = try Self.sqlite(database, "DROP TABLE articles")
+        let daemon = try Self.runLogging(config: config, in: folder, verbose: true)
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(try await Self.ended(daemon, within: 30), "ended within 30 s")
         #expect(daemon.terminationReason == .exit && daemon.terminationStatus != 0)
@@ -213,13 +234,7 @@ struct DaemonTests {
         // ran, and the feed was not charged with a failure that was not its own.
         #expect(try String(contentsOf: web.folder.file(".requests"), encoding: .utf8).contains("northern-ledger"))
         #expect(!log.contains("delivery cycle"), "\(log)")
-        let countCharged =
-            "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); print(db.execute('SELECT COUNT(*) FROM feeds WHERE consecutiveFailures > 0').fetchone()[0])"
-        let charged = try Peers.run(Peers.python, ["-c", countCharged, database])
-        #expect(
-            charged.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0",
-            "\(charged.stdout) \(charged.stderr)"
-        )
+        #expect(try Self.sqlite(database, "SELECT COUNT(*) FROM feeds WHERE consecutiveFailures > 0") == "0")
     }
 
     @Test("a web server that cannot listen (its port taken) ends the daemon with that error, not a busy loop")
@@ -227,28 +242,12 @@ struct DaemonTests {
         let folder = try TemporaryDirectory()
         // A server on a port the OS chose, serving the feed: the daemon's web server cannot listen there.
         let web = try LoopbackHTTPServer()
-        try FileManager.default.copyItem(
-            at: Paths.samples.appendingPathComponent("feeds/northern-ledger.rss"),
-            to: web.folder.file("northern-ledger.rss")
+        let config = try Self.writeConfig(
+            in: folder,
+            source: try Self.ledgerSource(servedBy: web),
+            port: web.server.port
         )
-        let source: [String: Any] = [
-            "id": "ledger", "name": "The Northern Ledger", "country": "GB", "language": "en",
-            "feeds": [web.url("northern-ledger.rss")],
-        ]
-        let config: [String: Any] = [
-            "sources": [source],
-            "database": ["path": folder.file("gazette.sqlite").path],
-            "server": ["host": "127.0.0.1", "port": web.server.port],
-            "site": ["baseURL": "https://gazette.example"],
-            "delivery": ["from": "Gazette <digest@gazette.example>", "outboxDirectory": folder.file("outbox").path],
-        ]
-        try JSONSerialization.data(withJSONObject: config).write(to: folder.file("gazette.json"))
-        // A file, not a pipe: a daemon that logs in a loop would fill a pipe and block on it.
-        #expect(FileManager.default.createFile(atPath: folder.file("stderr.log").path, contents: nil))
-        let daemon = try Self.run(
-            config: folder.file("gazette.json"),
-            standardError: try FileHandle(forWritingTo: folder.file("stderr.log"))
-        )
+        let daemon = try Self.runLogging(config: config, in: folder)
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(try await Self.ended(daemon, within: 30), "ended within 30 s")
         #expect(daemon.terminationStatus != 0)
