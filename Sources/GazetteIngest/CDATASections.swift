@@ -194,23 +194,25 @@ private struct Scanner {
         while index < bytes.count {
             guard let found = memchr(base + index, 0x3C, bytes.count - index) else { return }
             index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
-            if starts(with: "<![CDATA[") {
+            // By the byte after `<` first: a start tag, the common case, costs no comparison.
+            let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+            if next == UInt8(ascii: "!"), starts(with: "<![CDATA[") {
                 guard depth > 0, let end = find("]]>", from: index + 9) else { return }
                 let content = (index + 9)..<end
                 if content.count <= CDATASections.maxSectionBytes, let lineFeeds = lineFeedsIfPlain(content) {
                     sections.append(Section(whole: index..<(end + 3), content: content, lineFeeds: lineFeeds))
                 }
                 index = end + 3
-            } else if starts(with: "<!--") {
+            } else if next == UInt8(ascii: "!"), starts(with: "<!--") {
                 guard let end = find("-->", from: index + 4) else { return }
                 index = end + 3
-            } else if starts(with: "<?") {
+            } else if next == UInt8(ascii: "?") {
                 guard let end = find("?>", from: index + 2) else { return }
                 index = end + 2
-            } else if starts(with: "<!") {
+            } else if next == UInt8(ascii: "!") {
                 // A DOCTYPE (or worse): its internal subset has rules of its own.
                 return
-            } else if starts(with: "</") {
+            } else if next == UInt8(ascii: "/") {
                 guard depth > 0, let end = find(">", from: index + 2) else { return }
                 depth -= 1
                 index = end + 1
@@ -234,23 +236,27 @@ private struct Scanner {
 
     /// The `>` that ends the start tag, past quoted attribute values (which may hold `>`).
     private func endOfStartTag(from start: Int) -> Int? {
+        let (doubleQuote, singleQuote) = (UInt8(ascii: "\""), UInt8(ascii: "'"))
         var cursor = start
-        var quote: UInt8?
-        while cursor < bytes.count {
-            let byte = bytes[cursor]
-            if let open = quote {
-                if byte == open { quote = nil }
-            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                quote = byte
-            } else if byte == UInt8(ascii: ">") {
-                return cursor
-            } else if byte == UInt8(ascii: "<") {
-                // Not well-formed: libxml2 will say so, and its recovery decides.
-                return nil
+        while true {
+            // Eight bytes at a time to the next quote or angle bracket, then memchr to a quote's end.
+            cursor = ByteText.firstIndex(
+                in: bytes,
+                from: cursor,
+                below: 0,
+                orOneOf: (doubleQuote, singleQuote, UInt8(ascii: ">"), UInt8(ascii: "<"))
+            )
+            guard cursor < bytes.count else { return nil }
+            switch bytes[cursor] {
+            case UInt8(ascii: ">"): return cursor
+            // Not well-formed: libxml2 will say so, and its recovery decides.
+            case UInt8(ascii: "<"): return nil
+            case let quote:
+                guard let close = memchr(bytes.baseAddress! + cursor + 1, Int32(quote), bytes.count - cursor - 1)
+                else { return nil }
+                cursor = UnsafeRawPointer(bytes.baseAddress!).distance(to: UnsafeRawPointer(close)) + 1
             }
-            cursor += 1
         }
-        return nil
     }
 
     /// The section's line feeds, when libxml2 would take its characters as they are (nil: not).

@@ -123,12 +123,20 @@ enum CrowdedTags {
                 index = close + 2
             default:
                 var equalSigns = 0
-                while index < bytes.count, bytes[index] != UInt8(ascii: ">") {
+                while true {
+                    // Eight bytes at a time to the next byte that matters.
+                    index = ByteText.firstIndex(
+                        in: bytes,
+                        from: index,
+                        below: 0,
+                        orOneOf: (UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "="))
+                    )
+                    guard index < bytes.count, bytes[index] != UInt8(ascii: ">") else { break }
                     let byte = bytes[index]
                     index += 1
                     if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
                         index = (find(byte, in: bytes, from: index) ?? bytes.count) + 1
-                    } else if byte == UInt8(ascii: "=") {
+                    } else {
                         equalSigns += 1
                         if equalSigns > maxAttributes {
                             return 1 + bytes[..<tagStart].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }

@@ -130,8 +130,11 @@ public enum HTMLSanitizer {
         let compact = String(decoding: raw.utf8.filter { $0 > 0x20 && $0 != 0x7F }, as: UTF8.self)
         guard !compact.isEmpty else { return nil }
         if WebLink.isPlainAbsolute(compact) { return compact }
-        if let colon = compact.firstIndex(of: ":"),
-            !compact[..<colon].contains(where: { $0 == "/" || $0 == "?" || $0 == "#" })
+        // By bytes: a search by characters broke graphemes all the way through a relative link.
+        if let colon = compact.utf8.firstIndex(of: UInt8(ascii: ":")),
+            !compact.utf8[..<colon].contains(where: {
+                $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+            })
         {
             let scheme = compact[..<colon].lowercased()
             guard ["http", "https", "mailto"].contains(scheme), URL(string: compact) != nil else { return nil }

@@ -19,27 +19,35 @@ enum UTF8Bytes {
         var isASCII = true
         var index = 0
         while index < count {
-            // Text is mostly ASCII: 32 bytes at a time while none has its high bit set, then 8.
-            while index + 32 <= count {
-                let bits =
-                    raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                    | raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
-                    | raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
-                    | raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
-                guard bits & 0x8080_8080_8080_8080 == 0 else { break }
-                index += 32
+            // Non-ASCII text (Cyrillic, CJK) goes straight on to the next sequence.
+            if bytes[index] < 0x80 {
+                // Text is mostly ASCII: 32 bytes at a time while none has its high bit set, then 8
+                // at a time to the first byte that has (skipped to at once: in Latin-script prose a
+                // byte at a time up to each accented letter cost as much as all the rest).
+                while index + 32 <= count {
+                    let bits =
+                        raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                        | raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                        | raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
+                        | raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
+                    guard bits & 0x8080_8080_8080_8080 == 0 else { break }
+                    index += 32
+                }
+                while index + 8 <= count {
+                    let high =
+                        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                        & 0x8080_8080_8080_8080
+                    guard high == 0 else {
+                        // The lowest set bit is the first byte's with its high bit set.
+                        index += high.trailingZeroBitCount >> 3
+                        break
+                    }
+                    index += 8
+                }
+                while index < count, bytes[index] < 0x80 { index += 1 }
+                guard index < count else { break }
             }
-            while index + 8 <= count,
-                raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-            {
-                index += 8
-            }
-            guard index < count else { break }
             let lead = bytes[index]
-            if lead < 0x80 {
-                index += 1
-                continue
-            }
             isASCII = false
             let isContinuation = { (offset: Int) in index + offset < count && bytes[index + offset] & 0xC0 == 0x80 }
             switch lead {

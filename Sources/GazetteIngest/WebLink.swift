@@ -26,18 +26,24 @@ enum WebLink {
                     || bytes[index] == UInt8(ascii: "#")
             else { return false }
             var fragments = 0
+            // One table lookup a byte: this is asked of every link and every `src` and `href`.
+            let kinds = pathByteKinds
             while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "%") {
+                switch kinds[Int(bytes[index])] {
+                case .plain:
+                    index += 1
+                case .percent:
                     guard index + 2 < bytes.count, isHexDigit(bytes[index + 1]), isHexDigit(bytes[index + 2]) else {
                         return false
                     }
                     index += 3
-                    continue
+                case .hash:
+                    fragments += 1
+                    guard fragments <= 1 else { return false }
+                    index += 1
+                case .refused:
+                    return false
                 }
-                if byte == UInt8(ascii: "#") { fragments += 1 }
-                guard fragments <= 1, isPathByte(byte) else { return false }
-                index += 1
             }
             return true
         }
@@ -65,11 +71,23 @@ enum WebLink {
         (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 
-    /// RFC 3986's unreserved and reserved characters, but the `[` `]` only a host may hold:
-    /// letters, digits and `-._~:/?#@!$&'()*+,;=`, one bit each in two words (asked of every
-    /// byte of every link; `ArticleNormalizerTests` checks the bits against that list).
-    private static func isPathByte(_ byte: UInt8) -> Bool {
-        let (low, high): (UInt64, UInt64) = (0xafff_ffda_0000_0000, 0x47ff_fffe_87ff_ffff)
-        return byte < 0x80 && (byte < 64 ? low >> byte : high >> (byte - 64)) & 1 == 1
+    private enum PathByteKind {
+        case plain, percent, hash, refused
+    }
+
+    /// What each byte is after the host: RFC 3986's unreserved and reserved characters, but the
+    /// `[` `]` only a host may hold, are plain (letters, digits and `-._~:/?@!$&'()*+,;=`); `%`
+    /// starts an escape and `#` a fragment; anything else is refused (`ArticleNormalizerTests`
+    /// checks every byte against that list).
+    private static let pathByteKinds: [PathByteKind] = (0...255).map { (byte: Int) -> PathByteKind in
+        switch UInt8(byte) {
+        case UInt8(ascii: "%"): .percent
+        case UInt8(ascii: "#"): .hash
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            .plain
+        case _ where "-._~:/?@!$&'()*+,;=".utf8.contains(UInt8(byte)): .plain
+        default: .refused
+        }
     }
 }

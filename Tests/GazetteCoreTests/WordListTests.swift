@@ -37,4 +37,22 @@ struct WordListTests {
         #expect(words("ＡＰＰＬＥ（新製品）") == ["ａｐｐｌｅ", "新製品"])
         #expect(words("中国经济\u{3000}增长") == ["中国经济", "增长"])
     }
+
+    @Test("ASCII text splits at every byte but letters, digits, - and &, and is lower-cased, to its last byte")
+    func asciiSweep() {
+        // A fixed linear congruential generator: the same texts every run.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        let alphabet = Array("aZ9-&bY0 .,;:'\"!?()/\t\nQxm".utf8)
+        for _ in 0..<3_000 {
+            let bytes = (0..<(next() % 40)).map { _ in alphabet[next() % alphabet.count] }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let expected = text.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "&") }
+                .map(String.init)
+            #expect(words(text) == expected, "\(text.debugDescription)")
+        }
+    }
 }

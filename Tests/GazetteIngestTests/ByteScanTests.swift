@@ -50,10 +50,10 @@ struct ByteScanTests {
             [0xE0, 0x80, 0xAF], [0xE0, 0xA0, 0x80], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x8F, 0xBF, 0xBF],
             [0xF4, 0x90, 0x80, 0x80], [0xFF], [0x80], [0xE2, 0x82], [0xF0, 0x9F, 0x98],
         ]
-        // The check reads eight ASCII bytes at a time: move each sequence across that boundary,
-        // and end the input inside and after it.
+        // The check reads 32 ASCII bytes at a time, then eight to the first that is not: move
+        // each sequence across both boundaries, and end the input inside and after it.
         for sequence in sequences {
-            for offset in 0...9 {
+            for offset in 0...41 {
                 for tail in [0, 3, 8] {
                     let bytes =
                         [UInt8](repeating: 0x61, count: offset) + sequence + [UInt8](repeating: 0x62, count: tail)
@@ -100,12 +100,12 @@ struct ByteScanTests {
         #expect(ByteText.prefix(text, limit).count <= limit)
     }
 
-    @Test("the eight-bytes-at-a-time search finds what a byte loop finds, wherever the byte falls in a word")
+    @Test("the search by 16 and 8 bytes at a time finds what a byte loop finds, wherever the byte falls")
     func firstIndexAgreesWithALoop() {
         var random = SplitMix(seed: 3)
         for _ in 0..<20_000 {
-            // Mostly bytes that are not stops, so that runs cross several words.
-            let count = Int.random(in: 0...40, using: &random)
+            // Mostly bytes that are not stops, so that runs cross several vectors and words.
+            let count = Int.random(in: 0...80, using: &random)
             let bytes = (0..<count).map { _ in
                 Int.random(in: 0..<6, using: &random) == 0
                     ? UInt8.random(in: 0...255, using: &random) : UInt8.random(in: 0x21...0x7E, using: &random)
