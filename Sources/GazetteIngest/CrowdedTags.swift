@@ -103,6 +103,9 @@ enum CrowdedTags {
     }
 
     private static func lineOfFirst(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        // The walk below counts `=` bytes: a document with no more than the limit in all has no
+        // tag past it, and memchr counts them faster than the walk reads the tags.
+        guard hasMoreThan(maxAttributes, of: UInt8(ascii: "="), in: bytes) else { return nil }
         var index = 0
         while let tagStart = find(UInt8(ascii: "<"), in: bytes, from: index) {
             index = tagStart + 1
@@ -146,6 +149,17 @@ enum CrowdedTags {
             }
         }
         return nil
+    }
+
+    /// Whether `byte` occurs more than `limit` times, counted with memchr up to the one past it.
+    private static func hasMoreThan(_ limit: Int, of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var (index, found) = (0, 0)
+        while found <= limit, index < bytes.count, let match = memchr(base + index, Int32(byte), bytes.count - index) {
+            index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(match)) + 1
+            found += 1
+        }
+        return found > limit
     }
 
     private static func starts(with prefix: StaticString, in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {

@@ -76,17 +76,40 @@ struct Parse: AsyncParsableCommand {
             guard !argument.contains("://"), FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder),
                 isFolder.boolValue
             else { return [argument] }
-            let folder = URL(fileURLWithPath: argument, isDirectory: true)
             // Files only, not hidden ones, and no descent into sub-folders.
-            return try FileManager.default.contentsOfDirectory(atPath: argument).sorted()
-                .filter { !$0.hasPrefix(".") }
-                .map { folder.appendingPathComponent($0).path }
-                .filter { path in
-                    var isSubfolder: ObjCBool = false
-                    return FileManager.default.fileExists(atPath: path, isDirectory: &isSubfolder)
-                        && !isSubfolder.boolValue
-                }
+            return try filesInFolder(argument).sorted()
+                .map { argument.hasSuffix("/") ? argument + $0 : argument + "/" + $0 }
         }
+    }
+
+    /// The names of the regular files (or links to them) in a folder, but hidden ones, as
+    /// readdir lists them: it says which entries are files, where FileManager's listing and a
+    /// URL and a stat() for each cost a 640-file bench 7 ms before the first feed was read.
+    private static func filesInFolder(_ path: String) throws -> [String] {
+        guard let folder = opendir(path) else {
+            throw ValidationError("cannot list \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            // A NUL-terminated array of C characters.
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            guard !name.hasPrefix(".") else { continue }
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_REG): names.append(name)
+            case Int32(DT_DIR): continue
+            default:
+                // A link or a file system that does not say: ask what the path leads to.
+                var isFolder: ObjCBool = false
+                let full = path.hasSuffix("/") ? path + name : path + "/" + name
+                if FileManager.default.fileExists(atPath: full, isDirectory: &isFolder), !isFolder.boolValue {
+                    names.append(name)
+                }
+            }
+        }
+        return names
     }
 
     private func show(_ result: Result<InspectedFeed, any Error>, location: String) throws {

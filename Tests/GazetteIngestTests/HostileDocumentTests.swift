@@ -68,8 +68,13 @@ struct HostileDocumentTests {
             #expect(wideError?.message.contains("more than 1000 attributes") == true)
         }
         #expect(Date().timeIntervalSince(started) < 20, "a guard against a hang, not a timing")
-        // 900 attributes are read; so is a CDATA section or a comment that quotes a crowded tag.
+        // 900 and 1,000 attributes are read and 1,001 refused; a CDATA section or a comment that
+        // quotes a crowded tag is read.
         #expect(try FeedParser.parse(Data(feed("<title " + attributes(900) + ">t</title>").utf8)).title == "t")
+        #expect(try FeedParser.parse(Data(feed("<title " + attributes(1_000) + ">t</title>").utf8)).title == "t")
+        #expect(throws: FeedParseError.self) {
+            try FeedParser.parse(Data(feed("<title " + attributes(1_001) + ">t</title>").utf8))
+        }
         let quoted = "<title>t</title><description><![CDATA[<p " + attributes(2_000) + ">]]></description>"
         #expect(try FeedParser.parse(Data(feed(quoted + "<!-- <p " + attributes(2_000) + "> -->").utf8)).title == "t")
     }
