@@ -64,6 +64,61 @@ enum SimpleHTMLReader {
         return table
     }()
 
+    /// The names in `rules` of eight bytes or fewer, with their rules, by `packed(_:)`: a tag
+    /// costs one multiplication and a probe or two, where making the name's string and hashing
+    /// it for `rules` was 2% of `gazette parse` (and Dictionary's SipHash of an integer costs as
+    /// much as a string's).
+    static let shortNames = ShortNames(rules.filter { $0.key.utf8.count <= 8 })
+
+    /// An open-addressing table of packed names, linear probing, at most a quarter full.
+    struct ShortNames {
+        private var keys = [UInt64](repeating: 0, count: 512)
+        private var values = [(name: String, rules: ElementRules)?](repeating: nil, count: 512)
+
+        init(_ rules: [String: ElementRules]) {
+            precondition(rules.count <= 128, "the table stays a quarter full at most")
+            for (name, elementRules) in rules {
+                let key = Array(name.utf8).withUnsafeBufferPointer { packed($0)! }
+                var slot = Self.slot(key)
+                while keys[slot] != 0 { slot = (slot + 1) & 511 }
+                keys[slot] = key
+                values[slot] = (name, elementRules)
+            }
+        }
+
+        /// Fibonacci hashing: the top nine bits of the key times 2^64 / φ.
+        private static func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 55) }
+
+        subscript(key: UInt64) -> (name: String, rules: ElementRules)? {
+            var slot = Self.slot(key)
+            // Keys are never 0 (no name is empty), so 0 marks an empty slot.
+            while keys[slot] != 0 {
+                if keys[slot] == key { return values[slot] }
+                slot = (slot + 1) & 511
+            }
+            return nil
+        }
+    }
+
+    /// A name of one to eight bytes, ASCII letters lower-cased, in one integer; nil for longer
+    /// ones. Name bytes are never 0, so no two names pack alike.
+    static func packed(_ name: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard name.count <= 8 else { return nil }
+        var value: UInt64 = 0
+        for offset in 0..<name.count {
+            let byte = name[offset]
+            value |= UInt64((0x41...0x5A).contains(byte) ? byte | 0x20 : byte) << (8 * offset)
+        }
+        return value
+    }
+
+    /// The lower-case name and its rules (empty ones for elements the reader has none for).
+    static func element(named name: UnsafeBufferPointer<UInt8>) -> (name: String, rules: ElementRules) {
+        if let packed = packed(name), let known = shortNames[packed] { return known }
+        let lowerCased = HTMLContent.lowerCased(name)
+        return (lowerCased, rules[lowerCased] ?? ElementRules())
+    }
+
     /// Past this depth libxml2 reads the fragment (and the walk stops it).
     static let maxDepth = 200
 
@@ -250,8 +305,7 @@ private struct Reader {
         // libxml2 reads a start tag's name twice: for what it closes without `.` (`<p.x>` closes
         // a <p> as <p> would), then with it.
         guard let nameBytes = nameBytes(), !nameBytes.contains(UInt8(ascii: ".")) else { return false }
-        let name = HTMLContent.lowerCased(nameBytes)
-        let rules = SimpleHTMLReader.rules[name] ?? SimpleHTMLReader.ElementRules()
+        let (name, rules) = SimpleHTMLReader.element(named: nameBytes)
         if rules.bit == 0 {
             // An element libxml2 knows, but not among the reader's, may have rules of its own.
             let known = name.withCString { htmlTagLookup(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
@@ -287,7 +341,7 @@ private struct Reader {
 
     /// A tag name at `index`, lower-cased, as libxml2 reads it.
     private mutating func name() -> String? {
-        nameBytes().map(HTMLContent.lowerCased)
+        nameBytes().map { SimpleHTMLReader.element(named: $0).name }
     }
 
     /// A tag or attribute name's bytes at `index`, as libxml2 reads it (it cuts names at 100

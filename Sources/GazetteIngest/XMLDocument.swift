@@ -222,7 +222,7 @@ struct XMLElement {
 
     fileprivate init(_ node: xmlNodePtr) { self.node = node }
 
-    var localName: String { String(decoding: ByteText.buffer(node.pointee.name), as: UTF8.self) }
+    var localName: String { UTF8Bytes.string(ByteText.buffer(node.pointee.name)) }
 
     /// The namespace URI; the feed namespaces Gazette knows come back as their shared constants,
     /// without building a string for every element.

@@ -144,6 +144,24 @@ struct SimpleHTMLTests {
         }
     }
 
+    @Test("tag names of up to eight bytes find their rules by their packed bytes, in any case")
+    func shortNames() {
+        for (name, rules) in SimpleHTMLReader.rules {
+            for spelling in [name, name.uppercased(), name.prefix(1).uppercased() + name.dropFirst()] {
+                let found = Array(spelling.utf8).withUnsafeBufferPointer { SimpleHTMLReader.element(named: $0) }
+                #expect(found.name == name, "\(spelling)")
+                #expect(found.rules.bit == rules.bit && found.rules.closedBy == rules.closedBy, "\(spelling)")
+            }
+            let packed = Array(name.utf8).withUnsafeBufferPointer { SimpleHTMLReader.packed($0) }
+            #expect((SimpleHTMLReader.shortNames[packed ?? 0] != nil) == (name.utf8.count <= 8), "\(name)")
+        }
+        // Names it has no rules for: the lower-cased name and empty rules.
+        for unknown in ["Section", "x", "custom-tag", "abcdefgh", "abcdefghi"] {
+            let found = Array(unknown.utf8).withUnsafeBufferPointer { SimpleHTMLReader.element(named: $0) }
+            #expect(found.name == unknown.lowercased() && found.rules.bit == 0, "\(unknown)")
+        }
+    }
+
     @Test("its element table is the installed libxml2's")
     func elementTable() {
         let elements = SimpleHTMLReader.knownElements
