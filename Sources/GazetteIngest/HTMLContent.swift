@@ -299,8 +299,8 @@ final class HTMLWalk {
         guard let frame = frames.popLast() else { return }
         if frame.isBlock { text.append(0x0A) }
         if let closingTag = frame.closingTag {
-            output += "</".utf8
-            output += closingTag.utf8
+            ByteText.append(literal: "</", to: &output)
+            ByteText.append(closingTag, to: &output)
             output.append(UInt8(ascii: ">"))
         }
     }

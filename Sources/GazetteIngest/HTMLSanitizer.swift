@@ -50,7 +50,7 @@ public enum HTMLSanitizer {
     ) -> Bool {
         let start = output.count
         output.append(UInt8(ascii: "<"))
-        output += name.utf8
+        ByteText.append(name, to: &output)
         var hasSource = false
         var hasHref = false
         var isPixel = false
@@ -83,8 +83,8 @@ public enum HTMLSanitizer {
                 }
                 written |= 1 << index
                 output.append(UInt8(ascii: " "))
-                output += attribute.utf8
-                output += "=\"".utf8
+                ByteText.append(attribute, to: &output)
+                ByteText.append(literal: "=\"", to: &output)
                 if var safe {
                     safe.withUTF8 { ByteText.appendEscaped($0, to: &output) }
                 } else {
@@ -97,7 +97,7 @@ public enum HTMLSanitizer {
             output.removeSubrange(start...)
             return false
         }
-        if name == "a", hasHref { output += " rel=\"noopener noreferrer nofollow\"".utf8 }
+        if name == "a", hasHref { ByteText.append(literal: " rel=\"noopener noreferrer nofollow\"", to: &output) }
         output.append(UInt8(ascii: ">"))
         return true
     }
