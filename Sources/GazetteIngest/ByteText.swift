@@ -24,6 +24,28 @@ enum ByteText {
                     // Prose mid-line, eight bytes at a time, copied as they are while nothing in
                     // them changes (see `isCopiedAsIs`).
                     if lineHasText, !pendingSpace, let raw {
+                        // Sixteen at a time in vector registers while nothing but single spaces
+                        // needs a look: every byte below 0x21 or C2 is a space, and none is
+                        // followed by such a byte (the load one byte on shows what follows).
+                        let (space, c2, below) = (
+                            SIMD16<UInt8>(repeating: 0x20), SIMD16<UInt8>(repeating: 0xC2),
+                            SIMD16<UInt8>(repeating: 0x21)
+                        )
+                        while index + 17 <= bytes.count {
+                            let vector = raw.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
+                            let next = raw.loadUnaligned(fromByteOffset: index + 1, as: SIMD16<UInt8>.self)
+                            let spaces = vector .== space
+                            let special = (vector .< below) .| (vector .== c2)
+                            let nextSpecial = (next .< below) .| (next .== c2)
+                            guard !any(special .& .!spaces), !any(spaces .& nextSpecial) else { break }
+                            UnsafeMutableRawPointer(output.baseAddress!).storeBytes(
+                                of: vector,
+                                toByteOffset: count,
+                                as: SIMD16<UInt8>.self
+                            )
+                            count += 16
+                            index += 16
+                        }
                         while index + 8 <= bytes.count {
                             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                             guard isCopiedAsIs(word) else { break }

@@ -148,10 +148,10 @@ struct ByteScanTests {
         return String(decoding: Array(lines.filter { !$0.isEmpty }.joined(separator: [0x0A])), as: UTF8.self)
     }
 
-    @Test("collapsing whitespace eight bytes at a time gives what a line-and-word reading gives")
+    @Test("collapsing whitespace 16 and 8 bytes at a time gives what a line-and-word reading gives")
     func collapseAgreesWithLinesAndWords() {
         var random = SplitMix(seed: 11)
-        // Prose-like pieces, so that the eight-byte path runs and stops at every kind of byte.
+        // Prose-like pieces, so that the 16- and 8-byte paths run and stop at every kind of byte.
         let pieces: [[UInt8]] = [
             Array("word".utf8), Array("a".utf8), Array("longerword".utf8), [0x20], [0x20], [0x20, 0x20], [0x0A],
             [0x09], [0x0D, 0x0A], [0x0C], [0x0B], [0xC2, 0xA0], [0xC2, 0xA3], Array("é".utf8), [0x01], [0x7F],
