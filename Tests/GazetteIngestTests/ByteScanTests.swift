@@ -169,6 +169,35 @@ struct ByteScanTests {
         }
     }
 
+    @Test("plain text is returned as it is only when collapsing and escaping would not change it")
+    func plainTextAsItIs() {
+        var random = SplitMix(seed: 17)
+        let pieces: [[UInt8]] = [
+            Array("word".utf8), [0x20], [0x20, 0x20], [0x09], [0x0A], [0x0D], [0xC2, 0xA0], [0xC2, 0xA3],
+            Array("é".utf8), Array(">".utf8), Array("\"".utf8), [0x7F], Array("日本".utf8),
+        ]
+        var asItIs = 0
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...12, using: &random) {
+                let pick = Int.random(in: 0..<(pieces.count + 4), using: &random)
+                bytes += pick < pieces.count ? pieces[pick] : (pick % 2 == 0 ? Array("text".utf8) : [0x20])
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let collapsed = ByteText.collapseLines(bytes, limit: 10_000)
+            // A single line feed stays too, but the check leaves lines to the longer path.
+            let isOneLine = HTMLContent.isOneCollapsedLine(text)
+            #expect(!isOneLine || collapsed == text, "\(bytes)")
+            // What the path without the shortcut makes: the text collapsed, and escaped and trimmed.
+            var escaped: [UInt8] = []
+            bytes.withUnsafeBufferPointer { ByteText.appendEscaped($0, to: &escaped, limit: 20_000) }
+            let result = HTMLContent.extract(text, baseURL: nil, textLimit: 10_000, htmlLimit: 20_000, sanitize: true)
+            #expect(result.text == collapsed && result.html == ByteText.trimmed(escaped), "\(bytes)")
+            if isOneLine { asItIs += 1 }
+        }
+        #expect(asItIs > 1_000, "the sweep reaches the shortcut")
+    }
+
     @Test("the eight-byte test of collapsing accepts prose and refuses every byte it must see")
     func copiedAsIs() {
         func word(_ text: [UInt8]) -> UInt64 { text.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }
