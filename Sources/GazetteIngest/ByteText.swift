@@ -249,9 +249,10 @@ enum ByteText {
     }
 
     /// The first index at or after `start` whose byte is below `floor` (at most 128) or is one of
-    /// `stops` (repeat one for fewer); `bytes.count` when there is none. Eight bytes at a time
-    /// where none of them is one (the bit tricks of Anderson's "Bit Twiddling Hacks": `hasless`
-    /// and `haszero`), for the runs of text the HTML reader and the escaping copy whole.
+    /// `stops` (repeat one for fewer); `bytes.count` when there is none. Sixteen bytes at a time
+    /// in a vector register, then eight in a word (the bit tricks of Anderson's "Bit Twiddling
+    /// Hacks": `hasless` and `haszero`), where none of them is one: for the runs of text the
+    /// HTML reader and the escaping copy whole.
     static func firstIndex(
         in bytes: UnsafeBufferPointer<UInt8>,
         from start: Int,

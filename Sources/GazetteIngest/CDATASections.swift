@@ -239,7 +239,8 @@ private struct Scanner {
         let (doubleQuote, singleQuote) = (UInt8(ascii: "\""), UInt8(ascii: "'"))
         var cursor = start
         while true {
-            // Eight bytes at a time to the next quote or angle bracket, then memchr to a quote's end.
+            // Sixteen or eight bytes at a time to the next quote or angle bracket, then memchr to
+            // a quote's end.
             cursor = ByteText.firstIndex(
                 in: bytes,
                 from: cursor,

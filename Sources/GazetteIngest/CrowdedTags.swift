@@ -127,7 +127,7 @@ enum CrowdedTags {
             default:
                 var equalSigns = 0
                 while true {
-                    // Eight bytes at a time to the next byte that matters.
+                    // Sixteen or eight bytes at a time to the next byte that matters.
                     index = ByteText.firstIndex(
                         in: bytes,
                         from: index,

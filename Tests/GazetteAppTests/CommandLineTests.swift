@@ -141,10 +141,21 @@ struct CommandLineTests {
             )
         }
         try Data("not a feed".utf8).write(to: feeds.appendingPathComponent(".hidden"))
-        let output = try gazette(["parse", "--summary", feeds.path])
-        #expect(output.status == 0, "\(output.stderr)")
-        let locations = output.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }
-        #expect(locations == ["a.atom", "b.rss"].map { feeds.appendingPathComponent($0).path })
+        // Links count as what they lead to: a feed file, or a folder to skip.
+        try FileManager.default.createSymbolicLink(
+            at: feeds.appendingPathComponent("c.rss"),
+            withDestinationURL: feeds.appendingPathComponent("b.rss")
+        )
+        try FileManager.default.createSymbolicLink(
+            at: feeds.appendingPathComponent("d"),
+            withDestinationURL: feeds.appendingPathComponent("nested")
+        )
+        for argument in [feeds.path, feeds.path + "/"] {
+            let output = try gazette(["parse", "--summary", argument])
+            #expect(output.status == 0, "\(output.stderr)")
+            let locations = output.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }
+            #expect(locations == ["a.atom", "b.rss", "c.rss"].map { feeds.appendingPathComponent($0).path })
+        }
     }
 
     @Test("gazette parse shows no control character of a hostile feed: no escape sequence reaches the terminal")

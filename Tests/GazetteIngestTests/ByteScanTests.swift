@@ -188,11 +188,24 @@ struct ByteScanTests {
             // A single line feed stays too, but the check leaves lines to the longer path.
             let isOneLine = HTMLContent.isOneCollapsedLine(text)
             #expect(!isOneLine || collapsed == text, "\(bytes)")
-            // What the path without the shortcut makes: the text collapsed, and escaped and trimmed.
-            var escaped: [UInt8] = []
-            bytes.withUnsafeBufferPointer { ByteText.appendEscaped($0, to: &escaped, limit: 20_000) }
-            let result = HTMLContent.extract(text, baseURL: nil, textLimit: 10_000, htmlLimit: 20_000, sanitize: true)
-            #expect(result.text == collapsed && result.html == ByteText.trimmed(escaped), "\(bytes)")
+            // What the path without the shortcut makes: the text collapsed, and escaped and trimmed,
+            // each within its limit; also with limits the text passes, and without the HTML.
+            for (textLimit, htmlLimit, sanitize) in [(10_000, 20_000, true), (5, 8, true), (7, 0, false)] {
+                var escaped: [UInt8] = []
+                bytes.withUnsafeBufferPointer { ByteText.appendEscaped($0, to: &escaped, limit: htmlLimit) }
+                let expected = (
+                    text: ByteText.collapseLines(bytes, limit: textLimit),
+                    html: sanitize ? ByteText.trimmed(escaped) : ""
+                )
+                let result = HTMLContent.extract(
+                    text,
+                    baseURL: nil,
+                    textLimit: textLimit,
+                    htmlLimit: htmlLimit,
+                    sanitize: sanitize
+                )
+                #expect(result.text == expected.text && result.html == expected.html, "\(bytes), \(textLimit)")
+            }
             if isOneLine { asItIs += 1 }
         }
         #expect(asItIs > 1_000, "the sweep reaches the shortcut")

@@ -75,6 +75,11 @@ struct HostileDocumentTests {
         #expect(throws: FeedParseError.self) {
             try FeedParser.parse(Data(feed("<title " + attributes(1_001) + ">t</title>").utf8))
         }
+        // Documents whose only `=` are the tag's, so the count before the walk decides at its edge.
+        let bare = { (count: Int) in "<rss><channel><title " + attributes(count) + ">t</title></channel></rss>" }
+        #expect(try FeedParser.parse(Data(bare(1_000).utf8)).title == "t")
+        let edge = #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(bare(1_001).utf8)) }
+        #expect(edge?.message.contains("more than 1000 attributes") == true)
         let quoted = "<title>t</title><description><![CDATA[<p " + attributes(2_000) + ">]]></description>"
         #expect(try FeedParser.parse(Data(feed(quoted + "<!-- <p " + attributes(2_000) + "> -->").utf8)).title == "t")
     }
