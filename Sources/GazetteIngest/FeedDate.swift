@@ -39,20 +39,29 @@ public enum FeedDate {
         if let comma = rest.firstIndex(of: UInt8(ascii: ",")), characterCount(rest[..<comma]) <= 10 {
             rest = rest[(comma + 1)...]
         }
-        let fields = rest.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
-        guard fields.count >= 4, let day = integer(fields[0]), let month = month(fields[1]),
-            var year = integer(fields[2])
+        // Fields taken off the front one at a time, as `split` would give them (runs of blanks
+        // are one separator), without its array: two arrays a date were most of its cost.
+        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        guard let dayField = nextField(&rest, separatedBy: isBlank),
+            let monthField = nextField(&rest, separatedBy: isBlank),
+            let yearField = nextField(&rest, separatedBy: isBlank),
+            var timeField = nextField(&rest, separatedBy: isBlank),
+            let day = integer(dayField), let month = month(monthField), var year = integer(yearField)
         else { return nil }
-        if fields[2].count == 2 { year += year < 50 ? 2000 : 1900 }
-        let time = fields[3].split(separator: UInt8(ascii: ":"))
-        guard (2...3).contains(time.count), let hour = integer(time[0]), let minute = integer(time[1]) else {
-            return nil
-        }
-        let second = time.count == 3 ? integer(time[2].prefix(2)) : 0
+        if yearField.count == 2 { year += year < 50 ? 2000 : 1900 }
+        // Two or three parts between colons (empty ones skipped, as by `split`), no more.
+        let isColon = { (byte: UInt8) in byte == UInt8(ascii: ":") }
+        let hourField = nextField(&timeField, separatedBy: isColon)
+        let minuteField = nextField(&timeField, separatedBy: isColon)
+        let secondField = nextField(&timeField, separatedBy: isColon)
+        guard let hourField, let minuteField, nextField(&timeField, separatedBy: isColon) == nil,
+            let hour = integer(hourField), let minute = integer(minuteField)
+        else { return nil }
+        let second = secondField.map { integer($0.prefix(2)) } ?? 0
         guard let second else { return nil }
         var offsetMinutes = 0
-        if fields.count >= 5 {
-            guard let offset = zoneOffset(fields[4]) else { return nil }
+        if let zoneField = nextField(&rest, separatedBy: isBlank) {
+            guard let offset = zoneOffset(zoneField) else { return nil }
             offsetMinutes = offset
         }
         return makeDate(year, month, day, hour, minute, second, fraction: 0, offsetMinutes: offsetMinutes)
@@ -108,13 +117,30 @@ public enum FeedDate {
     private static func zoneOffset(_ zone: Bytes) -> Int? {
         if let named = zones.first(where: { equalsIgnoringCase(zone, $0.name) }) { return named.minutes }
         guard let sign = zone.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return nil }
-        let digits = zone.dropFirst().filter { $0 != UInt8(ascii: ":") }
-        guard digits.count == 4 || digits.count == 2, digits.allSatisfy(isDigit) else { return nil }
-        let value = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
-        let hours = digits.count == 4 ? value / 100 : value
-        let minutes = digits.count == 4 ? value % 100 : 0
+        // The digits, colons left out, read without an array of them.
+        var (value, count) = (0, 0)
+        for byte in zone.dropFirst() where byte != UInt8(ascii: ":") {
+            guard isDigit(byte), count < 4 else { return nil }
+            value = value * 10 + Int(byte - 48)
+            count += 1
+        }
+        guard count == 4 || count == 2 else { return nil }
+        let hours = count == 4 ? value / 100 : value
+        let minutes = count == 4 ? value % 100 : 0
         guard hours <= 14, minutes < 60 else { return nil }
         return (sign == UInt8(ascii: "-") ? -1 : 1) * (hours * 60 + minutes)
+    }
+
+    /// The next field of `rest`, taken off its front: what lies before the next separator, after
+    /// any separators at the front (so no field is empty); nil when only separators are left.
+    private static func nextField(_ rest: inout Bytes, separatedBy isSeparator: (UInt8) -> Bool) -> Bytes? {
+        guard let start = rest.firstIndex(where: { !isSeparator($0) }) else {
+            rest = rest[rest.endIndex...]
+            return nil
+        }
+        let end = rest[start...].firstIndex(where: isSeparator) ?? rest.endIndex
+        defer { rest = rest[end...] }
+        return rest[start..<end]
     }
 
     /// The month whose English name, or its first three letters, starts the field, in any case.

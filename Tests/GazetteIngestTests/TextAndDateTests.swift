@@ -60,6 +60,22 @@ struct FeedDateTests {
         #expect(FeedDate.parse(text) == Self.reference)
     }
 
+    @Test("runs of blanks or colons separate as one; a time of four parts or a zone of three digits is refused")
+    func separatorRuns() {
+        for variant in [
+            "Sat,  28 \t Nov 2026  08:15:00   GMT", "Sat, 28 Nov 2026 08::15:00 GMT", "Sat, 28 Nov 2026 :08:15:00: GMT",
+            "28 Nov 2026 08:15:00 +00:00 and more",
+        ] {
+            #expect(FeedDate.parse(variant) == Self.reference, "\(variant)")
+        }
+        for refused in [
+            "Sat, 28 Nov 2026 08:15:00:01 GMT", "Sat, 28 Nov 2026 08 GMT", "Sat, 28 Nov 2026",
+            "28 Nov 2026 08:15 +00:0",
+        ] {
+            #expect(FeedDate.parse(refused) == nil, "\(refused)")
+        }
+    }
+
     @Test("fractions are kept; a date alone is midnight UTC; a single-digit day parses")
     func details() {
         #expect(FeedDate.parse("2026-11-28T08:15:00.250Z") == Self.reference.addingTimeInterval(0.25))
