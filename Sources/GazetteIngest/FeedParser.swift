@@ -123,37 +123,57 @@ public enum FeedParser {
     private static func rssItem(_ item: XMLElement, namespace: String?) -> FeedItem {
         var result = FeedItem()
         for child in item.children {
-            // Elements in the feed's own RSS namespace count as plain RSS elements.
+            let name = child.localName
+            // By namespace first, then by name: a switch over both pairs compared strings ten or
+            // more times a child. Elements in the feed's own RSS namespace count as plain RSS ones.
             let childNamespace = child.namespace
-            switch (childNamespace == namespace ? nil : childNamespace, child.localName) {
-            case (nil, "title"): result.title = child.text
-            case (dublinCoreNS, "title"): result.title = result.title ?? child.text
-            case (nil, "link"): result.link = result.link ?? child.resolved(child.text.trimmed)
-            case (atomNS, "link"):
-                if (child.attribute("rel") ?? "alternate") == "alternate", let href = child.attribute("href") {
-                    result.link = result.link ?? child.resolved(href.trimmed)
+            switch childNamespace == namespace ? nil : childNamespace {
+            case nil:
+                switch name {
+                case "title": result.title = child.text
+                case "link": result.link = result.link ?? child.resolved(child.text.trimmed)
+                case "guid":
+                    result.guid = child.text.trimmed
+                    // A permalink guid is also the item's link when <link> is missing.
+                    if child.attribute("isPermaLink") != "false", result.link == nil {
+                        result.link = child.resolved(child.text.trimmed)
+                    }
+                case "description": result.summaryHTML = child.text
+                case "pubDate": result.dateText = child.text
+                case "author": result.author = result.author ?? child.text.trimmed
+                case "category": result.categories.append(child.text.trimmed)
+                case "enclosure":
+                    if child.attribute("type")?.hasPrefix("image/") == true, let url = child.attribute("url") {
+                        result.imageURL = result.imageURL ?? child.resolved(url)
+                    }
+                default: break
                 }
-            case (nil, "guid"):
-                result.guid = child.text.trimmed
-                // A permalink guid is also the item's link when <link> is missing.
-                if child.attribute("isPermaLink") != "false", result.link == nil {
-                    result.link = child.resolved(child.text.trimmed)
+            case dublinCoreNS?:
+                switch name {
+                case "title": result.title = result.title ?? child.text
+                case "description": result.summaryHTML = result.summaryHTML ?? child.text
+                case "date": result.dateText = result.dateText ?? child.text
+                case "creator": result.author = result.author ?? child.text.trimmed
+                case "subject": result.categories.append(child.text.trimmed)
+                default: break
                 }
-            case (nil, "description"): result.summaryHTML = child.text
-            case (dublinCoreNS, "description"): result.summaryHTML = result.summaryHTML ?? child.text
-            case (contentNS, "encoded"): result.contentHTML = child.text
-            case (nil, "pubDate"): result.dateText = child.text
-            case (dublinCoreNS, "date"), (dcTermsNS, "issued"), (dcTermsNS, "created"):
-                result.dateText = result.dateText ?? child.text
-            case (dcTermsNS, "modified"): result.updatedText = child.text
-            case (atomNS, "updated"): result.updatedText = child.text
-            case (nil, "author"), (dublinCoreNS, "creator"): result.author = result.author ?? child.text.trimmed
-            case (nil, "category"), (dublinCoreNS, "subject"): result.categories.append(child.text.trimmed)
-            case (nil, "enclosure"):
-                if child.attribute("type")?.hasPrefix("image/") == true, let url = child.attribute("url") {
-                    result.imageURL = result.imageURL ?? child.resolved(url)
+            case dcTermsNS?:
+                switch name {
+                case "issued", "created": result.dateText = result.dateText ?? child.text
+                case "modified": result.updatedText = child.text
+                default: break
                 }
-            case (mediaNS, _): readMedia(child, into: &result)
+            case atomNS?:
+                switch name {
+                case "link":
+                    if (child.attribute("rel") ?? "alternate") == "alternate", let href = child.attribute("href") {
+                        result.link = result.link ?? child.resolved(href.trimmed)
+                    }
+                case "updated": result.updatedText = child.text
+                default: break
+                }
+            case contentNS?: if name == "encoded" { result.contentHTML = child.text }
+            case mediaNS?: readMedia(child, into: &result)
             default: break
             }
         }
@@ -190,15 +210,25 @@ public enum FeedParser {
         var result = FeedItem()
         result.guid = item.attribute("about")
         for child in item.children {
-            switch (child.namespace, child.localName) {
-            case (namespace, "title"): result.title = child.text
-            case (namespace, "link"): result.link = child.resolved(child.text.trimmed)
-            case (namespace, "description"): result.summaryHTML = child.text
-            case (contentNS, "encoded"): result.contentHTML = child.text
-            case (dublinCoreNS, "date"): result.dateText = child.text
-            case (dublinCoreNS, "creator"): result.author = child.text.trimmed
-            case (dublinCoreNS, "subject"): result.categories.append(child.text.trimmed)
-            case (mediaNS, _): readMedia(child, into: &result)
+            // By namespace first, then by name, as for RSS 2.0 items.
+            let (childNamespace, name) = (child.namespace, child.localName)
+            switch childNamespace {
+            case namespace?:
+                switch name {
+                case "title": result.title = child.text
+                case "link": result.link = child.resolved(child.text.trimmed)
+                case "description": result.summaryHTML = child.text
+                default: break
+                }
+            case contentNS?: if name == "encoded" { result.contentHTML = child.text }
+            case dublinCoreNS?:
+                switch name {
+                case "date": result.dateText = child.text
+                case "creator": result.author = child.text.trimmed
+                case "subject": result.categories.append(child.text.trimmed)
+                default: break
+                }
+            case mediaNS?: readMedia(child, into: &result)
             default: break
             }
         }
