@@ -88,7 +88,7 @@ struct Parse: AsyncParsableCommand {
     /// the first feed was read.
     private static func filesInFolder(_ path: String) throws -> [String] {
         guard let folder = opendir(path) else {
-            throw ValidationError("cannot list \(path): \(String(cString: strerror(errno)))")
+            throw CommandFailure("cannot list \(path): \(String(cString: strerror(errno)))")
         }
         defer { closedir(folder) }
         var names: [String] = []
