@@ -252,12 +252,9 @@ struct WordList {
                     let byte = input[index]
                     var endsWord = false
                     switch byte {
-                    case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                        output[count] = byte + 32
-                        count += 1
-                    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                        UInt8(ascii: "-"), UInt8(ascii: "&"):
-                        output[count] = byte
+                    case _ where table[Int(byte)] != 0:
+                        // An ASCII word byte the loop above left: the input's last, lower-cased.
+                        output[count] = table[Int(byte)]
                         count += 1
                     case 0xE2 where index + 1 < input.count && (0x80...0x81).contains(input[index + 1]):
                         endsWord = true

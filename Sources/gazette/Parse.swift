@@ -78,11 +78,10 @@ struct Parse: AsyncParsableCommand {
             else { return [argument] }
             // Files only, not hidden ones, and no descent into sub-folders.
             return try filesInFolder(argument).sorted()
-                .map { argument.hasSuffix("/") ? argument + $0 : argument + "/" + $0 }
         }
     }
 
-    /// The names of the entries in a folder that are not folders themselves (links followed),
+    /// The paths of the entries in a folder that are not folders themselves (links followed),
     /// but hidden ones, as readdir lists them: it says which entries are files, where
     /// FileManager's listing and a URL and a stat() for each cost a 640-file bench 7 ms before
     /// the first feed was read.
@@ -91,26 +90,26 @@ struct Parse: AsyncParsableCommand {
             throw CommandFailure("cannot list \(path): \(String(cString: strerror(errno)))")
         }
         defer { closedir(folder) }
-        var names: [String] = []
+        var paths: [String] = []
         while let entry = readdir(folder) {
             // A NUL-terminated array of C characters.
             let name = withUnsafeBytes(of: entry.pointee.d_name) {
                 String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
             guard !name.hasPrefix(".") else { continue }
+            let full = path.hasSuffix("/") ? path + name : path + "/" + name
             switch Int32(entry.pointee.d_type) {
-            case Int32(DT_REG): names.append(name)
+            case Int32(DT_REG): paths.append(full)
             case Int32(DT_DIR): continue
             default:
                 // A link or a file system that does not say: ask what the path leads to.
                 var isFolder: ObjCBool = false
-                let full = path.hasSuffix("/") ? path + name : path + "/" + name
                 if FileManager.default.fileExists(atPath: full, isDirectory: &isFolder), !isFolder.boolValue {
-                    names.append(name)
+                    paths.append(full)
                 }
             }
         }
-        return names
+        return paths
     }
 
     private func show(_ result: Result<InspectedFeed, any Error>, location: String) throws {
