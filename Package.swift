@@ -39,11 +39,10 @@ let package = Package(
         .target(name: "GazetteCore", swiftSettings: swiftSettings),
 
         // C libraries: system-library targets with a shim for variadic calls.
-        .systemLibrary(
-            name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
+        // libcurl's headers only: the library is opened on first use (see Sources/CCurl/shim.h),
+        // so pkg-config's `-lcurl` must not reach the link. The headers come with
+        // libcurl4-openssl-dev, in the compiler's default include path.
+        .systemLibrary(name: "CCurl"),
         .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",

@@ -92,7 +92,12 @@ public struct HTTPClient: Sendable {
     ) -> Result<
         HTTPResponse, HTTPFetchError
     > {
-        let easy = CurlEasy()
+        let easy: CurlEasy
+        do {
+            easy = try CurlEasy()
+        } catch {
+            return .failure(.transfer(error))
+        }
         let transfer = TransferBuffer(limit: limits.maxBodyBytes)
         let opaque = Unmanaged.passUnretained(transfer).toOpaque()
         do {

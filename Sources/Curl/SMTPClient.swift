@@ -128,7 +128,8 @@ public final class SMTPConnection: @unchecked Sendable {
     // @unchecked: `easy` and `configured` are touched only on `queue`, which is serial.
     private let server: SMTPServer
     private let queue = DispatchQueue(label: "gazette.smtp.connection")
-    private let easy = CurlEasy()
+    /// The connection's handle, or why libcurl could not be loaded (then every send says so).
+    private let handle = Result { () throws(CurlError) in try CurlEasy() }
     /// Whether the options every message shares are set on `easy`: once per connection, as
     /// libcurl's handle reuse intends, not reset and set again for every message.
     private var configured = false
@@ -187,11 +188,16 @@ public final class SMTPConnection: @unchecked Sendable {
         beforeEnd: (() -> Bool)?,
         freshConnection: Bool
     ) -> SMTPReply {
+        let easy: CurlEasy
+        switch handle {
+        case .success(let handle): easy = handle
+        case .failure(let failure): return SMTPReply(code: 0, text: failure.description, curlCode: failure.code)
+        }
         let upload = UploadSource(bytes: message, beforeEnd: beforeEnd)
         let opaque = Unmanaged.passUnretained(upload).toOpaque()
         do {
             if !configured {
-                try configure()
+                try configure(easy)
                 configured = true
             }
             try easy.set(CURLOPT_MAIL_FROM, "<\(sender)>")
@@ -224,7 +230,7 @@ public final class SMTPConnection: @unchecked Sendable {
 
     /// The options every message on this connection shares. The upload source is the only
     /// per-message state the callbacks see, through CURLOPT_READDATA and CURLOPT_HEADERDATA.
-    private func configure() throws {
+    private func configure(_ easy: CurlEasy) throws {
         try easy.set(CURLOPT_URL, url)
         try easy.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
         try easy.set(CURLOPT_UPLOAD, 1)

@@ -158,6 +158,28 @@ struct CommandLineTests {
         }
     }
 
+    @Test("gazette parse loads libcurl for a URL only: a local file costs no TLS or LDAP library start-up")
+    func libcurlOnDemand() throws {
+        let file = folder.file("feed.rss")
+        try FileManager.default.copyItem(
+            at: Paths.samples.appendingPathComponent("feeds/tokyo-evening-post.rss"),
+            to: file
+        )
+        // glibc's loader names every library it opens, linked or dlopen'ed, on standard error.
+        let local = try gazette(["parse", "--summary", file.path], environment: ["LD_DEBUG": "files"])
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(local.stderr.contains("file=libxml2.so.2"), "LD_DEBUG is not reporting: \(local.stderr.prefix(500))")
+        #expect(!local.stderr.contains("libcurl"))
+        // Nothing listens on port 1 of the loopback: the fetch fails, after libcurl was loaded.
+        let remote = try gazette(
+            ["parse", "--summary", "http://127.0.0.1:1/feed.rss"],
+            environment: ["LD_DEBUG": "files"]
+        )
+        #expect(remote.status == 1)
+        #expect(remote.stderr.contains("file=libcurl.so.4"))
+        #expect(remote.stderr.contains("curl error 7"), "\(remote.stderr.suffix(500))")
+    }
+
     @Test("gazette parse shows no control character of a hostile feed: no escape sequence reaches the terminal")
     func parseHostileControls() throws {
         let file = folder.file("hostile.json")
