@@ -262,31 +262,22 @@ private struct Scanner {
 
     /// The section's line feeds, when libxml2 would take its characters as they are (nil: not).
     private func lineFeedsIfPlain(_ range: Range<Int>) -> Int? {
-        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        let section = UnsafeBufferPointer(rebasing: bytes[range])
         var lineFeeds = 0
-        var index = range.lowerBound
-        while index < range.upperBound {
-            // Eight bytes at a time while none is below 0x20 or 0xEF (a carry-free test: each
-            // byte's high bit of `(x - 0x20…) & ~x` is set only for a byte below 0x20).
-            while index + 8 <= range.upperBound {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let below20 = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
-                let efBytes = word ^ 0xEFEF_EFEF_EFEF_EFEF
-                let hasEF = (efBytes &- 0x0101_0101_0101_0101) & ~efBytes & 0x8080_8080_8080_8080
-                guard below20 | hasEF == 0 else { break }
-                index += 8
-            }
-            guard index < range.upperBound else { break }
-            let byte = bytes[index]
+        var index = 0
+        while true {
+            // To the next byte below 0x20 or 0xEF, sixteen or eight bytes at a time.
+            index = ByteText.firstIndex(in: section, from: index, below: 0x20, orOneOf: (0xEF, 0xEF, 0xEF, 0xEF))
+            guard index < section.count else { return lineFeeds }
+            let byte = section[index]
             if byte == 0x0A {
                 lineFeeds += 1
             } else if byte < 0x20, byte != 0x09 {
                 return nil
-            } else if byte == 0xEF, index + 2 < range.upperBound, bytes[index + 1] == 0xBF, bytes[index + 2] >= 0xBE {
+            } else if byte == 0xEF, index + 2 < section.count, section[index + 1] == 0xBF, section[index + 2] >= 0xBE {
                 return nil
             }
             index += 1
         }
-        return lineFeeds
     }
 }
