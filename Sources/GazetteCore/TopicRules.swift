@@ -222,9 +222,9 @@ struct WordList {
     private static func words(_ input: UnsafeBufferPointer<UInt8>) -> ([UInt8], [Range<Int>]) {
         guard let inputBytes = input.baseAddress, !input.isEmpty else { return ([], []) }
         var spans: [Range<Int>] = []
-        // Room for words of six bytes and a separator: growing the list as it fills cost more
-        // than the words' hashing.
-        spans.reserveCapacity(input.count / 7 + 1)
+        // Room for the most words the text can hold (one byte and a separator each): growing
+        // the list as it fills was one allocation and copy in every word list, or more.
+        spans.reserveCapacity(input.count / 2 + 1)
         // Written in place, not appended: an append's checks for every byte cost more than the
         // rest. Lower-casing grows a two-byte letter to three bytes at most (Ⱥ, U+023A), and
         // Unicode's mapping of a whole word half as much again (İ, U+0130): three times the

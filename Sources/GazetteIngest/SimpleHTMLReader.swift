@@ -160,6 +160,12 @@ private struct Reader {
         self.bytes = bytes
         self.walk = walk
         self.htmlLimit = htmlLimit
+        // Room for most fragments' nesting and tags at once: grown from nothing, these lists
+        // cost two or three allocations and copies each in every fragment.
+        open.reserveCapacity(16)
+        attributeBytes.reserveCapacity(256)
+        attributeStarts.reserveCapacity(8)
+        attributeList.reserveCapacity(17)
     }
 
     mutating func read() -> Bool {
