@@ -35,6 +35,8 @@ enum HTMLContent {
         /// not allowed and for void ones. An index: a string would make copying this struct,
         /// once a tag, count references.
         var closingTag: UInt8 = 0
+        /// Where the attributes it may keep are in `HTMLSanitizer.attributeLists`; 0: none.
+        var attributeList: UInt8 = 0
     }
 
     /// The allowed elements' closing tags, made once (three appends an element were 1% of
@@ -49,6 +51,9 @@ enum HTMLContent {
         for name in HTMLSanitizer.allowedElements { table[name, default: Element()].isAllowed = true }
         for (index, tag) in closingTags.enumerated().dropFirst() {
             table[String(tag.dropFirst(2).dropLast())]!.closingTag = UInt8(index)
+        }
+        for (index, name) in HTMLSanitizer.allowedAttributes.keys.sorted().enumerated() {
+            table[name]!.attributeList = UInt8(index + 1)
         }
         return table
     }()
@@ -324,7 +329,15 @@ final class HTMLWalk {
         // Unknown elements are unwrapped: no tag, but their content is kept.
         if !htmlFull, element.isAllowed {
             // false: an allowed element refused for what it carries (a tracking pixel).
-            guard HTMLSanitizer.appendOpenTag(name, attributes: attributes, baseURL: base, to: &output) else {
+            guard
+                HTMLSanitizer.appendOpenTag(
+                    name,
+                    element: element,
+                    attributes: attributes,
+                    baseURL: base,
+                    to: &output
+                )
+            else {
                 droppedDepth = 1
                 return true
             }

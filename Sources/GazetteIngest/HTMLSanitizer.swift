@@ -16,20 +16,49 @@ public enum HTMLSanitizer {
 
     static let voidElements: Set<String> = ["br", "hr", "img"]
 
-    /// In the order they are checked; at most 32 an element (`appendOpenTag` keeps one bit each).
-    private static let allowedAttributes: [String: [String]] = {
-        let table: [String: [String]] = [
-            "a": ["href", "title"], "img": ["src", "alt", "title", "width", "height"], "abbr": ["title"],
-            "blockquote": ["cite"], "q": ["cite"], "del": ["cite"], "ins": ["cite"], "time": ["datetime"],
-            "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"],
+    /// What an allowed attribute's value needs before it is written.
+    enum AttributeKind {
+        /// A link (`href`, `src`, `cite`): written only when `safeURL` keeps it.
+        case href, src, cite
+        /// `width` or `height`: a pixel or none of either marks a tracking image.
+        case dimension
+        case text
+    }
+
+    struct AllowedAttribute {
+        var name: String
+        var kind: AttributeKind
+
+        init(_ name: String, _ kind: AttributeKind) {
+            self.name = name
+            self.kind = kind
+        }
+    }
+
+    /// The attributes each element keeps, in the order they are checked; at most 32 an element
+    /// (`appendOpenTag` keeps one bit each). Elements carry an index into `attributeLists`.
+    static let allowedAttributes: [String: [AllowedAttribute]] = {
+        let table: [String: [AllowedAttribute]] = [
+            "a": [.init("href", .href), .init("title", .text)],
+            "img": [
+                .init("src", .src), .init("alt", .text), .init("title", .text), .init("width", .dimension),
+                .init("height", .dimension),
+            ],
+            "abbr": [.init("title", .text)], "blockquote": [.init("cite", .cite)], "q": [.init("cite", .cite)],
+            "del": [.init("cite", .cite)], "ins": [.init("cite", .cite)], "time": [.init("datetime", .text)],
+            "td": [.init("colspan", .text), .init("rowspan", .text)],
+            "th": [.init("colspan", .text), .init("rowspan", .text), .init("scope", .text)],
         ]
         precondition(table.values.allSatisfy { $0.count <= 32 }, "appendOpenTag's mask holds 32 attributes")
         return table
     }()
 
-    static let maxAttributeBytes = 2_000
+    /// `allowedAttributes`' lists in name order, after an empty one: what `HTMLContent.Element`'s
+    /// `attributeList` counts.
+    static let attributeLists: [[AllowedAttribute]] =
+        [[]] + allowedAttributes.keys.sorted().map { allowedAttributes[$0]! }
 
-    private static let urlAttributes: Set<String> = ["href", "src", "cite"]
+    static let maxAttributeBytes = 2_000
 
     /// The sanitized HTML; empty when nothing safe remains.
     public static func sanitize(_ html: String, baseURL: URL? = nil, limit: Int = 200_000) -> String {
@@ -42,8 +71,10 @@ public enum HTMLSanitizer {
     /// copied from libxml2's bytes straight into `output`: no string per name or value, except
     /// for the URLs that need checking.
     /// - Parameter attributes: libxml2's name, value, name, value… list, ending in nil.
+    /// - Parameter element: the element's entry, whose `attributeList` says what it may keep.
     static func appendOpenTag(
         _ name: String,
+        element: HTMLContent.Element,
         attributes rawAttributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
         baseURL: () -> URL?,
         to output: inout [UInt8]
@@ -54,7 +85,8 @@ public enum HTMLSanitizer {
         var hasSource = false
         var hasHref = false
         var isPixel = false
-        if var pair = rawAttributes, let allowed = allowedAttributes[name] {
+        if var pair = rawAttributes, element.attributeList != 0 {
+            let allowed = attributeLists[Int(element.attributeList)]
             /// The allowed attributes written so far, by their index in `allowed`.
             var written: UInt32 = 0
             while let rawName = pair[0] {
@@ -63,8 +95,9 @@ public enum HTMLSanitizer {
                 pair += 2
                 // libxml2 drops repeated attributes; the first one written counts, as in its tree.
                 guard
-                    let index = allowed.firstIndex(where: { Self.equalsIgnoringASCIICase($0, ByteText.buffer(rawName)) }
-                    ),
+                    let index = allowed.firstIndex(where: {
+                        Self.equalsIgnoringASCIICase($0.name, ByteText.buffer(rawName))
+                    }),
                     written & (1 << index) == 0
                 else { continue }
                 let attribute = allowed[index]
@@ -72,18 +105,20 @@ public enum HTMLSanitizer {
                 // No title, alt or link needs more; a longer one only inflates the output.
                 guard valueBytes.count <= maxAttributeBytes else { continue }
                 var safe: String?
-                if urlAttributes.contains(attribute) {
+                switch attribute.kind {
+                case .href, .src, .cite:
                     safe = safeURL(UTF8Bytes.string(valueBytes), baseURL: baseURL())
                     guard safe != nil else { continue }
-                    hasSource = hasSource || attribute == "src"
-                    hasHref = hasHref || attribute == "href"
-                } else if attribute == "width" || attribute == "height" {
+                    hasSource = hasSource || attribute.kind == .src
+                    hasHref = hasHref || attribute.kind == .href
+                case .dimension:
                     // A tracking pixel: either side a pixel or none, read as browsers read `1px` or ` 1`.
                     if let pixels = pixels(valueBytes), pixels <= 1 { isPixel = true }
+                case .text: break
                 }
                 written |= 1 << index
                 output.append(UInt8(ascii: " "))
-                ByteText.append(attribute, to: &output)
+                ByteText.append(attribute.name, to: &output)
                 ByteText.append(literal: "=\"", to: &output)
                 if var safe {
                     safe.withUTF8 { ByteText.appendEscaped($0, to: &output) }

@@ -73,7 +73,7 @@ enum SimpleHTMLReader {
     /// An open-addressing table of packed names, linear probing, at most a quarter full.
     struct ShortNames {
         private var keys = [UInt64](repeating: 0, count: 512)
-        private var values = [(name: String, rules: ElementRules)?](repeating: nil, count: 512)
+        private var values = [NamedElement?](repeating: nil, count: 512)
 
         init(_ rules: [String: ElementRules]) {
             precondition(rules.count <= 128, "the table stays a quarter full at most")
@@ -82,14 +82,14 @@ enum SimpleHTMLReader {
                 var slot = Self.slot(key)
                 while keys[slot] != 0 { slot = (slot + 1) & 511 }
                 keys[slot] = key
-                values[slot] = (name, elementRules)
+                values[slot] = NamedElement(name: name, rules: elementRules)
             }
         }
 
         /// Fibonacci hashing: the top nine bits of the key times 2^64 / φ.
         private static func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 55) }
 
-        subscript(key: UInt64) -> (name: String, rules: ElementRules)? {
+        subscript(key: UInt64) -> NamedElement? {
             var slot = Self.slot(key)
             // Keys are never 0 (no name is empty), so 0 marks an empty slot.
             while keys[slot] != 0 {
@@ -112,11 +112,18 @@ enum SimpleHTMLReader {
         return value
     }
 
+    /// An element's lower-case name and its rules. (A struct, not a tuple: copying and
+    /// destroying a tuple this large went through the runtime's generic tuple functions.)
+    struct NamedElement {
+        var name: String
+        var rules: ElementRules
+    }
+
     /// The lower-case name and its rules (empty ones for elements the reader has none for).
-    static func element(named name: UnsafeBufferPointer<UInt8>) -> (name: String, rules: ElementRules) {
+    static func element(named name: UnsafeBufferPointer<UInt8>) -> NamedElement {
         if let packed = packed(name), let known = shortNames[packed] { return known }
         let lowerCased = HTMLContent.lowerCased(name)
-        return (lowerCased, rules[lowerCased] ?? ElementRules())
+        return NamedElement(name: lowerCased, rules: rules[lowerCased] ?? ElementRules())
     }
 
     /// Past this depth libxml2 reads the fragment (and the walk stops it).
@@ -311,7 +318,8 @@ private struct Reader {
         // libxml2 reads a start tag's name twice: for what it closes without `.` (`<p.x>` closes
         // a <p> as <p> would), then with it.
         guard let nameBytes = nameBytes(), !nameBytes.contains(UInt8(ascii: ".")) else { return false }
-        let (name, rules) = SimpleHTMLReader.element(named: nameBytes)
+        let element = SimpleHTMLReader.element(named: nameBytes)
+        let (name, rules) = (element.name, element.rules)
         if rules.bit == 0 {
             // An element libxml2 knows, but not among the reader's, may have rules of its own.
             let known = name.withCString { htmlTagLookup(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
