@@ -11,7 +11,7 @@ struct KeywordIndex: Sendable {
         var isPrefix: Bool
 
         init(_ word: Substring) {
-            isPrefix = word.hasSuffix("*")
+            isPrefix = word.utf8.last == UInt8(ascii: "*")
             bytes = Array((isPrefix ? word.dropLast() : word).utf8)
         }
 
@@ -42,8 +42,11 @@ struct KeywordIndex: Sendable {
 
     init(_ rules: [Topic: TopicRules.Rule]) {
         topics = rules.keys.sorted()
-        var exactGroups: [UInt64: [Int]] = [:]
-        var prefixGroups: [UInt64: [Int]] = [:]
+        // Built once, before the first article's topics: reserved, the groups are not rehashed
+        // as they grow.
+        let keywordCount = rules.values.reduce(0) { $0 + $1.keywords.count }
+        var exactGroups = [UInt64: [Int]](minimumCapacity: keywordCount)
+        var prefixGroups = [UInt64: [Int]](minimumCapacity: keywordCount)
         for (topicIndex, topic) in topics.enumerated() {
             for keyword in Set(rules[topic]!.keywords) {
                 let parts = keyword.split(separator: " ").map(Pattern.init)

@@ -27,7 +27,7 @@ public struct TopicRules: Sendable, Hashable {
     public init(rules: [Topic: Rule]) {
         self.rules = rules
         index = KeywordIndex(rules)
-        var topicsByCategory: [String: [Int]] = [:]
+        var topicsByCategory = [String: [Int]](minimumCapacity: rules.values.reduce(0) { $0 + $1.categories.count })
         for (topicIndex, topic) in index.topics.enumerated() {
             for category in Set(rules[topic]!.categories) { topicsByCategory[category, default: []].append(topicIndex) }
         }
