@@ -272,7 +272,13 @@ struct WordList {
                             output[count] = byte
                             output[count + 1] = input[index + 1]
                             count += 2
+                        } else if lower < 0x800 {
+                            // Encoded here: the standard library's encoder cost more than the lookup.
+                            output[count] = 0xC0 | UInt8(lower >> 6)
+                            output[count + 1] = 0x80 | UInt8(lower & 0x3F)
+                            count += 2
                         } else {
+                            // Ⱥ and Ⱦ (U+023A, U+023E): their lower case takes three bytes.
                             for unit in UTF8.encode(Unicode.Scalar(lower)!)! {
                                 output[count] = unit
                                 count += 1
@@ -306,6 +312,16 @@ struct WordList {
                                 count += 1
                             }
                         }
+                        index += 2
+                    case 0xE0, 0xE3...0xE9,
+                        0xEB...0xEE where index + 2 < input.count:
+                        // Three-byte scripts without case (Devanagari to Tibetan, kana, CJK
+                        // ideographs, most of Hangul) but the CJK punctuation above: the
+                        // character stays as it is, its three bytes copied at once.
+                        output[count] = byte
+                        output[count + 1] = input[index + 1]
+                        output[count + 2] = input[index + 2]
+                        count += 3
                         index += 2
                     case 0xE1, 0xE2, 0xEA, 0xEF, 0xF0:
                         // Three- and four-byte ranges with cased letters (Georgian, Latin and Greek

@@ -38,6 +38,28 @@ struct WordListTests {
         #expect(words("中国经济\u{3000}增长") == ["中国经济", "增长"])
     }
 
+    @Test("two-byte letters are lower-cased as Unicode says; three-byte scripts without case stay whole")
+    func twoAndThreeByteScalars() {
+        // U+00C0–U+07FF hold no separator: each scalar stays in the word, lower-cased (from the
+        // table, or Unicode's mapping of the whole word where the table has none).
+        for value in UInt32(0xC0)...0x7FF {
+            let text = "x\(Unicode.Scalar(value)!)y"
+            #expect(words(text) == [text.lowercased()], "U+\(String(value, radix: 16, uppercase: true))")
+        }
+        // Lead bytes E0, E3 (but CJK punctuation), E4–E9, EB–EE: copied whole, at the start,
+        // the middle and the end of a text.
+        let caseless = [0x0800...0x0FFF, 0x3040...0x9FFF, 0xB000...0xD7FF, 0xE000...0xEFFF].joined()
+        for value in caseless where value % 7 == 0 {
+            let scalar = String(Unicode.Scalar(UInt32(value))!)
+            for text in [scalar, "x\(scalar)y", "\(scalar)\(scalar) a", "a \(scalar)"] {
+                // Split by scalars: a combining mark after the space makes one Character of both.
+                let expected = text.lowercased().unicodeScalars.split(separator: " ")
+                    .map { String(String.UnicodeScalarView($0)) }
+                #expect(words(text) == expected, "U+\(String(value, radix: 16, uppercase: true)) in \(text)")
+            }
+        }
+    }
+
     @Test("ASCII text splits at every byte but letters, digits, - and &, and is lower-cased, to its last byte")
     func asciiSweep() {
         // A fixed linear congruential generator: the same texts every run.
