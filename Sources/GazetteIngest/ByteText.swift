@@ -228,6 +228,16 @@ enum ByteText {
         appendEscaped(UnsafeBufferPointer(rebasing: bytes[..<end]), to: &output)
     }
 
+    /// Whether the text holds a `"` or a `>` (which escaping changes), sixteen bytes at a time.
+    static func containsQuoteOrGreaterThan(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let (quote, greaterThan) = (UInt8(ascii: "\""), UInt8(ascii: ">"))
+            // Nothing is below a floor of 0.
+            return firstIndex(in: bytes, from: 0, below: 0, orOneOf: (quote, greaterThan, quote, quote)) < bytes.count
+        }
+    }
+
     /// Where `needle` first occurs in `bytes` at or after `start`: memchr for its first byte (the
     /// C library's vector search), then a comparison.
     static func firstIndex(

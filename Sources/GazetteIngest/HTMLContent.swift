@@ -90,7 +90,7 @@ enum HTMLContent {
             // without a copy (the copies and checks below were 1% of `gazette parse`).
             let fits = html.utf8.count <= textLimit && (!sanitize || html.utf8.count <= htmlLimit)
             if fits, isOneCollapsedLine(html) {
-                let escapes = sanitize && html.utf8.contains { $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") }
+                let escapes = sanitize && ByteText.containsQuoteOrGreaterThan(html)
                 if !escapes { return Result(text: html, html: sanitize ? html : "") }
             }
             let bytes = Array(html.utf8)
