@@ -49,7 +49,13 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Curl", dependencies: ["CCurl", "GazetteCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "Curl",
+            dependencies: ["CCurl", "GazetteCore"],
+            swiftSettings: swiftSettings,
+            // dlopen and dlsym: in libc since glibc 2.34, in libdl before (an empty stub after).
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
 
         // Layer 1: storage and pure transformations.
         .target(

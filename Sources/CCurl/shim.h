@@ -24,7 +24,11 @@ typedef struct {
 } gazette_curl_library;
 
 // The soname of libcurl 7.16 and later, from libcurl4 (OpenSSL) as from its GnuTLS and NSS builds.
+#ifdef __APPLE__
+#define GAZETTE_CURL_SONAME "libcurl.4.dylib"
+#else
 #define GAZETTE_CURL_SONAME "libcurl.so.4"
+#endif
 
 // Fills `library` from a libcurl opened with dlopen; returns the name of the first function the
 // library lacks (the table is then unusable), or NULL when it has them all.

@@ -1,5 +1,10 @@
 import CCurl
-import Glibc
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The one place that touches libcurl's raw pointers: an easy handle, its error buffer and its
 /// header list, freed together in `deinit`. Not thread-safe: use one handle from one thread at a time.

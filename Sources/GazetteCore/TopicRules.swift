@@ -313,7 +313,8 @@ struct WordList {
                             }
                         }
                         index += 2
-                    case 0xE0, 0xE3...0xE9,
+                    // (A `where` guards only the pattern it follows: each has its own.)
+                    case 0xE0 where index + 2 < input.count, 0xE3...0xE9 where index + 2 < input.count,
                         0xEB...0xEE where index + 2 < input.count:
                         // Three-byte scripts without case (Devanagari to Tibetan, kana, CJK
                         // ideographs, most of Hangul) but the CJK punctuation above: the

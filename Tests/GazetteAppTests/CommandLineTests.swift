@@ -168,12 +168,13 @@ struct CommandLineTests {
         // glibc's loader names every library it opens, linked or dlopen'ed, on standard error.
         let local = try gazette(["parse", "--summary", file.path], environment: ["LD_DEBUG": "files"])
         #expect(local.status == 0, "\(local.stderr)")
-        #expect(local.stderr.contains("file=libxml2.so.2"), "LD_DEBUG is not reporting: \(local.stderr.prefix(500))")
+        #expect(local.stderr.contains("file=libxml2.so"), "LD_DEBUG is not reporting: \(local.stderr.prefix(500))")
         #expect(!local.stderr.contains("libcurl"))
         // Nothing listens on port 1 of the loopback: the fetch fails, after libcurl was loaded.
+        // No proxy, whatever the environment says: the error must be the refused connection.
         let remote = try gazette(
             ["parse", "--summary", "http://127.0.0.1:1/feed.rss"],
-            environment: ["LD_DEBUG": "files"]
+            environment: ["LD_DEBUG": "files", "NO_PROXY": "*", "no_proxy": "*"]
         )
         #expect(remote.status == 1)
         #expect(remote.stderr.contains("file=libcurl.so.4"))

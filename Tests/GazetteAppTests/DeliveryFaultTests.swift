@@ -392,10 +392,12 @@ struct DeliveryFaultTests {
         try await subscribe((1...60).map { "reader\($0)" })
         let sink = try server()
         let store = try #require(gazette.store as? SQLiteStore)
-        // After the 16th message the subscribers cannot be read: the fourth batch's readers fail.
-        // Not after the 3rd: the first three leases read their readers while the worker sends,
-        // and on a loaded machine the third had not yet when the 3rd message was accepted.
-        let transport = try breaking(smtp(sink), afterMessage: 16, with: "ALTER TABLE subscribers RENAME TO hidden")
+        // After the 25th message the subscribers cannot be read: the fourth batch's readers
+        // fail. Not sooner: the first three leases read their readers while the worker sends,
+        // and the 25th message is the first of the third lease, so its readers were read
+        // before it was queued (after the 3rd, one loaded run here stopped at 15). The fourth
+        // lease waits for room for all 56 leased, more than 30 sent.
+        let transport = try breaking(smtp(sink), afterMessage: 25, with: "ALTER TABLE subscribers RENAME TO hidden")
         await #expect(throws: (any Error).self) { try await gazette.send(force: true, transport: transport) }
         let sent = received
         let entries = try await ledger()
