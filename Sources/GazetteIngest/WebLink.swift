@@ -29,6 +29,12 @@ enum WebLink {
             // One table lookup a byte: this is asked of every link and every `src` and `href`.
             let kinds = pathByteKinds
             while index < bytes.count {
+                // Eight plain bytes at a time where there are eight: most of a path is letters,
+                // digits and `/`, and eight lookups and one test cost half of eight switches.
+                if index + 8 <= bytes.count, Self.allPlain(bytes.baseAddress! + index, kinds) {
+                    index &+= 8
+                    continue
+                }
                 switch kinds[Int(bytes[index])] {
                 case .plain:
                     index &+= 1
@@ -71,8 +77,19 @@ enum WebLink {
         (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 
-    private enum PathByteKind {
-        case plain, percent, hash, refused
+    /// 0 for plain, so that the kinds of several bytes can be or'ed together.
+    private enum PathByteKind: UInt8 {
+        case plain = 0, percent, hash, refused
+    }
+
+    /// Whether the eight bytes at `bytes` are all plain.
+    @inline(__always) private static func allPlain(
+        _ bytes: UnsafePointer<UInt8>,
+        _ kinds: UnsafePointer<PathByteKind>
+    ) -> Bool {
+        var kindBits: UInt8 = 0
+        for offset in 0..<8 { kindBits |= kinds[Int(bytes[offset])].rawValue }
+        return kindBits == 0
     }
 
     /// What each byte is after the host: RFC 3986's unreserved and reserved characters, but the

@@ -114,6 +114,13 @@ struct ArticleNormalizerTests {
         for byte in UInt8(0)..<0x80 {
             let link = "https://example.org/a" + String(Character(Unicode.Scalar(byte))) + "b"
             #expect(WebLink.isPlainAbsolute(link) == allowed.contains(byte), "byte \(byte)")
+            // At every offset of a longer path, which is read eight bytes at a time (`g` after it:
+            // not a hex digit, so `%` starts no escape there either).
+            for offset in 0...17 {
+                let path = String(repeating: "a", count: offset) + String(Character(Unicode.Scalar(byte)))
+                let long = "https://example.org/" + path + String(repeating: "g", count: 17 - offset)
+                #expect(WebLink.isPlainAbsolute(long) == allowed.contains(byte), "byte \(byte) at \(offset)")
+            }
         }
         #expect(!WebLink.isPlainAbsolute("https://example.org/é"))
     }
