@@ -30,9 +30,9 @@ struct KeywordIndex: Sendable {
     let topics: [Topic]
     /// Entry indices are the keywords' ids.
     private var entries: [Entry] = []
-    /// Entries by the key of their first word, and `prefix*` entries by the key of its three bytes.
-    private var exact = KeyTable()
-    private var prefixes = KeyTable()
+    /// Entry ids by the key of their first word, and `prefix*` entries' by the key of its three bytes.
+    private let exact: IntegerKeyTable<[Int]>
+    private let prefixes: IntegerKeyTable<[Int]>
 
     /// One keyword found in a text.
     struct Match: Equatable {
@@ -51,20 +51,21 @@ struct KeywordIndex: Sendable {
             for keyword in Set(rules[topic]!.keywords) {
                 let parts = keyword.split(separator: " ").map(Pattern.init)
                 guard let first = parts.first else { continue }
+                let id = entries.count
                 entries.append(Entry(topic: topicIndex, first: first, rest: Array(parts.dropFirst())))
                 first.bytes.withUnsafeBufferPointer { bytes in
                     // Prefix keywords have at least three letters (the configuration checks).
                     if first.isPrefix {
-                        prefixGroups[Self.key(UnsafeBufferPointer(rebasing: bytes.prefix(3))), default: []]
-                            .append(entries.count - 1)
+                        prefixGroups[Self.key(UnsafeBufferPointer(rebasing: bytes.prefix(3))), default: []].append(id)
                     } else {
-                        exactGroups[Self.key(bytes), default: []].append(entries.count - 1)
+                        exactGroups[Self.key(bytes), default: []].append(id)
                     }
                 }
             }
         }
-        exact = KeyTable(exactGroups)
-        prefixes = KeyTable(prefixGroups)
+        // In key order, so that the tables are the same from run to run.
+        exact = IntegerKeyTable(exactGroups.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })
+        prefixes = IntegerKeyTable(prefixGroups.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })
     }
 
     /// The distinct keywords found in `words`.
@@ -83,12 +84,11 @@ struct KeywordIndex: Sendable {
                     ? UInt64(littleEndian: UnsafeRawPointer(word.baseAddress!).loadUnaligned(as: UInt64.self))
                     : Self.head(of: word)
                 // The two groups one at a time: joining them would allocate for every word.
-                let exactRun = exact.run(for: Self.key(word, head: head))
-                if !exactRun.isEmpty { collect(exactRun, of: exact, word: word, at: position, in: text, into: &found) }
-                guard word.count >= 3 else { continue }
-                let prefixRun = prefixes.run(for: head & 0xFF_FFFF)
-                if !prefixRun.isEmpty {
-                    collect(prefixRun, of: prefixes, word: word, at: position, in: text, into: &found)
+                if let ids = exact[Self.key(word, head: head)] {
+                    collect(ids, word: word, at: position, in: text, into: &found)
+                }
+                if word.count >= 3, let ids = prefixes[head & 0xFF_FFFF] {
+                    collect(ids, word: word, at: position, in: text, into: &found)
                 }
             }
         }
@@ -107,18 +107,15 @@ struct KeywordIndex: Sendable {
         }
     }
 
-    /// The keywords of a run of `table`'s entry ids that match at `position`, added to `found`
-    /// once each.
+    /// The keywords of `ids` (entry ids) that match at `position`, added to `found` once each.
     private func collect(
-        _ run: Range<Int>,
-        of table: KeyTable,
+        _ ids: [Int],
         word: UnsafeBufferPointer<UInt8>,
         at position: Int,
         in words: Words,
         into found: inout [Match]
     ) {
-        for index in run {
-            let id = table.ids[index]
+        for id in ids {
             let entry = entries[id]
             guard entry.first.matches(word), restMatches(entry.rest, words, after: position) else { continue }
             let match = Match(topic: entry.topic, keyword: id)
@@ -153,49 +150,5 @@ struct KeywordIndex: Sendable {
         var head: UInt64 = 0
         for offset in 0..<min(word.count, 8) { head |= UInt64(word[offset]) << (8 &* UInt64(offset)) }
         return head
-    }
-
-    /// Keys to runs of entry ids: an open-addressing table, linear probing, at most a quarter
-    /// full, so that a key it lacks (most words) usually finds an empty slot at once.
-    private struct KeyTable: Sendable {
-        private var keys: [UInt64] = [0]
-        /// Each slot's run in `ids`.
-        private var runs: [Range<Int>] = [0..<0]
-        private(set) var ids: [Int] = []
-        private var shift: UInt64 = 64
-
-        init() {}
-
-        init(_ groups: [UInt64: [Int]]) {
-            var size = 16
-            while size < groups.count * 4 { size *= 2 }
-            shift = 64 - UInt64(size.trailingZeroBitCount)
-            keys = [UInt64](repeating: 0, count: size)
-            runs = [Range<Int>](repeating: 0..<0, count: size)
-            // In key order, so that the table is the same from run to run.
-            for (key, group) in groups.sorted(by: { $0.key < $1.key }) {
-                var slot = self.slot(key)
-                while keys[slot] != 0 { slot = (slot + 1) & (size - 1) }
-                keys[slot] = key
-                runs[slot] = ids.count..<ids.count + group.count
-                ids += group
-            }
-        }
-
-        /// Fibonacci hashing: the top bits of the key times 2^64 / φ.
-        @inline(__always) private func slot(_ key: UInt64) -> Int {
-            Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        }
-
-        /// The key's run in `ids`, empty when it has none.
-        @inline(__always) func run(for key: UInt64) -> Range<Int> {
-            var slot = slot(key)
-            // Keys are never 0, so 0 marks an empty slot.
-            while keys[slot] != 0 {
-                if keys[slot] == key { return runs[slot] }
-                slot = (slot + 1) & (keys.count - 1)
-            }
-            return 0..<0
-        }
     }
 }

@@ -1,4 +1,5 @@
 import CLibXML2
+import GazetteCore
 
 /// Reads the plain HTML most feed content is made of (well-nested elements, quoted or bare
 /// attributes, references) and makes the calls on an `HTMLWalk` that libxml2's HTML parser
@@ -66,39 +67,15 @@ enum SimpleHTMLReader {
 
     /// The names in `rules` of eight bytes or fewer, with their rules, by `packed(_:)`: a tag
     /// costs one multiplication and a probe or two, where making the name's string and hashing
-    /// it for `rules` was 2% of `gazette parse` (and Dictionary's SipHash of an integer costs as
-    /// much as a string's).
-    static let shortNames = ShortNames(rules.filter { $0.key.utf8.count <= 8 })
-
-    /// An open-addressing table of packed names, linear probing, at most a quarter full.
-    struct ShortNames {
-        private var keys = [UInt64](repeating: 0, count: 512)
-        private var values = [NamedElement?](repeating: nil, count: 512)
-
-        init(_ rules: [String: ElementRules]) {
-            precondition(rules.count <= 128, "the table stays a quarter full at most")
-            for (name, elementRules) in rules {
-                let key = Array(name.utf8).withUnsafeBufferPointer { packed($0)! }
-                var slot = Self.slot(key)
-                while keys[slot] != 0 { slot = (slot + 1) & 511 }
-                keys[slot] = key
-                values[slot] = NamedElement(name: name, rules: elementRules)
-            }
+    /// it for `rules` was 2% of `gazette parse`.
+    static let shortNames = IntegerKeyTable(
+        rules.filter { $0.key.utf8.count <= 8 }.map { name, rules in
+            (
+                key: Array(name.utf8).withUnsafeBufferPointer { packed($0)! },
+                value: NamedElement(name: name, rules: rules)
+            )
         }
-
-        /// Fibonacci hashing: the top nine bits of the key times 2^64 / φ.
-        private static func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 55) }
-
-        subscript(key: UInt64) -> NamedElement? {
-            var slot = Self.slot(key)
-            // Keys are never 0 (no name is empty), so 0 marks an empty slot.
-            while keys[slot] != 0 {
-                if keys[slot] == key { return values[slot] }
-                slot = (slot + 1) & 511
-            }
-            return nil
-        }
-    }
+    )
 
     /// A name of one to eight bytes, ASCII letters lower-cased, in one integer; nil for longer
     /// ones. Name bytes are never 0, so no two names pack alike.

@@ -1,5 +1,6 @@
 import CLibXML2
 import Foundation
+import GazetteCore
 import TestSupport
 import Testing
 
