@@ -256,6 +256,10 @@ struct WordList {
                         // An ASCII word byte the loop above left: the input's last, lower-cased.
                         output[count] = table[Int(byte)]
                         count += 1
+                    case 0..<0x80:
+                        // ASCII but a word byte: a space or punctuation, which ends the word
+                        // here rather than after the tests for every multi-byte case below.
+                        endsWord = true
                     case 0xE2 where index + 1 < input.count && (0x80...0x81).contains(input[index + 1]):
                         endsWord = true
                         index += 2
@@ -331,10 +335,10 @@ struct WordList {
                         needsUnicodeLowercasing = true
                         output[count] = byte
                         count += 1
-                    case 0x80...0xFF:
+                    default:
+                        // Other non-ASCII bytes: part of the word as they are.
                         output[count] = byte
                         count += 1
-                    default: endsWord = true
                     }
                     if endsWord || index + 1 >= input.count, count > wordStart {
                         if needsUnicodeLowercasing {

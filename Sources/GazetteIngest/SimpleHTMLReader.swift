@@ -72,7 +72,11 @@ enum SimpleHTMLReader {
         rules.filter { $0.key.utf8.count <= 8 }.map { name, rules in
             (
                 key: Array(name.utf8).withUnsafeBufferPointer { packed($0)! },
-                value: NamedElement(name: name, rules: rules)
+                value: NamedElement(
+                    name: name,
+                    key: Array(name.utf8).withUnsafeBufferPointer { packed($0)! },
+                    rules: rules
+                )
             )
         }
     )
@@ -93,14 +97,21 @@ enum SimpleHTMLReader {
     /// destroying a tuple this large went through the runtime's generic tuple functions.)
     struct NamedElement {
         var name: String
+        /// The name packed (`packed(_:)`); 0 for a name longer than eight bytes.
+        var key: UInt64
         var rules: ElementRules
     }
 
     /// The lower-case name and its rules (empty ones for elements the reader has none for).
     static func element(named name: UnsafeBufferPointer<UInt8>) -> NamedElement {
-        if let packed = packed(name), let known = shortNames[packed] { return known }
+        if let packed = packed(name) {
+            if let known = shortNames[packed] { return known }
+            // Every name of `rules` that packs is in `shortNames`: this one has no rules, and
+            // looking its string up (SVG's <path>, <mark>) cost more than the rest of the tag.
+            return NamedElement(name: HTMLContent.lowerCased(name), key: packed, rules: ElementRules())
+        }
         let lowerCased = HTMLContent.lowerCased(name)
-        return NamedElement(name: lowerCased, rules: rules[lowerCased] ?? ElementRules())
+        return NamedElement(name: lowerCased, key: 0, rules: rules[lowerCased] ?? ElementRules())
     }
 
     /// Past this depth libxml2 reads the fragment (and the walk stops it).
@@ -132,8 +143,9 @@ private struct Reader {
     /// text over in kilobyte pieces, and where the cut falls depends on them.
     let htmlLimit: Int
     var index = 0
-    /// The open elements, the wrapping <div> first, each with the bits of the elements that close it.
-    var open: [(name: String, closedBy: UInt64)] = []
+    /// The open elements, the wrapping <div> first, each with its packed name (0 when longer
+    /// than eight bytes) and the bits of the elements that close it.
+    var open: [(name: String, key: UInt64, closedBy: UInt64)] = []
     /// The attributes' names and values, NUL-terminated for the walk, and where each starts.
     var attributeBytes: [UInt8] = []
     var attributeStarts: [(name: Int, value: Int?)] = []
@@ -153,7 +165,7 @@ private struct Reader {
     }
 
     mutating func read() -> Bool {
-        guard start("div", SimpleHTMLReader.rules["div"]!, attributes: nil) else { return false }
+        guard start("div", key: Self.divKey, SimpleHTMLReader.rules["div"]!, attributes: nil) else { return false }
         var textStart = 0
         while index < bytes.count {
             // The run of text up to the next byte that needs a look.
@@ -308,7 +320,7 @@ private struct Reader {
         // libxml2 closes what the new element implies closed before it opens it.
         while let current = open.last, current.closedBy & rules.bit != 0 { end() }
         guard open.count > 0, open.count < SimpleHTMLReader.maxDepth else { return false }
-        guard startWithAttributes(name, rules) else { return false }
+        guard startWithAttributes(name, key: element.key, rules) else { return false }
         if selfClosing || rules.isVoid { end() }
         return true
     }
@@ -319,20 +331,26 @@ private struct Reader {
     /// wrapping <div> must stay open: text after it would get a <p> of its own.
     private mutating func endTag() -> Bool {
         index += 2
-        guard index < bytes.count, isLetter(bytes[index]), let name = name() else { return false }
+        guard index < bytes.count, isLetter(bytes[index]), let nameBytes = nameBytes() else { return false }
         skipBlanks()
         guard index < bytes.count, bytes[index] == greaterThan else { return false }
         index += 1
-        guard let position = open.lastIndex(where: { $0.name == name }) else { return true }
-        if name != "div", open[(position + 1)...].contains(where: { $0.name == "div" }) { return true }
+        // By packed names where the name packs: the common end tag makes no string.
+        let position: Int?
+        let isDiv: Bool
+        if let key = SimpleHTMLReader.packed(nameBytes) {
+            position = open.lastIndex { $0.key == key }
+            isDiv = key == Self.divKey
+        } else {
+            let name = SimpleHTMLReader.element(named: nameBytes).name
+            position = open.lastIndex { $0.key == 0 && $0.name == name }
+            isDiv = false
+        }
+        guard let position else { return true }
+        if !isDiv, open[(position + 1)...].contains(where: { $0.key == Self.divKey }) { return true }
         guard position > 0 else { return false }
         while open.count > position { end() }
         return true
-    }
-
-    /// A tag name at `index`, lower-cased, as libxml2 reads it.
-    private mutating func name() -> String? {
-        nameBytes().map { SimpleHTMLReader.element(named: $0).name }
     }
 
     /// A tag or attribute name's bytes at `index`, as libxml2 reads it (it cuts names at 100
@@ -446,8 +464,12 @@ private struct Reader {
 
     // MARK: The walk
 
-    private mutating func startWithAttributes(_ name: String, _ rules: SimpleHTMLReader.ElementRules) -> Bool {
-        guard !attributeStarts.isEmpty else { return start(name, rules, attributes: nil) }
+    private mutating func startWithAttributes(
+        _ name: String,
+        key: UInt64,
+        _ rules: SimpleHTMLReader.ElementRules
+    ) -> Bool {
+        guard !attributeStarts.isEmpty else { return start(name, key: key, rules, attributes: nil) }
         // The kept list's storage, taken out while the walk reads it.
         var list: [UnsafePointer<xmlChar>?] = []
         swap(&list, &attributeList)
@@ -461,17 +483,18 @@ private struct Reader {
                 list.append(value.map { base + $0 })
             }
             list.append(nil)
-            return list.withUnsafeMutableBufferPointer { start(name, rules, attributes: $0.baseAddress) }
+            return list.withUnsafeMutableBufferPointer { start(name, key: key, rules, attributes: $0.baseAddress) }
         }
     }
 
     private mutating func start(
         _ name: String,
+        key: UInt64,
         _ rules: SimpleHTMLReader.ElementRules,
         attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) -> Bool {
         guard walk.start(name, element: rules.walk, attributes: attributes) else { return false }
-        open.append((name, rules.closedBy))
+        open.append((name, key, rules.closedBy))
         return htmlLimit == 0 || walk.output.count < htmlLimit
     }
 
@@ -479,6 +502,9 @@ private struct Reader {
         walk.end()
         open.removeLast()
     }
+
+    /// "div" packed.
+    private static let divKey: UInt64 = 0x76_6964
 }
 
 private func isLetter(_ byte: UInt8) -> Bool {

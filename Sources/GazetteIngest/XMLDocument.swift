@@ -29,7 +29,12 @@ final class XMLDocument {
             | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
         // First with the CDATA sections taken out; a document that is then not well-formed is
         // read again as it came, for libxml2's own error and recovery.
-        if takesOutCDATA, let (withoutSections, sections) = CDATASections.extract(from: bytes) {
+        // A document in a declared legacy encoding is read in UTF-8, for its sections to come out.
+        if takesOutCDATA,
+            let (withoutSections, sections) = CDATASections.extract(
+                from: DeclaredEncoding.convertedToUTF8(bytes) ?? bytes
+            )
+        {
             let (parsed, refusal) = XMLDocument.read(withoutSections, options: Int32(strict))
             if let refusal { throw refusal }
             // The byte scan reads the encoding declaration simply: libxml2 must have read UTF-8 too.
@@ -123,6 +128,14 @@ final class XMLDocument {
                     guard let parser else { return }
                     XMLDocument.stop(parser, .entityDeclaration)
                 }
+                // A handler of its own for the whitespace libxml2 deems ignorable, and with it
+                // libxml2's test for it: the text nodes it drops are never read.
+                context.pointee.sax.pointee.ignorableWhitespace = { parser, characters, length in
+                    guard let parser else { return }
+                    let node = parser.assumingMemoryBound(to: xmlParserCtxt.self).pointee.node
+                    if let node, XMLDocument.holdsOnlyElements(node) { return }
+                    xmlSAX2Characters(parser, characters, length)
+                }
                 // $1… are the element's name, prefix, namespace and attributes, passed on as they come.
                 context.pointee.sax.pointee.startElementNs = {
                     guard let parser = $0 else { return }
@@ -149,6 +162,34 @@ final class XMLDocument {
             }
         }
     }
+
+    /// Whether an element is one that every feed format fills with elements only: a feed's
+    /// root, channel, item or entry. libxml2 hands the whitespace between their children
+    /// (indentation, mostly) to `ignorableWhitespace`, where libxml2's own tree builder
+    /// made a text node of each, a third of a feed's text nodes, for no reader to look at.
+    /// Whitespace elsewhere stays: between inline XHTML elements it is a space in the text.
+    private static func holdsOnlyElements(_ node: xmlNodePtr) -> Bool {
+        guard node.pointee.type == XML_ELEMENT_NODE, let name = node.pointee.name else { return false }
+        // The name's bytes in one integer, as the names below are: no string, no comparison.
+        var packed: UInt64 = 0
+        for offset in 0..<8 {
+            guard name[offset] != 0 else { break }
+            guard offset < 7 else { return false }
+            packed |= UInt64(name[offset]) << (8 * UInt64(offset))
+        }
+        guard containerNames.contains(packed) else { return false }
+        guard let href = node.pointee.ns?.pointee.href else { return true }
+        let namespace = ByteText.buffer(href)
+        return containerNamespaces.contains { ByteText.equals($0, namespace) }
+    }
+
+    /// item, entry, channel, feed, rss and RDF, each packed as `holdsOnlyElements` packs a name.
+    private static let containerNames: [UInt64] = ["item", "entry", "channel", "feed", "rss", "RDF"].map { name in
+        name.utf8.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+    }
+    private static let containerNamespaces = [
+        FeedParser.atomNS, FeedParser.atom03NS, FeedParser.rss1NS, FeedParser.rss09NS, FeedParser.rdfNS,
+    ]
 
     private static func state(of parser: UnsafeMutableRawPointer) -> UnsafeMutablePointer<ReadState> {
         parser.assumingMemoryBound(to: xmlParserCtxt.self).pointee._private.assumingMemoryBound(to: ReadState.self)

@@ -8,9 +8,12 @@ import Testing
 @Suite("CDATA sections")
 struct CDATASectionsTests {
     /// The feed parsed both ways, and whether sections were taken out.
-    static func compare(_ xml: String) -> (takenOut: Bool, same: Bool) {
-        let bytes = Data(xml.utf8)
-        let takenOut = CDATASections.extract(from: FeedBytes.prepare(bytes)) != nil
+    static func compare(_ xml: String) -> (takenOut: Bool, same: Bool) { compare(Data(xml.utf8)) }
+
+    /// As `XMLDocument` does it: a document in a declared legacy encoding is converted first.
+    static func compare(_ bytes: Data) -> (takenOut: Bool, same: Bool) {
+        let prepared = FeedBytes.prepare(bytes)
+        let takenOut = CDATASections.extract(from: DeclaredEncoding.convertedToUTF8(prepared) ?? prepared) != nil
         let fast = Result { () throws(FeedParseError) in try FeedParser.parse(bytes, takesOutCDATA: true) }
         let plain = Result { () throws(FeedParseError) in try FeedParser.parse(bytes, takesOutCDATA: false) }
         return (takenOut, fast == plain)
@@ -47,7 +50,6 @@ struct CDATASectionsTests {
                 "<item><title>\(Character(Unicode.Scalar(0xFDD0)!))</title><description><![CDATA[x]]></description></item>"
             ),
             rss("<item><title><![CDATA[unclosed</title></item>"),
-            rss("<item><title><![CDATA[x]]></title></item>", prolog: "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>"),
             "<!DOCTYPE rss><rss version=\"2.0\"><channel><item><title><![CDATA[x]]></title></item></channel></rss>",
             "<![CDATA[x]]><rss version=\"2.0\"><channel/></rss>",
         ]
@@ -56,6 +58,100 @@ struct CDATASectionsTests {
         let (takenOut, same) = Self.compare(xml)
         #expect(!takenOut)
         #expect(same)
+    }
+
+    @Test(
+        "text between tags that holds non-ASCII characters is taken out like a section",
+        arguments: [
+            "<item><title>Así se anunció tras un encuentro entre el presidente</title></item>",
+            "<item><description>Москва — the text goes on\nover lines <![CDATA[<b>and a section</b>]]> él y ella después</description></item>",
+            "<item><title>short</title><description>中文的文字很长，没有空格，也没有结束的标点符号</description></item>",
+        ]
+    )
+    func textTakenOut(_ items: String) {
+        #expect(Self.compare(Self.rss(items)) == (true, true))
+    }
+
+    @Test(
+        "text libxml2 reads its own way stays in place, with the same result",
+        arguments: [
+            "<item><title>Así se anunció &amp; tras un encuentro entre el presidente</title></item>",
+            "<item><title>Así se anunció ]]> tras un encuentro entre el presidente</title></item>",
+            "<item><title>Así se anunció\r\ntras un encuentro entre el presidente</title></item>",
+            "<item><title>Así se anunció \u{1} tras un encuentro entre el presidente</title></item>",
+            "<item><title>Así, corto</title></item>",
+            "<item><title>Plain ASCII text that goes on for longer than the minimum</title></item>",
+        ]
+    )
+    func textLeftInPlace(_ items: String) {
+        #expect(Self.compare(Self.rss(items)) == (false, true))
+    }
+
+    @Test("XHTML content keeps its text and the spaces between its elements")
+    func xhtmlText() throws {
+        let xml = """
+            <feed xmlns="http://www.w3.org/2005/Atom">
+              <title>T</title>
+              <entry>
+                <id>1</id><title>E</title>
+                <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><b>Así se anunció tras un encuentro</b> <i>entre el presidente</i></div></content>
+              </entry>
+            </feed>
+            """
+        #expect(Self.compare(xml) == (true, true))
+        let content = try #require(try FeedParser.parse(Data(xml.utf8)).items.first?.contentHTML)
+        #expect(content.contains("</b> <i>"))
+    }
+
+    @Test("whitespace between a feed's own elements makes no text, whitespace inside an item's text stays")
+    func whitespace() throws {
+        let xml = Self.rss(
+            """
+
+              <item>
+                <title>  <b>bold</b> <i>italic</i>  </title>
+                <description>   </description>
+              </item>
+
+            """
+        )
+        let item = try #require(try FeedParser.parse(Data(xml.utf8)).items.first)
+        #expect(item.title == "  bold italic  ")
+        #expect(item.summaryHTML == "   ")
+    }
+
+    @Test(
+        "a document in a declared legacy encoding is converted as libxml2 converts it, and its sections come out",
+        arguments: [
+            ("iso-8859-1", [0x41, 0xE9, 0x74, 0xE9] as [UInt8]),  // AÉtÉ: "Aété"
+            ("windows-1251", [0xCC, 0xEE, 0xF1, 0xEA, 0xE2, 0xE0]),  // "Москва"
+            ("gb2312", [0xD6, 0xD0, 0xCE, 0xC4]),  // "中文"
+        ]
+    )
+    func legacyEncoding(_ encoding: String, _ word: [UInt8]) throws {
+        let text = Array(repeating: word + [0x20], count: 8).joined()
+        let head =
+            "<?xml version=\"1.0\" encoding=\"\(encoding)\"?><rss version=\"2.0\"><channel><title>T</title><item><title>"
+        let tail = "</title><description><![CDATA[<p>x</p>]]></description></item></channel></rss>"
+        let bytes = Data(head.utf8) + Data(text) + Data(tail.utf8)
+        #expect(DeclaredEncoding.convertedToUTF8(bytes) != nil)
+        #expect(Self.compare(bytes) == (true, true))
+        let title = try #require(try FeedParser.parse(bytes).items.first?.title)
+        #expect(!title.contains("\u{FFFD}"))
+        #expect(title.unicodeScalars.contains { $0.value >= 0x80 })
+    }
+
+    @Test("bytes the declared encoding does not have leave the document to libxml2, with the same result")
+    func legacyEncodingErrors() {
+        // 0xFF 0xFF is no GB2312 character; US-ASCII has no 0xE9.
+        for (encoding, bad) in [("gb2312", [0xFF, 0xFF] as [UInt8]), ("us-ascii", [0xE9])] {
+            let head = "<?xml version=\"1.0\" encoding=\"\(encoding)\"?><rss version=\"2.0\"><channel><title>"
+            let bytes =
+                Data(head.utf8) + Data(bad)
+                + Data("</title><item><title><![CDATA[x]]></title></item></channel></rss>".utf8)
+            #expect(DeclaredEncoding.convertedToUTF8(bytes) == nil, "\(encoding)")
+            #expect(Self.compare(bytes).same, "\(encoding)")
+        }
     }
 
     @Test("what could pass for a marker, or be read in another encoding, keeps the document whole (from a review)")
