@@ -4,8 +4,9 @@ import Foundation
 /// in each one's place, and puts their bytes back when an element's text is read. libxml2
 /// reads a CDATA section a character at a time, decoding and checking each: it was half of its
 /// time on real feeds, whose articles come in CDATA. Text between tags that holds non-ASCII
-/// characters is taken out the same way, as a section of its own (`lineFeedsIfPlainText` says
-/// when). A marker is U+FDD0, the section's number,
+/// characters or references is taken out the same way, as a section of its own, its
+/// references decoded here (`Scanner.textSection` says when). A marker is U+FDD0, the
+/// section's number,
 /// U+FDD1, and as many line feeds as the section held (libxml2 counts lines for its errors).
 /// U+FDD0 and U+FDD1 are noncharacters that XML allows; a document that holds either is left
 /// whole, so every marker in a text is one of ours.
@@ -19,12 +20,15 @@ final class CDATASections {
     /// The original document, which the sections' ranges point into.
     private let source: Data
     private let ranges: [Range<Int>]
+    /// A text section's bytes with its references decoded; nil: its range of `source` as it is.
+    private let decoded: [[UInt8]?]
     /// How many line feeds follow each one's marker.
     private let lineFeeds: [Int]
 
-    private init(source: Data, ranges: [Range<Int>], lineFeeds: [Int]) {
+    private init(source: Data, ranges: [Range<Int>], decoded: [[UInt8]?], lineFeeds: [Int]) {
         self.source = source
         self.ranges = ranges
+        self.decoded = decoded
         self.lineFeeds = lineFeeds
     }
 
@@ -62,6 +66,7 @@ final class CDATASections {
             let sections = CDATASections(
                 source: document,
                 ranges: scanner.sections.map(\.content),
+                decoded: scanner.sections.map(\.decoded),
                 lineFeeds: scanner.sections.map(\.lineFeeds)
             )
             return (output, sections)
@@ -116,13 +121,10 @@ final class CDATASections {
         if let (number, end) = marker(in: text, at: 0), end + lineFeeds[number] == text.count,
             text[end...].allSatisfy({ $0 == 0x0A })
         {
-            return source.withUnsafeBytes { raw in
-                UTF8Bytes.string(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[ranges[number]]))
-            }
+            return withBytes(of: number) { UTF8Bytes.string($0) }
         }
         var output: [UInt8] = []
-        source.withUnsafeBytes { raw in
-            let sourceBytes = raw.bindMemory(to: UInt8.self)
+        do {
             var index = 0
             while index < text.count {
                 // The text up to the next marker, in one copy.
@@ -138,7 +140,7 @@ final class CDATASections {
                     index += 1
                     continue
                 }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: sourceBytes[ranges[number]]))
+                withBytes(of: number) { output.append(contentsOf: $0) }
                 // The line feeds that stood in for the section's own.
                 var lines = lineFeeds[number]
                 index = end
@@ -149,6 +151,80 @@ final class CDATASections {
             }
         }
         return UTF8Bytes.string(output)
+    }
+
+    /// The text with its references decoded as libxml2 decodes them: the five entities XML
+    /// declares, and character references to characters XML allows. nil for anything else (an
+    /// undeclared entity, `&#X41;`, `&#0;`, a missing `;`), for libxml2 to report.
+    static func decodingReferences(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let base = text.baseAddress else { return [] }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count)
+        var index = 0
+        while index < text.count {
+            guard let found = memchr(base + index, Int32(UInt8(ascii: "&")), text.count - index) else {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: text[index...]))
+                break
+            }
+            let ampersand = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[index..<ampersand]))
+            // The longest reference taken here, `&#x10FFFF;` or `&#1114111;`, is ten bytes.
+            let searchEnd = min(text.count, ampersand + 11)
+            guard let semicolon = text[(ampersand + 1)..<searchEnd].firstIndex(of: UInt8(ascii: ";")) else {
+                return nil
+            }
+            let name = UnsafeBufferPointer(rebasing: text[(ampersand + 1)..<semicolon])
+            if name.first == UInt8(ascii: "#") {
+                guard let scalar = characterReference(UnsafeBufferPointer(rebasing: name.dropFirst())) else {
+                    return nil
+                }
+                output.append(contentsOf: UTF8.encode(scalar)!)
+            } else if let character = predefinedEntities.first(where: { name.elementsEqual($0.name) }) {
+                output.append(character.byte)
+            } else {
+                return nil
+            }
+            index = semicolon + 1
+        }
+        return output
+    }
+
+    private static let predefinedEntities: [(name: [UInt8], byte: UInt8)] = [
+        ("lt", "<"), ("gt", ">"), ("amp", "&"), ("quot", "\""), ("apos", "'"),
+    ].map { (Array($0.0.utf8), UInt8(ascii: $0.1)) }
+
+    /// The character of `&#…;` (the part between `#` and `;`): decimal, or hexadecimal after a
+    /// lower-case `x` (XML has no `&#X`), for a character XML allows but U+FDD0 and U+FDD1.
+    private static func characterReference(_ digits: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
+        let hex = digits.first == UInt8(ascii: "x")
+        let number = hex ? UnsafeBufferPointer(rebasing: digits.dropFirst()) : digits
+        guard !number.isEmpty else { return nil }
+        var value: UInt32 = 0
+        for byte in number {
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f") where hex: digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F") where hex: digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+            value = value * (hex ? 16 : 10) + digit
+            guard value <= 0x10FFFF else { return nil }
+        }
+        switch value {
+        case 0x09, 0x0A, 0x0D, 0x20...0xD7FF, 0xE000...0xFDCF, 0xFDD2...0xFFFD, 0x10000...0x10FFFF:
+            return Unicode.Scalar(value)
+        default:
+            return nil
+        }
+    }
+
+    /// What section `number` stands for.
+    private func withBytes<Result>(of number: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let bytes = decoded[number] { return bytes.withUnsafeBufferPointer(body) }
+        return source.withUnsafeBytes { raw in
+            body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[ranges[number]]))
+        }
     }
 
     /// The section number of the marker at `index`, and where the marker's number ends.
@@ -180,6 +256,8 @@ private struct Scanner {
         var whole: Range<Int>
         var content: Range<Int>
         var lineFeeds: Int
+        /// Text with references: the text they stand for.
+        var decoded: [UInt8]? = nil
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
@@ -197,9 +275,9 @@ private struct Scanner {
             guard let found = memchr(base + index, 0x3C, bytes.count - index) else { return }
             let textEnd = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
             if depth > 0, (Self.minTextBytes...CDATASections.maxSectionBytes).contains(textEnd - index),
-                let lineFeeds = lineFeedsIfPlainText(index..<textEnd)
+                let section = textSection(index..<textEnd)
             {
-                sections.append(Section(whole: index..<textEnd, content: index..<textEnd, lineFeeds: lineFeeds))
+                sections.append(section)
             }
             index = textEnd
             // By the byte after `<` first: a start tag, the common case, costs no comparison.
@@ -271,31 +349,31 @@ private struct Scanner {
     /// Text shorter than this stays: its marker would cost libxml2 about as much.
     static let minTextBytes = 24
 
-    /// The line feeds of the text between two tags, when it holds a non-ASCII character and
-    /// libxml2 would take its characters as they are (nil: not): no reference, no `]]>`, and
-    /// what `lineFeedsIfPlain` asks of a section. libxml2 reads text a character at a time,
-    /// through its decoder, from the first non-ASCII byte to the next `<`: taken out like a
-    /// section, the text of the outlets that write in Spanish, German or Russian is not read
-    /// at all (ASCII text libxml2 reads faster than a marker and its expansion cost).
-    private func lineFeedsIfPlainText(_ range: Range<Int>) -> Int? {
+    /// The text between two tags as a section, when it holds a non-ASCII character or a
+    /// reference and libxml2 would take it as it is or as `decodingReferences` decodes it (nil:
+    /// not): no `]]>`, and what `lineFeedsIfPlain` asks of a section. libxml2 reads text a
+    /// character at a time, through its decoder, from the first non-ASCII byte to the next
+    /// `<`, and hands each reference over on its own: the text of the outlets that write in
+    /// Spanish, German or Russian, and the escaped HTML of those that send it so, is not read
+    /// at all. (ASCII text alone libxml2 reads faster than a marker and its expansion cost.)
+    private func textSection(_ range: Range<Int>) -> Section? {
         let text = UnsafeBufferPointer(rebasing: bytes[range])
-        guard Self.holdsNonASCII(text) else { return nil }
+        let base = text.baseAddress!
+        // memchr for each byte that needs a look: the C library's vector search, several
+        // times faster than one pass that looks for both.
+        let holdsReference = memchr(base, Int32(UInt8(ascii: "&")), text.count) != nil
         var index = 0
-        while true {
-            index = ByteText.firstIndex(
-                in: text,
-                from: index,
-                below: 0,
-                orOneOf: (UInt8(ascii: "&"), UInt8(ascii: "]"), UInt8(ascii: "&"), UInt8(ascii: "]"))
-            )
-            guard index < text.count else { return lineFeedsIfPlain(range) }
-            // A reference is decoded, and `]]>` outside a section is an error.
-            if text[index] == UInt8(ascii: "&") { return nil }
-            if index + 2 < text.count, text[index + 1] == UInt8(ascii: "]"), text[index + 2] == UInt8(ascii: ">") {
+        while let found = memchr(base + index, Int32(UInt8(ascii: "]")), text.count - index) {
+            index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found)) + 1
+            // `]]>` outside a section is an error.
+            if index + 1 < text.count, text[index] == UInt8(ascii: "]"), text[index + 1] == UInt8(ascii: ">") {
                 return nil
             }
-            index += 1
         }
+        guard holdsReference || Self.holdsNonASCII(text), let lineFeeds = lineFeedsIfPlain(range) else { return nil }
+        guard holdsReference else { return Section(whole: range, content: range, lineFeeds: lineFeeds) }
+        guard let decoded = CDATASections.decodingReferences(text) else { return nil }
+        return Section(whole: range, content: range, lineFeeds: lineFeeds, decoded: decoded)
     }
 
     /// Whether a byte has its high bit set, eight bytes at a time.

@@ -73,9 +73,45 @@ struct CDATASectionsTests {
     }
 
     @Test(
+        "text with references is taken out, decoded as libxml2 decodes them",
+        arguments: [
+            "<item><description>&lt;p&gt;Escaped &amp; &quot;quoted&quot; &apos;HTML&apos;&lt;/p&gt;</description></item>",
+            "<item><description>numbers: &#65;&#x42;&#x43; &#xe9;&#233; &#x1F600; &#10;&#13;&#9; and more text</description></item>",
+            "<item><description>]]&gt; is fine escaped, and so is ] alone ]] twice</description></item>",
+        ]
+    )
+    func referencesTakenOut(_ items: String) {
+        #expect(Self.compare(Self.rss(items)) == (true, true))
+    }
+
+    @Test("references are decoded to the characters libxml2 makes of them")
+    func decodedReferences() throws {
+        let xml = Self.rss(
+            "<item><title>a &lt;b&gt; &amp;amp; &#x1F600;&#233; &quot;&apos; end of the title</title></item>"
+        )
+        let title = try #require(try FeedParser.parse(Data(xml.utf8)).items.first?.title)
+        #expect(title == "a <b> &amp; \u{1F600}é \"' end of the title")
+    }
+
+    @Test("the decoder refuses what libxml2 would not decode, for libxml2 to report (FeedBytes maps most first)")
+    func refusedReferences() {
+        let decode = { (text: String) in
+            Array(text.utf8).withUnsafeBufferPointer { CDATASections.decodingReferences($0) }
+        }
+        #expect(decode("a &lt; b &#x41;&#66; &amp;&quot;&apos;&gt;") == Array("a < b AB &\"'>".utf8))
+        for text in [
+            "&eacute;", "&#X41;", "&#0;", "&#xFFFE;", "&#xD800;", "&#x110000;", "&amp no semicolon", "&#0000000065;",
+            "&#xFDD0;", "&#;", "&#x;", "&;", "&LT;",
+        ] {
+            #expect(decode(text) == nil, "\(text)")
+        }
+    }
+
+    @Test(
         "text libxml2 reads its own way stays in place, with the same result",
         arguments: [
-            "<item><title>Así se anunció &amp; tras un encuentro entre el presidente</title></item>",
+            "<item><title>An upper-case hexadecimal reference &#X41; in the text</title></item>",
+            "<item><title>A reference with leading zeros &#0000000065; in the text</title></item>",
             "<item><title>Así se anunció ]]> tras un encuentro entre el presidente</title></item>",
             "<item><title>Así se anunció\r\ntras un encuentro entre el presidente</title></item>",
             "<item><title>Así se anunció \u{1} tras un encuentro entre el presidente</title></item>",
