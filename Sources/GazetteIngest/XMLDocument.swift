@@ -341,7 +341,10 @@ struct XMLElement {
         var pending: [xmlNodePtr] = node.pointee.children.map { [$0] } ?? []
         while let current = pending.popLast() {
             if let next = current.pointee.next { pending.append(next) }
-            if let child = current.pointee.children, current.pointee.type == XML_ELEMENT_NODE { pending.append(child) }
+            if current.pointee.type == XML_ELEMENT_NODE {
+                if let child = current.pointee.children { pending.append(child) }
+                restoreAttributes(of: current, sections)
+            }
             guard current.pointee.type == XML_TEXT_NODE, let content = current.pointee.content else { continue }
             let bytes = ByteText.buffer(content)
             guard CDATASections.containsMarker(bytes) else { continue }
@@ -350,10 +353,26 @@ struct XMLElement {
         }
     }
 
+    /// Puts the sections back into an element's attribute values (`url` values, taken out).
+    private func restoreAttributes(of element: xmlNodePtr, _ sections: CDATASections) {
+        var attribute = element.pointee.properties
+        while let current = attribute {
+            attribute = current.pointee.next
+            guard let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
+            else { continue }
+            defer { gazette_xml_free(value) }
+            let bytes = ByteText.buffer(value)
+            guard CDATASections.containsMarker(bytes) else { continue }
+            var expanded = sections.expand(bytes)
+            expanded.withCString { xmlSetNsProp(element, current.pointee.ns, current.pointee.name, $0) }
+        }
+    }
+
     func attribute(_ name: String) -> String? {
         guard let value = xmlGetProp(node, name) else { return nil }
         defer { gazette_xml_free(value) }
-        return UTF8Bytes.string(ByteText.buffer(value))
+        // A `url` value may have been taken out as a section.
+        return sections?.expand(ByteText.buffer(value)) ?? UTF8Bytes.string(ByteText.buffer(value))
     }
 
     /// `link` resolved against the `xml:base` in effect here; unchanged when there is none.
