@@ -175,7 +175,9 @@ public enum HTMLSanitizer {
             guard ["http", "https", "mailto"].contains(scheme), URL(string: compact) != nil else { return nil }
             return compact
         }
-        guard let baseURL = baseURL(), let resolved = URL(string: compact, relativeTo: baseURL)?.absoluteURL,
+        guard let baseURL = baseURL() else { return nil }
+        if let resolved = WebLink.resolved(compact, against: baseURL.absoluteString) { return resolved }
+        guard let resolved = URL(string: compact, relativeTo: baseURL)?.absoluteURL,
             ["http", "https"].contains(resolved.scheme?.lowercased() ?? "")
         else { return nil }
         return resolved.absoluteString
