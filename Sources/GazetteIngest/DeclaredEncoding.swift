@@ -58,11 +58,11 @@ enum DeclaredEncoding {
     /// there is none or a byte is not of that encoding.
     private static func convert(_ bytes: UnsafeBufferPointer<UInt8>, from encoding: String) -> Data? {
         LibXML2.initialize
-        // A byte the encoding lacks is an error libxml2 would print, without a parser whose
-        // options silence it: this thread's errors go nowhere while the converter runs.
-        let previousHandler = __xmlStructuredError()?.pointee
-        xmlSetStructuredErrorFunc(nil) { _, _ in }
-        defer { xmlSetStructuredErrorFunc(nil, previousHandler) }
+        // A byte the encoding lacks is an error libxml2 would print.
+        return LibXML2.silently { convertSilently(bytes, from: encoding) }
+    }
+
+    private static func convertSilently(_ bytes: UnsafeBufferPointer<UInt8>, from encoding: String) -> Data? {
         guard let handler = xmlFindCharEncodingHandler(encoding) else { return nil }
         defer { xmlCharEncCloseFunc(handler) }
         guard let input = xmlBufferCreateSize(bytes.count + 1), let output = xmlBufferCreateSize(bytes.count * 2 + 64)

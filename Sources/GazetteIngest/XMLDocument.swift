@@ -146,7 +146,7 @@ final class XMLDocument {
                     }
                     xmlSAX2StartElementNs(parser, $1, $2, $3, $4, $5, $6, $7, $8)
                 }
-                xmlParseDocument(context)
+                LibXML2.silently { _ = xmlParseDocument(context) }
                 let refusal = state.pointee.refusal
                 var document = context.pointee.myDoc
                 context.pointee.myDoc = nil
@@ -255,6 +255,16 @@ enum LibXML2 {
         xmlInitParser()
         gazette_xml_install_refusing_loader()
     }()
+
+    /// Runs `body` with this thread's libxml2 errors going nowhere but `xmlGetLastError`: the
+    /// NOERROR option silences a parser's own, not those of the encoding converters, which
+    /// printed "encoding error : input conversion failed…" for a UTF-32 feed.
+    static func silently<Result>(_ body: () -> Result) -> Result {
+        let previous = __xmlStructuredError()?.pointee
+        xmlSetStructuredErrorFunc(nil) { _, _ in }
+        defer { xmlSetStructuredErrorFunc(nil, previous) }
+        return body()
+    }
 }
 
 /// An element of a live `XMLDocument`.

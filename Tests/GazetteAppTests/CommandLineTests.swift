@@ -181,6 +181,26 @@ struct CommandLineTests {
         #expect(remote.stderr.contains("curl error 7"), "\(remote.stderr.suffix(500))")
     }
 
+    @Test(
+        "gazette parse says what is wrong with a feed libxml2's converter rejects, and nothing else on standard error"
+    )
+    func parseConverterError() throws {
+        // UTF-32 (big-endian, no byte-order mark) with a code unit past Unicode: the converter
+        // fails, and printed its own "encoding error : input conversion failed…" lines.
+        let file = folder.file("utf32.xml")
+        var bytes = Data()
+        for scalar in "<rss version=\"2.0\"><channel><title>".unicodeScalars {
+            bytes += [0, 0, 0, UInt8(scalar.value)]
+        }
+        bytes += [0x7F, 0xFF, 0xFF, 0xFF]
+        try bytes.write(to: file)
+        let output = try gazette(["parse", "--summary", file.path])
+        #expect(output.status == 1)
+        #expect(output.stderr.hasPrefix(file.path + ": "), "\(output.stderr)")
+        #expect(output.stderr.split(separator: "\n").count == 2, "\(output.stderr)")
+        #expect(!output.stderr.contains("encoding error"), "\(output.stderr)")
+    }
+
     @Test("gazette parse shows no control character of a hostile feed: no escape sequence reaches the terminal")
     func parseHostileControls() throws {
         let file = folder.file("hostile.json")
