@@ -264,7 +264,7 @@ struct WordList {
                         output[count] = table[Int(byte)]
                         count += 1
                     case 0..<0x80:
-                        // ASCII but a word byte: a space or punctuation, which ends the word
+                        // ASCII and not a word byte: a space or punctuation, which ends the word
                         // here rather than after the tests for every multi-byte case below.
                         endsWord = true
                     case 0xE2 where index + 1 < input.count && (0x80...0x81).contains(input[index + 1]):

@@ -35,14 +35,15 @@ final class CDATASections {
     static let markerStart: [UInt8] = [0xEF, 0xB7, 0x90]  // U+FDD0
     static let markerEnd: [UInt8] = [0xEF, 0xB7, 0x91]  // U+FDD1
     static let maxSectionBytes = 1 << 20
+    /// Past this, a text node could reach libxml2's limit of 10 MB with a section but not with its marker.
+    static let maxDocumentBytes = 10_000_000
 
     /// The document with its sections taken out, and the sections; nil when none was taken out.
     static func extract(from document: Data) -> (document: [UInt8], sections: CDATASections)? {
         document.withUnsafeBytes { raw -> ([UInt8], CDATASections)? in
             let bytes = raw.bindMemory(to: UInt8.self)
-            // A second byte of 0 is UTF-16 or UTF-32 without a byte-order mark. Past 10 MB, a
-            // text node could reach libxml2's limit with the section but not with its marker.
-            guard bytes.count >= 2, bytes.count < 10_000_000, bytes[0] == UInt8(ascii: "<"), bytes[1] != 0,
+            // A second byte of 0 is UTF-16 or UTF-32 without a byte-order mark.
+            guard bytes.count >= 2, bytes.count < maxDocumentBytes, bytes[0] == UInt8(ascii: "<"), bytes[1] != 0,
                 FeedBytes.declaredEncoding(bytes).map({ $0 == "utf-8" || $0 == "utf8" }) ?? true,
                 !contains(markerStart, in: bytes), !contains(markerEnd, in: bytes), !referencesMarker(bytes)
             else { return nil }
@@ -252,7 +253,7 @@ final class CDATASections {
 /// One pass over the document's markup, finding the CDATA sections that can be taken out.
 private struct Scanner {
     struct Section {
-        /// From `<![CDATA[` to `]]>`.
+        /// What the marker stands in for: from `<![CDATA[` to `]]>`, or a text, or a `url` value.
         var whole: Range<Int>
         var content: Range<Int>
         var lineFeeds: Int
@@ -381,6 +382,8 @@ private struct Scanner {
         guard
             ByteText.firstIndex(in: text, from: 0, below: 0x20, orOneOf: (lessThan, lessThan, lessThan, lessThan))
                 == text.count,
+            // U+FFFE and U+FFFF, which libxml2 refuses (and no line feed: there is none).
+            lineFeedsIfPlain(value) == 0,
             let decoded = CDATASections.decodingReferences(text)
         else { return nil }
         return Section(whole: value, content: value, lineFeeds: 0, decoded: decoded)

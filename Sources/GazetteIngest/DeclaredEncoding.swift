@@ -14,7 +14,8 @@ enum DeclaredEncoding {
     static func convertedToUTF8(_ document: Data) -> Data? {
         document.withUnsafeBytes { raw -> Data? in
             let bytes = raw.bindMemory(to: UInt8.self)
-            guard bytes.first == UInt8(ascii: "<"), bytes.count < Int(Int32.max) / 4,
+            // Past `CDATASections`' limit, converting would buy nothing.
+            guard bytes.first == UInt8(ascii: "<"), bytes.count < CDATASections.maxDocumentBytes,
                 let (name, value) = declaration(in: bytes), isConverted(name)
             else { return nil }
             guard let converted = convert(UnsafeBufferPointer(rebasing: bytes[value.upperBound...]), from: name)
@@ -37,20 +38,41 @@ enum DeclaredEncoding {
         return names.contains(name) || prefixes.contains { name.hasPrefix($0) }
     }
 
-    /// The lower-cased encoding name of the XML declaration, and where its value is.
+    /// The lower-cased encoding name of the XML declaration, and where its value is, when the
+    /// declaration is what XML's grammar says (`<?xml`, a blank, `version="…"`, a blank,
+    /// `encoding="…"`) and the name is too (an ASCII letter, then letters, digits, `.`, `_`,
+    /// `-`): anything else is left for libxml2 to read, or to refuse, as it comes. (A
+    /// `<?xml-stylesheet` is not a declaration; a Kelvin sign lower-cases to a `k`.)
     private static func declaration(in bytes: UnsafeBufferPointer<UInt8>) -> (String, Range<Int>)? {
-        guard bytes.starts(with: "<?xml".utf8), let end = bytes.prefix(300).firstIndex(of: UInt8(ascii: ">"))
-        else { return nil }
-        let name = Array("encoding".utf8)
-        guard let start = (0..<end).first(where: { bytes[$0..<end].starts(with: name) }) else { return nil }
-        var cursor = start + name.count
-        while cursor < end, bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "=") { cursor += 1 }
-        guard cursor < end, bytes[cursor] == UInt8(ascii: "\"") || bytes[cursor] == UInt8(ascii: "'") else {
-            return nil
+        var cursor = 5
+        func skipBlanks() -> Bool {
+            let start = cursor
+            while cursor < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[cursor]) { cursor += 1 }
+            return cursor > start
         }
-        let quote = bytes[cursor]
-        guard let close = bytes[(cursor + 1)..<end].firstIndex(of: quote), close > cursor + 1 else { return nil }
-        let value = (cursor + 1)..<close
+        /// `name`, blanks, `=`, blanks and a quoted value: the value's range.
+        func attribute(_ name: String) -> Range<Int>? {
+            guard bytes[cursor...].starts(with: name.utf8) else { return nil }
+            cursor += name.utf8.count
+            _ = skipBlanks()
+            guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: "=") else { return nil }
+            cursor += 1
+            _ = skipBlanks()
+            guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: "\"") || bytes[cursor] == UInt8(ascii: "'")
+            else { return nil }
+            let quote = bytes[cursor]
+            let start = cursor + 1
+            guard let end = bytes[start..<min(bytes.count, start + 64)].firstIndex(of: quote) else { return nil }
+            cursor = end + 1
+            return start..<end
+        }
+        guard bytes.starts(with: "<?xml".utf8), skipBlanks(), attribute("version") != nil, skipBlanks(),
+            let value = attribute("encoding"), let first = value.first.map({ bytes[$0] })
+        else { return nil }
+        let isLetter = { (byte: UInt8) in (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+        guard isLetter(first),
+            bytes[value].allSatisfy({ isLetter($0) || (0x30...0x39).contains($0) || "._-".utf8.contains($0) })
+        else { return nil }
         return (String(decoding: bytes[value], as: UTF8.self).lowercased(), value)
     }
 

@@ -11,6 +11,9 @@ final class XMLDocument {
     /// for `XMLElement` to put them back.
     private let sections: CDATASections?
 
+    /// Whether the tree is the one read with the sections taken out (tests ask).
+    var readsSections: Bool { sections != nil }
+
     /// Parses with the safe options only: no network, no entity substitution, no DTD loading,
     /// no huge-document mode. Documents that declare entities are refused outright: feeds never
     /// need them, and libxml2 2.9 has no limit on the quadratic entity blowup.
@@ -100,6 +103,10 @@ final class XMLDocument {
     private struct ReadState {
         var refusal: Refusal?
         var elements = 0
+        /// The element whitespace was last found in, and whether it `holdsOnlyElements`: the
+        /// runs between an item's children come one after another. (No node is freed while
+        /// the parse goes on, so no other can take its address.)
+        var lastParent: (node: xmlNodePtr, holdsOnlyElements: Bool)?
     }
 
     /// What `xmlReadMemory` does, step by step, with two changes: an entity declaration, or an
@@ -128,12 +135,19 @@ final class XMLDocument {
                     guard let parser else { return }
                     XMLDocument.stop(parser, .entityDeclaration)
                 }
-                // A handler of its own for the whitespace libxml2 deems ignorable, and with it
-                // libxml2's test for it: the text nodes it drops are never read.
+                // A handler of its own for whitespace: with one that is not `characters`,
+                // libxml2 tests each run of whitespace before a tag and hands the runs it deems
+                // ignorable here (none would come, were this `characters` as libxml2's is).
                 context.pointee.sax.pointee.ignorableWhitespace = { parser, characters, length in
                     guard let parser else { return }
                     let node = parser.assumingMemoryBound(to: xmlParserCtxt.self).pointee.node
-                    if let node, XMLDocument.holdsOnlyElements(node) { return }
+                    if let node {
+                        let state = XMLDocument.state(of: parser)
+                        if state.pointee.lastParent?.node != node {
+                            state.pointee.lastParent = (node, XMLDocument.holdsOnlyElements(node))
+                        }
+                        if state.pointee.lastParent!.holdsOnlyElements { return }
+                    }
                     xmlSAX2Characters(parser, characters, length)
                 }
                 // $1… are the element's name, prefix, namespace and attributes, passed on as they come.
@@ -163,12 +177,23 @@ final class XMLDocument {
         }
     }
 
-    /// Whether an element is one that every feed format fills with elements only: a feed's
-    /// root, channel, item or entry. libxml2 hands the whitespace between their children
-    /// (indentation, mostly) to `ignorableWhitespace`, where libxml2's own tree builder
-    /// made a text node of each, a third of a feed's text nodes, for no reader to look at.
-    /// Whitespace elsewhere stays: between inline XHTML elements it is a space in the text.
+    /// Whether an element is part of a feed's skeleton, which every feed format fills with
+    /// elements only: the root, a channel, an item or an entry, each inside another of them
+    /// up to the document (an `entry` inside an Atom `content` is not). The whitespace between
+    /// their children (indentation, mostly) made a text node each, a third of a feed's text
+    /// nodes, for no reader to look at. Whitespace elsewhere stays: between inline XHTML
+    /// elements it is a space in the text.
     private static func holdsOnlyElements(_ node: xmlNodePtr) -> Bool {
+        var element: xmlNodePtr? = node
+        while let current = element, current.pointee.type != XML_DOCUMENT_NODE {
+            guard isContainer(current) else { return false }
+            element = current.pointee.parent
+        }
+        return true
+    }
+
+    /// Whether an element has a skeleton's name, in no namespace or a feed format's.
+    private static func isContainer(_ node: xmlNodePtr) -> Bool {
         guard node.pointee.type == XML_ELEMENT_NODE, let name = node.pointee.name else { return false }
         // The name's bytes in one integer, as the names below are: no string, no comparison.
         var packed: UInt64 = 0
@@ -183,7 +208,7 @@ final class XMLDocument {
         return containerNamespaces.contains { ByteText.equals($0, namespace) }
     }
 
-    /// item, entry, channel, feed, rss and RDF, each packed as `holdsOnlyElements` packs a name.
+    /// item, entry, channel, feed, rss and RDF, each packed as `isContainer` packs a name.
     private static let containerNames: [UInt64] = ["item", "entry", "channel", "feed", "rss", "RDF"].map { name in
         name.utf8.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
     }
@@ -258,11 +283,12 @@ enum LibXML2 {
 
     /// Runs `body` with this thread's libxml2 errors going nowhere but `xmlGetLastError`: the
     /// NOERROR option silences a parser's own, not those of the encoding converters, which
-    /// printed "encoding error : input conversion failed…" for a UTF-32 feed.
+    /// printed "encoding error : input conversion failed…" for a UTF-32 feed. The handler and
+    /// its context before are put back after.
     static func silently<Result>(_ body: () -> Result) -> Result {
-        let previous = __xmlStructuredError()?.pointee
+        let (previous, previousContext) = (__xmlStructuredError()?.pointee, __xmlStructuredErrorContext()?.pointee)
         xmlSetStructuredErrorFunc(nil) { _, _ in }
-        defer { xmlSetStructuredErrorFunc(nil, previous) }
+        defer { xmlSetStructuredErrorFunc(previousContext, previous) }
         return body()
     }
 }
