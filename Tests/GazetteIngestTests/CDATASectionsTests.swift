@@ -234,6 +234,7 @@ struct CDATASectionsTests {
             "<?xml version=\"1.0\" encoding=\"\u{212A}OI8-R\"?>",  // a Kelvin sign, lower-cased to k
             "<?xml version=\"1.0\" encoding=\"iso-8859-1 \"?>",
             "<?xml encoding=\"iso-8859-1\"?>",
+            "<?xmlversion=\"1.0\" encoding=\"iso-8859-1\"?>",
             "<?xml version=\"1.0\"encoding=\"iso-8859-1\"?>",
         ] {
             let bytes = Data((prolog + body).utf8)
