@@ -145,14 +145,14 @@ enum MIMEEncoding {
     /// Header text as-is when it is printable ASCII (folded at its spaces when long), otherwise
     /// as RFC 2047 B-encoded words of whole UTF-8 characters; no line exceeds 78 characters.
     static func headerText(_ text: String, nameLength: Int) -> String {
-        // "=?" would read as the start of an encoded word. Looked for byte by byte: Foundation's
-        // `contains` bridges to NSString, and this runs for every header of every message.
-        let utf8 = text.utf8
-        let isPlain =
-            utf8.allSatisfy { $0 >= 32 && $0 < 127 }
-            && !zip(utf8, utf8.dropFirst()).contains { $0 == UInt8(ascii: "=") && $1 == UInt8(ascii: "?") }
+        let isPlain = isPlainASCII(text)
         if isPlain && nameLength + text.utf8.count <= 78 { return text }
         if isPlain, let folded = folded(text, nameLength: nameLength) { return folded }
+        return encodedWords(text).joined(separator: "\r\n ")
+    }
+
+    /// RFC 2047 B-encoded words for `text`, each of at most 60 characters.
+    private static func encodedWords(_ text: String) -> [String] {
         var words: [String] = []
         var chunk: [UInt8] = []
         // 36 bytes make 48 of base64 and a 60-character word: with "Subject: " before it, or a
@@ -168,7 +168,16 @@ enum MIMEEncoding {
             chunk += bytes
         }
         if !chunk.isEmpty { words.append(encodedWord(chunk)) }
-        return words.joined(separator: "\r\n ")
+        return words
+    }
+
+    /// Printable ASCII with no "=?", which would read as the start of an encoded word. Looked
+    /// for byte by byte: Foundation's `contains` bridges to NSString, and this runs for every
+    /// header of every message.
+    private static func isPlainASCII(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        return utf8.allSatisfy { $0 >= 32 && $0 < 127 }
+            && !zip(utf8, utf8.dropFirst()).contains { $0 == UInt8(ascii: "=") && $1 == UInt8(ascii: "?") }
     }
 
     /// Long printable ASCII folded before spaces (RFC 5322 2.2.3): unfolding gives the text back
@@ -193,19 +202,55 @@ enum MIMEEncoding {
         return result
     }
 
-    /// `Display Name <address>`, the name quoted or encoded as needed.
-    static func mailbox(_ mailbox: MailboxName) -> String {
+    /// `Display Name <address>` after a header name of `nameLength` characters: the name as it
+    /// is when it is atext, quoted when it is other plain ASCII, else a phrase with encoded
+    /// words. Folded like any header (RFC 5322 allows folding between a name's words and before
+    /// the `<`), so that no line passes 78 characters unless the address alone is longer: it is
+    /// never split.
+    static func mailbox(_ mailbox: MailboxName, nameLength: Int) -> String {
         // Controls (a NUL or a line break in a name made in code, not parsed) become spaces.
         guard let name = mailbox.displayName.map(SafeText.header), !name.isEmpty else { return mailbox.address.value }
-        let rendered: String
-        if name.utf8.allSatisfy(isAtextOrSpace) {
-            rendered = name
-        } else if name.allSatisfy({ $0.isASCII && !$0.isNewline && $0 != "\"" && $0 != "\\" }) {
-            rendered = "\"\(name)\""
+        // A phrase's words are read back with single spaces between them: other spacing is
+        // quoted, or encoded.
+        let singleSpaced = !name.hasPrefix(" ") && !name.hasSuffix(" ") && !name.contains("  ")
+        let phrase: String
+        if isPlainASCII(name), singleSpaced, name.utf8.allSatisfy(isAtextOrSpace) {
+            phrase = name
+        } else if isPlainASCII(name), !name.contains(where: { $0 == "\"" || $0 == "\\" }) {
+            phrase = "\"\(name)\""
+        } else if singleSpaced {
+            phrase = encodedPhrase(name)
         } else {
-            rendered = headerText(name, nameLength: 78)
+            phrase = encodedWords(name).joined(separator: " ")
         }
-        return "\(rendered) <\(mailbox.address.value)>"
+        // Folded at its spaces when it can be (a quoted string's too, RFC 5322 3.2.4).
+        let rendered = nameLength + phrase.utf8.count <= 78 ? phrase : folded(phrase, nameLength: nameLength) ?? phrase
+        let lines = rendered.components(separatedBy: "\r\n")
+        let lastLineLength = (lines.count == 1 ? nameLength : 0) + lines.last!.utf8.count
+        let angleAddress = "<\(mailbox.address.value)>"
+        return lastLineLength + 1 + angleAddress.utf8.count <= 78
+            ? rendered + " " + angleAddress : rendered + "\r\n " + angleAddress
+    }
+
+    /// A single-spaced name as a phrase (RFC 2047 5(3)): its atext words as they are, each run
+    /// of its other words as encoded words that hold the run's spaces. Readers ignore the space
+    /// between two encoded words (RFC 2047 6.2), but Python's address parser keeps it: the
+    /// atext words between runs are what keeps most names clear of that, as Python's own
+    /// writer does; only a run too long for one encoded word is split between two.
+    private static func encodedPhrase(_ name: String) -> String {
+        var pieces: [String] = []
+        var run: [Substring] = []
+        for word in name.split(separator: " ") {
+            if isPlainASCII(String(word)), word.utf8.allSatisfy(isAtextOrSpace) {
+                if !run.isEmpty { pieces += encodedWords(run.joined(separator: " ")) }
+                run = []
+                pieces.append(String(word))
+            } else {
+                run.append(word)
+            }
+        }
+        if !run.isEmpty { pieces += encodedWords(run.joined(separator: " ")) }
+        return pieces.joined(separator: " ")
     }
 
     /// RFC 5322 atext, and the space between a display name's words.

@@ -43,7 +43,7 @@ public struct MailMessage: Sendable {
     /// The message as it goes on the wire.
     public func bytes() -> [UInt8] {
         var lines = [
-            "From: " + MIMEEncoding.mailbox(from),
+            "From: " + MIMEEncoding.mailbox(from, nameLength: "From: ".count),
             "To: " + to.value,
             "Subject: " + MIMEEncoding.headerText(SafeText.header(subject), nameLength: "Subject: ".count),
             "Date: " + RFCDate.rfc822(date),

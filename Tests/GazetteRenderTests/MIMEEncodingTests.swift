@@ -7,9 +7,13 @@ import Testing
 
 @Suite("MIME encoding")
 struct MIMEEncodingTests {
-    func wire(text: String, subject: String = "Hello") -> String {
+    func wire(
+        text: String,
+        subject: String = "Hello",
+        from: MailboxName = MailboxName(parsing: "digest@news.example.org")!
+    ) -> String {
         let message = MailMessage(
-            from: MailboxName(parsing: "digest@news.example.org")!,
+            from: from,
             to: EmailAddress("reader@example.org")!,
             subject: subject,
             date: Date(timeIntervalSince1970: 0),
@@ -45,7 +49,7 @@ struct MIMEEncodingTests {
         #expect(bytes.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 })
     }
 
-    @Test("a display name is written as it is when it is atext, quoted when it is other ASCII, else encoded")
+    @Test("a display name is written as it is when it is atext, quoted when it is other ASCII, else with encoded words")
     func mailbox() {
         let address = EmailAddress("digest@news.example.org")!
         let cases: [(name: String, written: String)] = [
@@ -53,15 +57,58 @@ struct MIMEEncodingTests {
             ("O'Brien & Sons #1", "O'Brien & Sons #1"),
             ("Gazette, Inc.", "\"Gazette, Inc.\""),
             ("Gazette (news)", "\"Gazette (news)\""),
-            ("Zürich Zeitung", "=?utf-8?B?WsO8cmljaCBaZWl0dW5n?="),
+            // Atext words stay as they are between encoded words.
+            ("Zürich Zeitung", "=?utf-8?B?WsO8cmljaA==?= Zeitung"),
+            ("Die Zeitung aus Zürich", "Die Zeitung aus =?utf-8?B?WsO8cmljaA==?="),
+            ("Zürich Genève", "=?utf-8?B?WsO8cmljaCBHZW7DqHZl?="),
             // Made in code, not parsed: a control never reaches the header.
             ("Gaz\u{0}ette\r\nBcc: x@evil.test", "\"Gaz ette Bcc: x@evil.test\""),
         ]
         for (name, written) in cases {
             let mailbox = MailboxName(displayName: name, address: address)
-            #expect(MIMEEncoding.mailbox(mailbox) == "\(written) <digest@news.example.org>", "\(name)")
+            #expect(MIMEEncoding.mailbox(mailbox, nameLength: 6) == "\(written) <digest@news.example.org>", "\(name)")
         }
-        #expect(MIMEEncoding.mailbox(MailboxName(displayName: nil, address: address)) == "digest@news.example.org")
+        let unnamed = MailboxName(displayName: nil, address: address)
+        #expect(MIMEEncoding.mailbox(unnamed, nameLength: 6) == "digest@news.example.org")
+    }
+
+    @Test("a long display name is folded, and Python's parser reads the name and address back exactly")
+    func longMailbox() throws {
+        let folder = try TemporaryDirectory()
+        let short = EmailAddress("digest@news.example.org")!
+        let long = EmailAddress(String(repeating: "d", count: 60) + "@" + String(repeating: "n", count: 60) + ".org")!
+        let names = [
+            "The International Gazette Daily Digest of the World's News for Every Reader",
+            "The International Gazette, Daily Digest of the World's News (for Every Reader)",
+            "Die Internationale Gazette: Tägliche Übersicht der Weltnachrichten für alle Leserinnen",
+            "Zürich Zeitung", "Gazette", "Gazette  with two spaces and a name long enough to need a fold",
+            "Looks =?utf-8?B?SGk=?= encoded",
+        ]
+        for (index, (name, address)) in names.flatMap({ name in [(name, short), (name, long)] }).enumerated() {
+            let bytes = wire(text: "x", from: MailboxName(displayName: name, address: address))
+            let headers = bytes.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
+            // Only the address itself may pass the limit, on a line of its own.
+            for line in headers where line.utf8.count > 78 {
+                #expect(line == " <\(address.value)>", "\(name)")
+            }
+            let file = folder.file("\(index).eml")
+            try Data(bytes.utf8).write(to: file)
+            let parsed = try Peers.json(Peers.runScript("check_email.py", [file.path]))
+            #expect(parsed["fromName"] as? String == name, "\(name)")
+            #expect(parsed["fromAddress"] as? String == address.value, "\(name)")
+            #expect((parsed["defects"] as? [String]) == [], "\(name)")
+            #expect((parsed["longestEncodedWord"] as? Int ?? 0) <= 75, "\(name)")
+        }
+        // A name with no spaces, too long for one encoded word: two adjacent words, between
+        // which Python's address parser (unlike RFC 2047 6.2) keeps the folding space.
+        let japanese = "国際ガゼット日刊ニュースダイジェスト世界の出来事"
+        let bytes = wire(text: "x", from: MailboxName(displayName: japanese, address: short))
+        #expect(bytes.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 })
+        let file = folder.file("japanese.eml")
+        try Data(bytes.utf8).write(to: file)
+        let parsed = try Peers.json(Peers.runScript("check_email.py", [file.path]))
+        #expect((parsed["fromName"] as? String)?.replacingOccurrences(of: " ", with: "") == japanese)
+        #expect(parsed["encodedWords"] as? Int == 2)
     }
 
     @Test("a date in the Date header is RFC 5322")

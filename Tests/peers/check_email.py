@@ -27,6 +27,8 @@ print(json.dumps({
     "defects": defects,
     "subject": str(message["subject"]),
     "from": str(message["from"]),
+    "fromName": message["from"].addresses[0].display_name if message["from"] else None,
+    "fromAddress": message["from"].addresses[0].addr_spec if message["from"] else None,
     "to": str(message["to"]),
     "messageID": str(message["message-id"]),
     "date": str(message["date"]),
