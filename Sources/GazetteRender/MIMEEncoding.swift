@@ -174,7 +174,7 @@ enum MIMEEncoding {
     /// Printable ASCII with no "=?", which would read as the start of an encoded word. Looked
     /// for byte by byte: Foundation's `contains` bridges to NSString, and this runs for every
     /// header of every message.
-    private static func isPlainASCII(_ text: String) -> Bool {
+    private static func isPlainASCII(_ text: some StringProtocol) -> Bool {
         let utf8 = text.utf8
         return utf8.allSatisfy { $0 >= 32 && $0 < 127 }
             && !zip(utf8, utf8.dropFirst()).contains { $0 == UInt8(ascii: "=") && $1 == UInt8(ascii: "?") }
@@ -214,7 +214,7 @@ enum MIMEEncoding {
         // quoted, or encoded.
         let singleSpaced = !name.hasPrefix(" ") && !name.hasSuffix(" ") && !name.contains("  ")
         let phrase: String
-        if isPlainASCII(name), singleSpaced, name.utf8.allSatisfy(isAtextOrSpace) {
+        if singleSpaced, isPhraseOfAtoms(name) {
             phrase = name
         } else if isPlainASCII(name), !name.contains(where: { $0 == "\"" || $0 == "\\" }) {
             phrase = "\"\(name)\""
@@ -241,7 +241,7 @@ enum MIMEEncoding {
         var pieces: [String] = []
         var run: [Substring] = []
         for word in name.split(separator: " ") {
-            if isPlainASCII(String(word)), word.utf8.allSatisfy(isAtextOrSpace) {
+            if isPhraseOfAtoms(word) {
                 if !run.isEmpty { pieces += encodedWords(run.joined(separator: " ")) }
                 run = []
                 pieces.append(String(word))
@@ -251,6 +251,11 @@ enum MIMEEncoding {
         }
         if !run.isEmpty { pieces += encodedWords(run.joined(separator: " ")) }
         return pieces.joined(separator: " ")
+    }
+
+    /// Words of atext that a reader takes as they are: no "=?" that would start an encoded word.
+    private static func isPhraseOfAtoms(_ text: some StringProtocol) -> Bool {
+        isPlainASCII(text) && text.utf8.allSatisfy(isAtextOrSpace)
     }
 
     /// RFC 5322 atext, and the space between a display name's words.

@@ -82,7 +82,7 @@ struct MIMEEncodingTests {
             "The International Gazette, Daily Digest of the World's News (for Every Reader)",
             "Die Internationale Gazette: Tägliche Übersicht der Weltnachrichten für alle Leserinnen",
             "Zürich Zeitung", "Gazette", "Gazette  with two spaces and a name long enough to need a fold",
-            "Looks =?utf-8?B?SGk=?= encoded",
+            "Looks =?utf-8?B?SGk=?= encoded", #"The "Daily" Gazette \ Zürich's News, and a name long enough"#,
         ]
         for (index, (name, address)) in names.flatMap({ name in [(name, short), (name, long)] }).enumerated() {
             let bytes = wire(text: "x", from: MailboxName(displayName: name, address: address))
